@@ -1,0 +1,1 @@
+"""allybot: turns sympathy into action for persecuted LGBTI people in Chechnya."""

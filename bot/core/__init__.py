@@ -1,0 +1,1 @@
+"""Platform-neutral values and services; imports only the standard library."""

@@ -1,0 +1,105 @@
+"""The command registry every adapter reads, and the parsing of typed command lines."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from bot.core.messages import Reply, Request
+
+DepsT = TypeVar("DepsT")
+Handler = Callable[[Request, DepsT], Awaitable[Reply]]
+
+# Telegram's limit for callback data; every action button must encode within it.
+MAX_ACTION_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Arg:
+    """One positional argument. `description` is an English msgid that adapters translate."""
+
+    name: str
+    description: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    # The last argument may swallow the rest of the line (free text such as a time zone name).
+    rest: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Command(Generic[DepsT]):
+    """A command: its name, an English msgid summary, its handler and how it takes arguments."""
+
+    name: str
+    summary: str
+    handler: Handler[DepsT]
+    args: tuple[Arg, ...] = ()
+    organizer_only: bool = False
+    # Replies concern only the asker (settings, subscriptions, erasure): ephemeral where possible.
+    private: bool = False
+    # Reached through buttons only; not published in command menus.
+    hidden: bool = False
+
+
+class Registry(Generic[DepsT]):
+    """The one list of commands, in menu order."""
+
+    def __init__(self, commands: Iterable[Command[DepsT]]) -> None:
+        self._commands: dict[str, Command[DepsT]] = {}
+        for command in commands:
+            if command.name in self._commands:
+                raise ValueError(f"command /{command.name} is registered twice")
+            if any(arg.rest for arg in command.args[:-1]):
+                raise ValueError(f"/{command.name}: only the last argument may take the rest")
+            self._commands[command.name] = command
+
+    def get(self, name: str) -> Command[DepsT] | None:
+        return self._commands.get(name)
+
+    def __iter__(self) -> Iterator[Command[DepsT]]:
+        return iter(self._commands.values())
+
+    def visible(self) -> list[Command[DepsT]]:
+        return [c for c in self if not c.hidden]
+
+    def names(self) -> list[str]:
+        return list(self._commands)
+
+
+def split_command_line(text: str) -> tuple[str, tuple[str, ...]] | None:
+    """'/events@allybot past' -> ('events', ('past',)); None when the text is not a command."""
+    words = text.strip().split()
+    if not words or not words[0].startswith("/") or len(words[0]) < 2:
+        return None
+    name = words[0][1:].split("@", 1)[0].lower()
+    return name, tuple(words[1:])
+
+
+def encode_action(command: str, args: tuple[str, ...]) -> str:
+    """The compact text an action button carries back (Telegram callback data, Discord custom id)."""
+    return " ".join((command, *args))
+
+
+def decode_action(data: str) -> tuple[str, tuple[str, ...]] | None:
+    words = data.split()
+    if not words:
+        return None
+    return words[0].lower(), tuple(words[1:])
+
+
+class UserError(Exception):
+    """An expected problem; its text (already in the asker's language) becomes the reply."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def usage(command: Command[DepsT]) -> str:
+    """'/settings <what> [value]' from the argument spec."""
+    parts = [f"/{command.name}"]
+    for arg in command.args:
+        shown = "|".join(arg.choices) if arg.choices else arg.name
+        parts.append(f"<{shown}>" if arg.required else f"[{shown}]")
+    return " ".join(parts)

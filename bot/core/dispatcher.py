@@ -1,0 +1,127 @@
+"""Request -> Reply: permissions, argument checks, friendly errors and the per-user rate limit."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import traceback
+from collections.abc import Collection
+from dataclasses import replace
+from typing import Generic
+
+from bot.core.commands import Command, DepsT, Registry, UserError, usage
+from bot.core.messages import Address, Reply, Request
+from bot.core.ports import ChatStore, RateLimiter, Translator, Verdict
+
+log = logging.getLogger(__name__)
+
+
+class ArgumentError(UserError):
+    pass
+
+
+class Dispatcher(Generic[DepsT]):
+    """The one entry point every adapter calls with a Request."""
+
+    def __init__(
+        self,
+        registry: Registry[DepsT],
+        deps: DepsT,
+        store: ChatStore,
+        translator: Translator,
+        limiter: RateLimiter,
+        organizers: Collection[Address],
+    ) -> None:
+        self._registry = registry
+        self._deps = deps
+        self._store = store
+        self._translator = translator
+        self._limiter = limiter
+        self._organizers = frozenset(organizers)
+
+    def is_organizer(self, user: Address) -> bool:
+        return user in self._organizers
+
+    async def dispatch(self, request: Request) -> Reply | None:
+        """Answer one request; None means stay silent (the asker is over the rate limit)."""
+        verdict = self._limiter.check(f"{request.chat.platform}:{request.user_id}")
+        if verdict is Verdict.SILENCE:
+            return None
+        request = await self._with_chat_preferences(request)
+        _ = self._gettext(request)
+        if verdict is Verdict.NOTICE:
+            return Reply(_("You are sending commands very fast. Please wait a minute and try again."))
+
+        command = self._registry.get(request.command)
+        if command is None:
+            return self._unknown_command(request)
+        if command.organizer_only and not self.is_organizer(request.user):
+            return Reply(_("Only campaign organizers can use this command."), private=True)
+        try:
+            request = replace(request, args=self._checked_args(command, request))
+            reply = await command.handler(request, self._deps)
+        except UserError as error:
+            reply = Reply(error.text)
+        except Exception as error:
+            # The exception text may quote what a user typed; log only its type and the stack.
+            stack = "".join(traceback.format_tb(error.__traceback__))
+            log.error("/%s failed with %s\n%s", command.name, type(error).__name__, stack)
+            reply = Reply(_("Sorry, something went wrong on our side. Please try again later."))
+        return replace(reply, private=True) if command.private else reply
+
+    async def _with_chat_preferences(self, request: Request) -> Request:
+        prefs = await self._store.get_chat(request.chat)
+        locale = (prefs.locale if prefs and prefs.locale else request.locale) or "en"
+        locale = locale.replace("_", "-").split("-", 1)[0].lower()
+        if locale not in self._translator.locales:
+            locale = "en"
+        tz = prefs.timezone if prefs and prefs.timezone else request.tz
+        return replace(request, locale=locale, tz=tz)
+
+    def _gettext(self, request: Request):  # type: ignore[no-untyped-def]
+        def translate(message: str) -> str:
+            return self._translator.gettext(request.locale, message)
+
+        return translate
+
+    def _unknown_command(self, request: Request) -> Reply:
+        _ = self._gettext(request)
+        names = [c.name for c in self._registry.visible()]
+        close = difflib.get_close_matches(request.command, names, n=1)
+        text = _("I don't know that command.")
+        if close:
+            text += " " + _("Did you mean /{command}?").format(command=close[0])
+        text += " " + _("Send /help to see everything I can do.")
+        return Reply(text)
+
+    def _checked_args(self, command: Command[DepsT], request: Request) -> tuple[str, ...]:
+        _ = self._gettext(request)
+        words = list(request.args)
+        spec = command.args
+        if spec and spec[-1].rest and len(words) > len(spec):
+            words = [*words[: len(spec) - 1], " ".join(words[len(spec) - 1 :])]
+        if len(words) > len(spec):
+            raise ArgumentError(
+                _("Too many words for /{command}. Use it like this: {usage}").format(
+                    command=command.name, usage=usage(command)
+                )
+            )
+        for arg, word in zip(spec, words, strict=False):
+            if arg.choices and word.lower() not in arg.choices:
+                raise ArgumentError(
+                    _("“{value}” is not one of: {choices}.").format(
+                        value=word, choices=", ".join(arg.choices)
+                    )
+                    + " "
+                    + _("Use it like this: {usage}").format(usage=usage(command))
+                )
+        missing = [arg for arg in spec[len(words) :] if arg.required]
+        if missing:
+            raise ArgumentError(
+                _("/{command} needs more. Use it like this: {usage}").format(
+                    command=command.name, usage=usage(command)
+                )
+            )
+        return tuple(
+            word.lower() if arg.choices else word for arg, word in zip(spec, words, strict=False)
+        )

@@ -1,0 +1,86 @@
+"""The values that cross the boundary between the core and every adapter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """Where a message goes: a platform and a chat id (a string fits Telegram ints and snowflakes)."""
+
+    platform: str
+    chat_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.chat_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What somebody asked, with what the platform knows about the asker's context.
+
+    `user_id` identifies the asker only for permission checks and rate limiting; it is never stored
+    or logged. `locale` and `tz` start as the platform's guess and the dispatcher replaces them with
+    the chat's own choices when it has made any.
+    """
+
+    command: str
+    args: tuple[str, ...]
+    chat: Address
+    user_id: str
+    chat_kind: ChatKind = ChatKind.PRIVATE
+    locale: str | None = None
+    tz: str | None = None
+    # Whether the asker administers this chat (Telegram group admin, Discord Manage Server).
+    is_chat_admin: bool = False
+
+    @property
+    def user(self) -> Address:
+        return Address(self.chat.platform, self.user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class UrlButton:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionButton:
+    """A button that comes back as a Request for `command` with `args` when pressed."""
+
+    label: str
+    command: str
+    args: tuple[str, ...] = ()
+
+
+Button = UrlButton | ActionButton
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot answers: plain text (adapters escape it), buttons, an optional file.
+
+    `private` asks the adapter to show the reply only to the asker where the platform can (an
+    ephemeral Discord response); elsewhere it is an ordinary reply in the same chat.
+    """
+
+    text: str
+    buttons: tuple[Button, ...] = field(default=())
+    attachment: Attachment | None = None
+    private: bool = False

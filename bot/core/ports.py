@@ -1,0 +1,96 @@
+"""The ports: what the core needs from storage, platforms, translation and rate limiting."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from enum import Enum, StrEnum
+from typing import Protocol
+
+from bot.core.messages import Address, ChatKind, Reply, Request
+
+Clock = Callable[[], datetime]
+Dispatch = Callable[[Request], Awaitable[Reply | None]]
+
+TOPICS: tuple[str, ...] = ("events", "petitions", "remembrance", "appeals")
+DEFAULT_QUIET_HOURS: tuple[time, time] = (time(22, 0), time(8, 0))
+
+
+class RsvpAnswer(StrEnum):
+    GOING = "going"
+    MAYBE = "maybe"
+    NOT_GOING = "no"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatPrefs:
+    """Everything stored about a chat: no names, no usernames, no message text."""
+
+    address: Address
+    kind: ChatKind
+    created_at: datetime
+    locale: str | None = None
+    timezone: str | None = None
+    quiet_hours: tuple[time, time] | None = DEFAULT_QUIET_HOURS
+    topics: frozenset[str] = field(default_factory=frozenset)
+
+
+class ChatStore(Protocol):
+    """Subscriber preferences and RSVPs. Implementations return plain values, never ORM rows."""
+
+    async def get_chat(self, address: Address) -> ChatPrefs | None: ...
+
+    async def save_chat(self, prefs: ChatPrefs) -> None: ...
+
+    async def forget_chat(self, address: Address) -> Mapping[str, int]:
+        """Erase every row about this chat; return how many of each kind went."""
+        ...
+
+    async def set_rsvp(self, address: Address, event_id: str, answer: RsvpAnswer) -> None: ...
+
+    async def get_rsvp(self, address: Address, event_id: str) -> RsvpAnswer | None: ...
+
+    async def rsvp_counts(self, event_id: str) -> Mapping[RsvpAnswer, int]: ...
+
+    async def subscribers(self, topic: str) -> list[ChatPrefs]: ...
+
+
+class RecipientGone(Exception):
+    """The chat blocked the bot, left, or no longer exists: stop sending to it."""
+
+
+class TryLater(Exception):
+    """The platform asked us to slow down or could not be reached; the send may be retried."""
+
+    def __init__(self, retry_after: float | None = None) -> None:
+        super().__init__(f"try again after {retry_after}s" if retry_after else "try again later")
+        self.retry_after = retry_after
+
+
+class Messenger(Protocol):
+    """One platform. `run` serves users until cancelled; `send` pushes a reply unprompted."""
+
+    platform: str
+
+    async def run(self, dispatch: Dispatch) -> None: ...
+
+    async def send(self, address: Address, reply: Reply) -> None: ...
+
+
+class Translator(Protocol):
+    """gettext by locale; unknown locales and missing messages fall back to English."""
+
+    locales: tuple[str, ...]
+
+    def gettext(self, locale: str | None, message: str) -> str: ...
+
+
+class Verdict(Enum):
+    ALLOW = "allow"
+    NOTICE = "notice"
+    SILENCE = "silence"
+
+
+class RateLimiter(Protocol):
+    def check(self, key: str) -> Verdict: ...

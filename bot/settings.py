@@ -1,0 +1,103 @@
+"""Settings from environment variables and an optional .env file, checked at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.core.messages import Address
+
+PLATFORMS = ("telegram", "discord", "console")
+
+
+class SettingsError(Exception):
+    """One clear line naming the variable and the problem."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///data/allybot.sqlite3",
+        description="SQLAlchemy async URL; the default is an SQLite file under ./data/",
+    )
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1:8443"
+    telegram_webhook_secret: SecretStr | None = None
+    discord_bot_token: SecretStr | None = None
+    organizers: Annotated[frozenset[Address], NoDecode] = frozenset()
+    content_dir: Path | None = None
+    log_level: str = "INFO"
+
+    @field_validator("organizers", mode="before")
+    @classmethod
+    def _parse_organizers(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        organizers = set()
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            platform, _, user_id = item.partition(":")
+            if platform not in PLATFORMS or not user_id:
+                raise ValueError(
+                    f"{item!r} is not platform:id (platforms: {', '.join(PLATFORMS)}); "
+                    "for example telegram:123,discord:456"
+                )
+            organizers.add(Address(platform, user_id))
+        return frozenset(organizers)
+
+    @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret",
+                     mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("use one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError("expected a URL such as sqlite+aiosqlite:///data/allybot.sqlite3")
+        if value.startswith("sqlite://") or value.startswith("sqlite:///"):
+            # People write the classic form; the async engine needs the aiosqlite driver.
+            value = "sqlite+aiosqlite://" + value.removeprefix("sqlite://")
+        return value
+
+    @field_validator("content_dir")
+    @classmethod
+    def _existing_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"{value} is not a folder")
+        return value
+
+    @field_validator("telegram_webhook_listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError("expected host:port, for example 0.0.0.0:8443")
+        return value
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read the settings or raise SettingsError with one line per bad variable."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            variable = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"{variable}: {message}")
+        raise SettingsError("\n".join(lines)) from None

@@ -1,0 +1,1 @@
+"""Campaign content: editable YAML files, their schema, loader and the UI translations."""

@@ -1,0 +1,176 @@
+"""The schema of the campaign files, loaded into frozen typed values.
+
+Every text a user can see exists in English and, ideally, Russian; a missing translation falls
+back to English (and `allybot content check` reports it). Every item names its source article.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from bot.core.ports import TOPICS
+
+# Discord's message limit is the smallest of our platforms; one item's text must fit one message.
+MAX_TEXT_CHARS = 2000
+# Discord caps button labels at 80 characters.
+MAX_LABEL_CHARS = 80
+LOCALES: tuple[str, ...] = ("en", "ru")
+
+
+def _https(url: str) -> str:
+    if not url.startswith("https://") or len(url) <= len("https://"):
+        raise ValueError("links must start with https://")
+    return url
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/London)")
+    if name not in available_timezones() and name != "UTC":
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/London)")
+    return name
+
+
+def _topic(name: str) -> str:
+    if name not in TOPICS:
+        raise ValueError(f"unknown topic {name!r} (topics: {', '.join(TOPICS)})")
+    return name
+
+
+HttpsUrl = Annotated[str, AfterValidator(_https)]
+ZoneName = Annotated[str, AfterValidator(_zone)]
+Topic = Annotated[str, AfterValidator(_topic)]
+ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Text(_Frozen):
+    """One user-visible text in each language."""
+
+    en: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS)]
+    ru: Annotated[str, Field(min_length=1, max_length=MAX_TEXT_CHARS)] | None = None
+
+    def get(self, locale: str | None) -> str:
+        return self.ru if locale == "ru" and self.ru else self.en
+
+
+class Label(Text):
+    en: Annotated[str, Field(min_length=1, max_length=MAX_LABEL_CHARS)]
+    ru: Annotated[str, Field(min_length=1, max_length=MAX_LABEL_CHARS)] | None = None
+
+
+class Source(_Frozen):
+    """Where a fact comes from: the article's title and the seed file it was read in."""
+
+    title: str
+    publisher: str
+    seed: Annotated[str, Field(pattern=r"^[0-9]{3}_[0-9a-f]{16}\.txt$")]
+
+
+class Fund(_Frozen):
+    id: ItemId
+    name: Label
+    description: Text
+    url: HttpsUrl
+    source: Source
+
+
+class Donate(_Frozen):
+    intro: Text
+    impact: tuple[Text, ...] = Field(min_length=1)
+    air_miles: Text
+    share: Text
+    funds: tuple[Fund, ...] = Field(min_length=1)
+    source: Source
+
+
+class Event(_Frozen):
+    """An event at a wall-clock time in a named zone (never a fixed offset)."""
+
+    id: ItemId
+    title: Label
+    description: Text
+    how_to_help: Text
+    place: Text
+    timezone: ZoneName
+    starts: datetime
+    ends: datetime
+    url: HttpsUrl | None = None
+    topics: tuple[Topic, ...] = ("events",)
+    source: Source
+
+    @model_validator(mode="after")
+    def _wall_clock_times(self) -> Self:
+        if self.starts.tzinfo is not None or self.ends.tzinfo is not None:
+            raise ValueError("write starts/ends as local wall-clock times and name the timezone")
+        if self.ends <= self.starts:
+            raise ValueError("an event must end after it starts")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def starts_at(self) -> datetime:
+        return self.starts.replace(tzinfo=self.zone)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.ends.replace(tzinfo=self.zone)
+
+
+class Petition(_Frozen):
+    id: ItemId
+    title: Label
+    description: Text
+    url: HttpsUrl
+    source: Source
+
+
+class Action(_Frozen):
+    """Another way to act: write to your MP, call the border police, the UN bodies, share..."""
+
+    id: ItemId
+    title: Label
+    text: Text
+    template: Text | None = None
+    url: HttpsUrl | None = None
+    source: Source
+
+
+class Petitions(_Frozen):
+    intro: Text
+    petitions: tuple[Petition, ...]
+    actions: tuple[Action, ...] = Field(min_length=1)
+
+
+class Remembrance(_Frozen):
+    month: Annotated[int, Field(ge=1, le=12)]
+    day: Annotated[int, Field(ge=1, le=31)]
+    title: Label
+    why: Text
+    campaign: Text
+    hashtag: Annotated[str, Field(pattern=r"^#\w+$")]
+    source: Source
+
+
+class Campaign(_Frozen):
+    """All campaign content, as the handlers see it."""
+
+    donate: Donate
+    events: tuple[Event, ...]
+    petitions: Petitions
+    remembrance: Remembrance
+
+    def event(self, event_id: str) -> Event | None:
+        return next((e for e in self.events if e.id == event_id), None)

@@ -1,0 +1,68 @@
+"""Hand-written fakes at the boundaries (no mocks): they run the same contract tests as the real
+parts they stand in for, so they cannot drift."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bot.core.messages import Address
+from bot.core.ports import ChatPrefs, RsvpAnswer
+
+
+class InMemoryStore:
+    """The ChatStore port in a dict."""
+
+    def __init__(self) -> None:
+        self.chats: dict[Address, ChatPrefs] = {}
+        self.rsvps: dict[tuple[Address, str], RsvpAnswer] = {}
+
+    async def get_chat(self, address: Address) -> ChatPrefs | None:
+        return self.chats.get(address)
+
+    async def save_chat(self, prefs: ChatPrefs) -> None:
+        existing = self.chats.get(prefs.address)
+        if existing is not None:
+            # created_at belongs to the first save, as in the database.
+            from dataclasses import replace
+
+            prefs = replace(prefs, created_at=existing.created_at)
+        self.chats[prefs.address] = prefs
+
+    async def forget_chat(self, address: Address) -> Mapping[str, int]:
+        chat = self.chats.pop(address, None)
+        rsvps = [key for key in self.rsvps if key[0] == address]
+        for key in rsvps:
+            del self.rsvps[key]
+        return {
+            "chat": 1 if chat else 0,
+            "topics": len(chat.topics) if chat else 0,
+            "rsvps": len(rsvps),
+        }
+
+    async def set_rsvp(self, address: Address, event_id: str, answer: RsvpAnswer) -> None:
+        self.rsvps[(address, event_id)] = answer
+
+    async def get_rsvp(self, address: Address, event_id: str) -> RsvpAnswer | None:
+        return self.rsvps.get((address, event_id))
+
+    async def rsvp_counts(self, event_id: str) -> Mapping[RsvpAnswer, int]:
+        return Counter(a for (_, e), a in self.rsvps.items() if e == event_id)
+
+    async def subscribers(self, topic: str) -> list[ChatPrefs]:
+        return [c for c in self.chats.values() if topic in c.topics]
+
+
+@dataclass
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 21, 12, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
