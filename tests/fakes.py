@@ -18,6 +18,8 @@ class InMemoryStore:
     def __init__(self) -> None:
         self.chats: dict[Address, ChatPrefs] = {}
         self.rsvps: dict[tuple[Address, str], RsvpAnswer] = {}
+        self.inactive: set[Address] = set()
+        self.campaign_starts: Counter[str] = Counter()
 
     async def get_chat(self, address: Address) -> ChatPrefs | None:
         return self.chats.get(address)
@@ -52,7 +54,18 @@ class InMemoryStore:
         return Counter(a for (_, e), a in self.rsvps.items() if e == event_id)
 
     async def subscribers(self, topic: str) -> list[ChatPrefs]:
-        return [c for c in self.chats.values() if topic in c.topics]
+        return [
+            c for c in self.chats.values() if topic in c.topics and c.address not in self.inactive
+        ]
+
+    async def set_active(self, address: Address, active: bool) -> None:
+        if active:
+            self.inactive.discard(address)
+        elif address in self.chats:
+            self.inactive.add(address)
+
+    async def count_campaign_start(self, tag: str) -> None:
+        self.campaign_starts[tag] += 1
 
 
 @dataclass

@@ -40,6 +40,8 @@ class Command(Generic[DepsT]):
     private: bool = False
     # Reached through buttons only; not published in command menus.
     hidden: bool = False
+    # Changes what the chat receives: in a group or server, only its admins may use it.
+    changes_chat: bool = False
 
 
 class Registry(Generic[DepsT]):

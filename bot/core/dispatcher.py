@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Generic
 
 from bot.core.commands import Command, DepsT, Registry, UserError, usage
-from bot.core.messages import Address, Reply, Request
+from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import ChatStore, RateLimiter, Translator, Verdict
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,11 @@ class Dispatcher(Generic[DepsT]):
             return self._unknown_command(request)
         if command.organizer_only and not self.is_organizer(request.user):
             return Reply(_("Only campaign organizers can use this command."), private=True)
+        if command.changes_chat and request.chat_kind is not ChatKind.PRIVATE:
+            if not request.is_chat_admin:
+                return Reply(
+                    _("Only this group's admins can change what it receives."), private=True
+                )
         try:
             request = replace(request, args=self._checked_args(command, request))
             reply = await command.handler(request, self._deps)

@@ -53,7 +53,17 @@ class ChatStore(Protocol):
 
     async def rsvp_counts(self, event_id: str) -> Mapping[RsvpAnswer, int]: ...
 
-    async def subscribers(self, topic: str) -> list[ChatPrefs]: ...
+    async def subscribers(self, topic: str) -> list[ChatPrefs]:
+        """Active chats subscribed to `topic`."""
+        ...
+
+    async def set_active(self, address: Address, active: bool) -> None:
+        """A chat that blocked or removed the bot gets nothing until it comes back."""
+        ...
+
+    async def count_campaign_start(self, tag: str) -> None:
+        """Count one start through a campaign link, in aggregate only, never per person."""
+        ...
 
 
 class RecipientGone(Exception):
