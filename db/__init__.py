@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, the session factory, repositories and migrations."""
