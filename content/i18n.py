@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import gettext
 import io
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -41,3 +44,19 @@ class CatalogTranslator:
     def gettext(self, locale: str | None, message: str) -> str:
         catalog = self._catalogs.get(locale or "en") or self._catalogs["en"]
         return catalog.gettext(message)
+
+
+def format_when(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
+    """'Friday, 2 June 2017, 19:00 (Asia/Hong_Kong)' in the reader's language and zone."""
+    local = moment.astimezone(zone)
+    text = format_datetime(local, "EEEE, d MMMM y, HH:mm", locale=locale or "en")
+    return f"{text} ({zone.key})"
+
+
+def format_time_range(starts: datetime, ends: datetime, zone: ZoneInfo, locale: str | None) -> str:
+    """The start in full and the end as a time, or in full when it falls on another day."""
+    start_local, end_local = starts.astimezone(zone), ends.astimezone(zone)
+    start = format_datetime(start_local, "EEEE, d MMMM y, HH:mm", locale=locale or "en")
+    pattern = "HH:mm" if start_local.date() == end_local.date() else "EEEE, d MMMM y, HH:mm"
+    end = format_datetime(end_local, pattern, locale=locale or "en")
+    return f"{start}–{end} ({zone.key})"

@@ -1,0 +1,108 @@
+"""The command line: run | console | content check | db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="allybot", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="start every platform whose token is set (else the console)")
+    commands.add_parser("console", help="chat with the bot in this terminal")
+    content = commands.add_parser("content", help="campaign content tools")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="validate the campaign content files")
+    check.add_argument("directory", nargs="?", type=Path, help="default: CONTENT_DIR or packaged")
+    db = commands.add_parser("db", help="database tools")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply database migrations")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `allybot` and `python -m bot`."""
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "content":
+        return _content_check(args.directory)
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"allybot: bad settings: {error}", file=sys.stderr)
+        return 2
+    from bot.logs import configure_logging
+
+    secrets = [
+        token.get_secret_value()
+        for token in (settings.telegram_bot_token, settings.discord_bot_token,
+                      settings.telegram_webhook_secret)
+        if token is not None
+    ]
+    configure_logging(settings.log_level, secrets)
+    if command == "db":
+        return asyncio.run(_db_upgrade(settings))
+    try:
+        return asyncio.run(_serve(settings, console_only=command == "console"))
+    except KeyboardInterrupt:
+        return 0
+
+
+def _content_check(directory: Path | None) -> int:
+    from content.loader import check_content
+
+    if directory is None:
+        try:
+            directory = load_settings().content_dir
+        except SettingsError:
+            directory = None
+    _, problems = check_content(directory)
+    for problem in problems:
+        print(problem)
+    errors = [p for p in problems if not p.warning]
+    warnings = len(problems) - len(errors)
+    print(f"{len(errors)} errors, {warnings} warnings", file=sys.stderr)
+    return 1 if errors else 0
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    from db.session import create_engine, upgrade
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("database is up to date")
+    return 0
+
+
+async def _serve(settings: Settings, *, console_only: bool) -> int:
+    from bot.adapters.console import ConsoleMessenger
+    from bot.app import build_core, platform_messengers, serve
+    from bot.ratelimit import Unlimited
+    from content.loader import ContentError
+
+    console = ConsoleMessenger()
+    uses_console = console_only or (
+        settings.telegram_bot_token is None and settings.discord_bot_token is None
+    )
+    try:
+        # A piped console script is one trusted local user; the rate limit is for strangers.
+        limiter = Unlimited() if uses_console and not console.interactive else None
+        core = await build_core(settings, limiter=limiter)
+    except ContentError as error:
+        print(f"allybot: the campaign content has errors:\n{error}", file=sys.stderr)
+        return 2
+    await serve(core, [console] if uses_console else platform_messengers(core))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""A terminal chat on the same core: type commands, press buttons by number, or pipe commands in."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.core.commands import split_command_line
+from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request, UrlButton
+from bot.core.ports import Dispatch
+
+# Terminal control sequences in text would let content (or a pasted line) repaint the screen.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-?]*[ -/]*[@-~]")
+
+
+def terminal_safe(text: str) -> str:
+    """The console's escaping: drop control characters and escape sequences, keep newlines."""
+    return CONTROL.sub("", text)
+
+
+class ConsoleMessenger:
+    """One local chat with one user, over stdin and stdout."""
+
+    platform = "console"
+
+    def __init__(
+        self,
+        stdin: TextIO | None = None,
+        stdout: TextIO | None = None,
+        files_dir: Path = Path("data/console-files"),
+        locale: str | None = None,
+        user_id: str = "local",
+    ) -> None:
+        self._stdin = stdin or sys.stdin
+        self._stdout = stdout or sys.stdout
+        self._files_dir = files_dir
+        self._locale = locale
+        self._chat = Address(self.platform, user_id)
+        self._user_id = user_id
+        self._buttons: list[ActionButton] = []
+
+    @property
+    def interactive(self) -> bool:
+        return self._stdin.isatty()
+
+    async def run(self, dispatch: Dispatch) -> None:
+        """Read lines until end of input; each line is a command or a button number."""
+        if self.interactive:
+            self._write("allybot console. Type /help, a button number, or Ctrl-D to leave.\n")
+        while True:
+            if self.interactive:
+                self._write("> ")
+            line = await asyncio.to_thread(self._stdin.readline)
+            if not line:
+                return
+            request = self._request(line.strip())
+            if request is None:
+                continue
+            reply = await dispatch(request)
+            if reply is not None:
+                await self.send(self._chat, reply)
+
+    def _request(self, line: str) -> Request | None:
+        if not line:
+            return None
+        if line.isdigit() and 0 < int(line) <= len(self._buttons):
+            button = self._buttons[int(line) - 1]
+            command, args = button.command, button.args
+        else:
+            parsed = split_command_line(line if line.startswith("/") else "/" + line)
+            if parsed is None:
+                return None
+            command, args = parsed
+        return Request(command, args, self._chat, self._user_id, ChatKind.PRIVATE, self._locale)
+
+    async def send(self, address: Address, reply: Reply) -> None:
+        """Print the reply, number its action buttons and save any attachment to a file."""
+        out = [terminal_safe(reply.text)]
+        self._buttons = []
+        for button in reply.buttons:
+            if isinstance(button, UrlButton):
+                out.append(f"  [{terminal_safe(button.label)}] {terminal_safe(button.url)}")
+            else:
+                self._buttons.append(button)
+                out.append(f"  {len(self._buttons)}) {terminal_safe(button.label)}")
+        if reply.attachment is not None:
+            self._files_dir.mkdir(parents=True, exist_ok=True)
+            path = self._files_dir / Path(reply.attachment.filename).name
+            path.write_bytes(reply.attachment.content)
+            out.append(f"  [file saved: {path}]")
+        self._write("\n".join(out) + "\n\n")
+
+    def _write(self, text: str) -> None:
+        self._stdout.write(text)
+        self._stdout.flush()

@@ -1,0 +1,92 @@
+"""The one composition root: settings -> content -> store -> core -> adapters."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.commands import Registry
+from bot.core.dispatcher import Dispatcher
+from bot.core.ports import Clock, Messenger, RateLimiter
+from bot.ratelimit import MovingWindowLimiter
+from bot.settings import Settings
+from content.i18n import CatalogTranslator
+from content.loader import load_campaign
+from content.schema import Campaign
+from db.chat_store import SqlChatStore
+from db.session import create_engine, session_factory, upgrade
+from handlers.deps import Deps
+from handlers.registry import build_registry
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Core:
+    """Everything platform-neutral, wired once; adapters receive the parts they need."""
+
+    settings: Settings
+    registry: Registry[Deps]
+    dispatcher: Dispatcher[Deps]
+    translator: CatalogTranslator
+    store: SqlChatStore
+    deps: Deps
+    engine: AsyncEngine
+
+    async def aclose(self) -> None:
+        await self.engine.dispose()
+
+
+async def build_core(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    limiter: RateLimiter | None = None,
+    campaign: Campaign | None = None,
+) -> Core:
+    """Load content (failing fast on errors), migrate the database and wire the dispatcher."""
+    campaign = campaign or load_campaign(settings.content_dir)
+    engine = create_engine(settings.database_url)
+    await upgrade(engine)
+    store = SqlChatStore(session_factory(engine))
+    translator = CatalogTranslator()
+    deps = Deps(campaign, store, translator, clock or utc_now, settings.organizers)
+    registry = build_registry()
+    dispatcher = Dispatcher(
+        registry, deps, store, translator, limiter or MovingWindowLimiter(), settings.organizers
+    )
+    return Core(settings, registry, dispatcher, translator, store, deps, engine)
+
+
+def platform_messengers(core: Core) -> list[Messenger]:
+    """The adapter table: every platform whose token is set."""
+    messengers: list[Messenger] = []
+    settings = core.settings
+    if settings.telegram_bot_token is not None:
+        from bot.adapters.telegram import build_telegram  # type: ignore[attr-defined]
+
+        messengers.append(build_telegram(core))
+    if settings.discord_bot_token is not None:
+        from bot.adapters.discord import build_discord  # type: ignore[attr-defined]
+
+        messengers.append(build_discord(core))
+    return messengers
+
+
+async def serve(core: Core, messengers: list[Messenger]) -> None:
+    """Run every messenger on one event loop until one of them ends or the task is cancelled."""
+    log.info("serving on %s", ", ".join(m.platform for m in messengers))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for messenger in messengers:
+                group.create_task(messenger.run(core.dispatcher.dispatch))
+    finally:
+        await core.aclose()

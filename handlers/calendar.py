@@ -1,0 +1,31 @@
+"""RFC 5545 calendar files for events, so supporters can add them with one tap."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from content.schema import Event
+
+
+def event_ics(event: Event, locale: str | None, now: datetime) -> bytes:
+    """One VEVENT with the event's own time zone, so calendars show it at the right wall time."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//allybot//campaign events//EN")
+    calendar.add("version", "2.0")
+    entry = CalendarEvent()
+    entry.add("uid", f"{event.id}@allybot")
+    entry.add("dtstamp", now)
+    entry.add("dtstart", event.starts_at)
+    entry.add("dtend", event.ends_at)
+    entry.add("summary", event.title.get(locale))
+    entry.add("location", event.place.get(locale))
+    description = event.description.get(locale) + "\n\n" + event.how_to_help.get(locale)
+    entry.add("description", description)
+    if event.url:
+        entry.add("url", event.url)
+    calendar.add_component(entry)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

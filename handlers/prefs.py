@@ -1,0 +1,28 @@
+"""Reading and creating the one stored row a chat has, shared by the commands that change it."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.core.messages import Request
+from bot.core.ports import ChatPrefs
+from handlers.deps import Deps
+
+
+async def current_prefs(request: Request, deps: Deps) -> ChatPrefs:
+    """The chat's stored preferences, or fresh ones (not yet saved) when it has none."""
+    prefs = await deps.store.get_chat(request.chat)
+    if prefs is not None:
+        return prefs
+    return ChatPrefs(
+        address=request.chat,
+        kind=request.chat_kind,
+        created_at=deps.clock(),
+        locale=request.locale,
+        timezone=request.tz,
+    )
+
+
+def zone_of(request: Request) -> ZoneInfo:
+    """The asker's time zone, UTC until they choose one."""
+    return ZoneInfo(request.tz or "UTC")

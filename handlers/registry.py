@@ -1,0 +1,96 @@
+"""The one place commands are registered, in menu order. Summaries are English msgids."""
+
+from __future__ import annotations
+
+from bot.core.commands import Arg, Command, Registry
+from bot.core.ports import TOPICS
+from handlers import donate, events, forget, petition, remember, rsvp, settings, start
+from handlers import subscriptions
+from handlers.deps import Deps
+
+
+def N_(message: str) -> str:
+    """Mark a string for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+def build_registry() -> Registry[Deps]:
+    """Every command the bot answers, for the dispatcher and every adapter's menus."""
+    return Registry(
+        [
+            Command("start", N_("What this bot is and how to help"), start.start),
+            Command("help", N_("All commands"), start.help_),
+            Command("donate", N_("Verified funds and what money does"), donate.donate),
+            Command(
+                "events",
+                N_("Fundraisers and rallies in your time zone"),
+                events.events,
+                args=(Arg("when", N_("upcoming or past events"), choices=("upcoming", "past")),),
+            ),
+            Command(
+                "petition",
+                N_("Petitions, letters to your MP, who else to call"),
+                petition.petition,
+                args=(Arg("part", N_("show the letter template"), choices=("letter",)),),
+            ),
+            Command(
+                "remember",
+                N_("29 March, the Chechen LGBT Day of Remembrance"),
+                remember.remember,
+            ),
+            Command(
+                "subscribe",
+                N_("Choose the reminders you want"),
+                subscriptions.subscribe,
+                args=(Arg("topic", N_("what to be reminded about"), choices=TOPICS),),
+                private=True,
+                changes_chat=True,
+            ),
+            Command(
+                "unsubscribe",
+                N_("Stop reminders"),
+                subscriptions.unsubscribe,
+                args=(Arg("topic", N_("which reminders to stop"), choices=(*TOPICS, "all")),),
+                private=True,
+                changes_chat=True,
+            ),
+            Command(
+                "settings",
+                N_("Time zone, language and quiet hours"),
+                settings.settings,
+                args=(
+                    Arg("what", N_("what to change"), choices=("timezone", "language", "quiet")),
+                    Arg("value", N_("the new value"), rest=True),
+                ),
+                private=True,
+                changes_chat=True,
+            ),
+            Command(
+                "forget",
+                N_("Erase everything stored about this chat"),
+                forget.forget,
+                args=(Arg("confirm", N_("erase without asking again"), choices=("confirm",)),),
+                private=True,
+                changes_chat=True,
+            ),
+            Command(
+                "ics",
+                N_("An event as a calendar file"),
+                events.ics,
+                args=(Arg("event", N_("the event's id"), required=True),),
+                hidden=True,
+            ),
+            Command(
+                "rsvp",
+                N_("Tell organizers whether you will come"),
+                rsvp.rsvp,
+                args=(
+                    Arg("event", N_("the event's id"), required=True),
+                    Arg("answer", N_("going, maybe or no"), choices=("going", "maybe", "no")),
+                ),
+                private=True,
+                hidden=True,
+                changes_chat=True,
+            ),
+        ]
+    )

@@ -1,0 +1,45 @@
+"""RSVP from an event's buttons: the asker sees their answer, everyone else only counts."""
+
+from __future__ import annotations
+
+from bot.core.messages import ActionButton, Reply, Request
+from bot.core.ports import RsvpAnswer
+from handlers.deps import Deps
+from handlers.events import _event
+from handlers.prefs import current_prefs
+
+
+async def rsvp(request: Request, deps: Deps) -> Reply:
+    """Record going / maybe / not going for this chat and show the counts."""
+    _ = deps.gettext(request)
+    event = _event(request, deps)
+    labels = {
+        RsvpAnswer.GOING: _("going"),
+        RsvpAnswer.MAYBE: _("maybe"),
+        RsvpAnswer.NOT_GOING: _("not going"),
+    }
+    if len(request.args) > 1:
+        answer = RsvpAnswer(request.args[1])
+        if await deps.store.get_chat(request.chat) is None:
+            # An RSVP needs the chat's row; creating it stores nothing beyond the chat id.
+            await deps.store.save_chat(await current_prefs(request, deps))
+        await deps.store.set_rsvp(request.chat, event.id, answer)
+    else:
+        answer = await deps.store.get_rsvp(request.chat, event.id)
+    counts = await deps.store.rsvp_counts(event.id)
+    title = event.title.get(request.locale)
+    lines = []
+    if answer is not None:
+        lines.append(_("Your answer for “{title}”: {answer}.").format(title=title,
+                                                                       answer=labels[answer]))
+    lines.append(
+        _("So far: {going} going, {maybe} maybe.").format(
+            going=counts.get(RsvpAnswer.GOING, 0), maybe=counts.get(RsvpAnswer.MAYBE, 0)
+        )
+    )
+    buttons = tuple(
+        ActionButton(label, "rsvp", (event.id, choice.value))
+        for choice, label in labels.items()
+        if choice is not answer
+    )
+    return Reply("\n".join(lines), buttons=buttons)

@@ -1,0 +1,165 @@
+"""/settings: time zone, language and quiet hours, each with buttons."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import replace
+from datetime import time
+from functools import cache
+from zoneinfo import available_timezones
+
+from bot.core.commands import UserError
+from bot.core.messages import ActionButton, Reply, Request
+from bot.core.ports import ChatPrefs
+from handlers.deps import Deps
+from handlers.prefs import current_prefs
+
+SUGGESTED_ZONES = ("Europe/London", "Europe/Berlin", "Europe/Moscow", "America/New_York",
+                   "Asia/Hong_Kong")
+LANGUAGES = {"en": "English", "ru": "Русский"}
+QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Every IANA zone by its lower-case name and by its city, for forgiving look-ups."""
+    zones: dict[str, str] = {}
+    for name in sorted(available_timezones()):
+        if name.startswith(("Etc/", "SystemV/")) or "/" not in name and name != "UTC":
+            continue
+        zones[name.lower()] = name
+        zones.setdefault(name.rsplit("/", 1)[-1].lower(), name)
+    return zones
+
+
+def resolve_zone(text: str) -> str | None:
+    """An IANA zone from what someone typed ('europe/berlin', 'Berlin', 'New York')."""
+    key = text.strip().replace(" ", "_").lower()
+    return _zones().get(key)
+
+
+def suggest_zones(text: str) -> list[str]:
+    key = text.strip().replace(" ", "_").lower()
+    matches = difflib.get_close_matches(key, list(_zones()), n=3, cutoff=0.6)
+    return list(dict.fromkeys(_zones()[m] for m in matches))
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time] | None:
+    """'22:00-08:00' -> (22:00, 08:00); raises ValueError on anything else."""
+    match = QUIET.match(text)
+    if not match:
+        raise ValueError(text)
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = time(h1, m1), time(h2, m2)
+    if start == end:
+        raise ValueError(text)
+    return start, end
+
+
+def _summary(prefs: ChatPrefs, request: Request, deps: Deps) -> str:
+    _ = deps.gettext(request)
+    quiet = prefs.quiet_hours
+    quiet_text = f"{quiet[0]:%H:%M}–{quiet[1]:%H:%M}" if quiet else _("off")
+    return "\n".join(
+        (
+            _("Your settings:"),
+            _("Time zone: {zone}").format(zone=prefs.timezone or _("not set (UTC)")),
+            _("Language: {language}").format(language=LANGUAGES.get(request.locale or "en")),
+            _("Quiet hours: {hours}").format(hours=quiet_text),
+        )
+    )
+
+
+async def settings(request: Request, deps: Deps) -> Reply:
+    """Show or change the chat's time zone, language or quiet hours."""
+    _ = deps.gettext(request)
+    prefs = await current_prefs(request, deps)
+    what = request.args[0] if request.args else None
+    value = request.args[1] if len(request.args) > 1 else None
+    if what is None:
+        return Reply(
+            _summary(prefs, request, deps),
+            buttons=(
+                ActionButton(_("🌍 Time zone"), "settings", ("timezone",)),
+                ActionButton(_("🗣 Language"), "settings", ("language",)),
+                ActionButton(_("🌙 Quiet hours"), "settings", ("quiet",)),
+            ),
+        )
+    if what == "timezone":
+        return await _timezone(prefs, value, request, deps)
+    if what == "language":
+        return await _language(prefs, value, request, deps)
+    return await _quiet(prefs, value, request, deps)
+
+
+async def _timezone(prefs: ChatPrefs, value: str | None, request: Request, deps: Deps) -> Reply:
+    _ = deps.gettext(request)
+    if value is None:
+        return Reply(
+            _("Choose your time zone, or type it, for example: /settings timezone Europe/Paris"),
+            buttons=tuple(ActionButton(z, "settings", ("timezone", z)) for z in SUGGESTED_ZONES),
+        )
+    zone = resolve_zone(value)
+    if zone is None:
+        suggestions = suggest_zones(value)
+        text = _("“{value}” is not a time zone I know.").format(value=value)
+        if suggestions:
+            text += " " + _("Did you mean one of these?")
+        else:
+            text += " " + _("Use a name like Europe/Berlin or America/New_York.")
+        return Reply(
+            text, buttons=tuple(ActionButton(z, "settings", ("timezone", z)) for z in suggestions)
+        )
+    await deps.store.save_chat(replace(prefs, timezone=zone))
+    return Reply(_("Time zone set to {zone}. Event times now show in it.").format(zone=zone))
+
+
+async def _language(prefs: ChatPrefs, value: str | None, request: Request, deps: Deps) -> Reply:
+    _ = deps.gettext(request)
+    if value is None:
+        return Reply(
+            _("Choose a language:"),
+            buttons=tuple(ActionButton(n, "settings", ("language", c)) for c, n in LANGUAGES.items()),
+        )
+    code = value.strip().lower()
+    if code not in LANGUAGES:
+        raise UserError(
+            _("I speak {languages}. Choose one of: {codes}.").format(
+                languages=", ".join(LANGUAGES.values()), codes=", ".join(LANGUAGES)
+            )
+        )
+    await deps.store.save_chat(replace(prefs, locale=code))
+    # Answer in the language just chosen.
+    return Reply(deps.translator.gettext(code, "Language set to English."))
+
+
+async def _quiet(prefs: ChatPrefs, value: str | None, request: Request, deps: Deps) -> Reply:
+    _ = deps.gettext(request)
+    if value is None:
+        return Reply(
+            _("When should reminders wait? Send for example /settings quiet 22:00-08:00, or turn "
+              "quiet hours off."),
+            buttons=(
+                ActionButton("22:00–08:00", "settings", ("quiet", "22:00-08:00")),
+                ActionButton("23:00–07:00", "settings", ("quiet", "23:00-07:00")),
+                ActionButton(_("Off"), "settings", ("quiet", "off")),
+            ),
+        )
+    if value.strip().lower() == "off":
+        await deps.store.save_chat(replace(prefs, quiet_hours=None))
+        return Reply(_("Quiet hours are off: reminders come at any hour."))
+    try:
+        quiet = parse_quiet_hours(value)
+    except ValueError:
+        raise UserError(
+            _("I could not read “{value}”. Write quiet hours like 22:00-08:00, or off.").format(
+                value=value
+            )
+        ) from None
+    await deps.store.save_chat(replace(prefs, quiet_hours=quiet))
+    return Reply(
+        _("Quiet hours set to {start}–{end} in your time zone.").format(
+            start=f"{quiet[0]:%H:%M}", end=f"{quiet[1]:%H:%M}"
+        )
+    )

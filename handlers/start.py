@@ -1,0 +1,56 @@
+"""/start and /help: what the bot is and the menu of ways to help."""
+
+from __future__ import annotations
+
+from bot.core.messages import ActionButton, Reply, Request
+from handlers.deps import Deps
+
+
+def menu(request: Request, deps: Deps) -> tuple[ActionButton, ...]:
+    """The main actions as buttons, so nobody has to type a command."""
+    _ = deps.gettext(request)
+    return (
+        ActionButton(_("💶 Donate"), "donate"),
+        ActionButton(_("📅 Events"), "events"),
+        ActionButton(_("✍️ Petitions and letters"), "petition"),
+        ActionButton(_("🕯 29 March: remember"), "remember"),
+        ActionButton(_("🔔 Reminders"), "subscribe"),
+        ActionButton(_("⚙️ Settings"), "settings"),
+    )
+
+
+async def start(request: Request, deps: Deps) -> Reply:
+    """Greet and show the menu."""
+    _ = deps.gettext(request)
+    text = "\n\n".join(
+        (
+            _(
+                "Hello! I help you turn sympathy into action for LGBTI people persecuted in "
+                "Chechnya: people have been detained, tortured and killed for who they are, and "
+                "many need to flee Russia."
+            ),
+            _("Choose how you want to help:"),
+            _(
+                "I store only this chat's id and the choices you make here, never your name or "
+                "your messages. /forget erases everything at any time."
+            ),
+        )
+    )
+    return Reply(text, buttons=menu(request, deps))
+
+
+async def help_(request: Request, deps: Deps) -> Reply:
+    """List the commands and show the menu."""
+    _ = deps.gettext(request)
+    lines = [
+        _("What I can do:"),
+        "/donate — " + _("verified funds and what your money does"),
+        "/events — " + _("fundraisers and rallies, in your time zone"),
+        "/petition — " + _("petitions, letters to your MP, who else to call"),
+        "/remember — " + _("29 March, the Chechen LGBT Day of Remembrance"),
+        "/subscribe — " + _("choose the reminders you want"),
+        "/unsubscribe — " + _("stop reminders"),
+        "/settings — " + _("time zone, language, quiet hours"),
+        "/forget — " + _("erase everything stored about this chat"),
+    ]
+    return Reply("\n".join(lines), buttons=menu(request, deps))
