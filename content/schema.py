@@ -6,11 +6,13 @@ back to English (and `allybot content check` reports it). Every item names its s
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import datetime
-from typing import Annotated, Self
+from functools import cache
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from bot.core.ports import TOPICS
 
@@ -27,13 +29,22 @@ def _https(url: str) -> str:
     return url
 
 
+@cache
+def _known_zones() -> frozenset[str]:
+    return frozenset(available_timezones()) | {"UTC"}
+
+
 def _zone(name: str) -> str:
+    # Membership first: ZoneInfo() on arbitrary text can raise OSError (name too long, a folder
+    # such as "Europe"), which pydantic would not turn into a validation error.
+    if name not in _known_zones():
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/London)")
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/London)")
-    if name not in available_timezones() and name != "UTC":
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/London)")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name like Europe/London)"
+        ) from None
     return name
 
 
@@ -108,13 +119,22 @@ class Event(_Frozen):
     topics: tuple[Topic, ...] = ("events",)
     source: Source
 
-    @model_validator(mode="after")
-    def _wall_clock_times(self) -> Self:
-        if self.starts.tzinfo is not None or self.ends.tzinfo is not None:
+    # Field validators rather than one model validator, so an error names (and the loader points
+    # at) the offending line.
+    @field_validator("starts", "ends")
+    @classmethod
+    def _wall_clock_time(cls, value: datetime) -> datetime:
+        if value.tzinfo is not None:
             raise ValueError("write starts/ends as local wall-clock times and name the timezone")
-        if self.ends <= self.starts:
+        return value
+
+    @field_validator("ends")
+    @classmethod
+    def _ends_after_start(cls, value: datetime, info: ValidationInfo) -> datetime:
+        starts = info.data.get("starts")
+        if isinstance(starts, datetime) and value <= starts:
             raise ValueError("an event must end after it starts")
-        return self
+        return value
 
     @property
     def zone(self) -> ZoneInfo:
@@ -162,6 +182,15 @@ class Remembrance(_Frozen):
     campaign: Text
     hashtag: Annotated[str, Field(pattern=r"^#\w+$")]
     source: Source
+
+    @field_validator("day")
+    @classmethod
+    def _day_in_month(cls, day: int, info: ValidationInfo) -> int:
+        month = info.data.get("month")
+        # A leap year, so that 29 February stays a valid yearly date.
+        if isinstance(month, int) and day > monthrange(2000, month)[1]:
+            raise ValueError(f"month {month} has only {monthrange(2000, month)[1]} days")
+        return day
 
 
 class Campaign(_Frozen):
