@@ -1,0 +1,79 @@
+"""Reply -> what Telegram shows: escaped HTML, message-sized parts and an inline keyboard."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.commands import MAX_ACTION_BYTES, encode_action
+from bot.core.messages import ActionButton, Button, UrlButton
+
+log = logging.getLogger(__name__)
+
+# Telegram's limit for one message's text after entity parsing, counted in UTF-16 code units.
+MAX_MESSAGE_CHARS = 4096
+
+
+def to_html(text: str) -> str:
+    """Plain reply text as Telegram HTML that shows exactly that text (nothing is markup)."""
+    return html.escape(text, quote=False)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting_prefix(text: str, limit: int) -> int:
+    """The number of characters of `text` that fit within `limit` UTF-16 code units."""
+    units = 0
+    for index, char in enumerate(text):
+        units += 2 if ord(char) > 0xFFFF else 1
+        if units > limit:
+            return index
+    return len(text)
+
+
+def split_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Cut `text` into non-empty parts of at most `limit`, at a line break, else a space."""
+    parts: list[str] = []
+    rest = text.strip()
+    while rest:
+        if utf16_len(rest) <= limit:
+            parts.append(rest)
+            break
+        fit = _fitting_prefix(rest, limit)
+        window = rest[: fit + 1]  # a separator right after the limit is still a clean cut
+        cut = window.rfind("\n")
+        if cut < fit // 2:
+            # A line break near the start would leave a tiny part; a space is the next best.
+            space = window.rfind(" ")
+            cut = space if space > 0 else (cut if cut > 0 else fit)
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    return [part for part in parts if part]
+
+
+def action_data(button: ActionButton) -> str | None:
+    """The callback data for `button`, or None when it would not fit Telegram's 64 bytes."""
+    data = encode_action(button.command, button.args)
+    if len(data.encode("utf-8")) > MAX_ACTION_BYTES:
+        return None
+    return data
+
+
+def keyboard(buttons: Iterable[Button]) -> InlineKeyboardMarkup | None:
+    """One button per row, in order; an action that cannot fit is left out rather than failing."""
+    rows: list[list[InlineKeyboardButton]] = []
+    for button in buttons:
+        if isinstance(button, UrlButton):
+            rows.append([InlineKeyboardButton(button.label, url=button.url)])
+            continue
+        data = action_data(button)
+        if data is None:
+            log.error("action button for /%s does not fit 64 bytes; left out", button.command)
+            continue
+        rows.append([InlineKeyboardButton(button.label, callback_data=data)])
+    return InlineKeyboardMarkup(rows) if rows else None
