@@ -41,8 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     secrets = [
         token.get_secret_value()
-        for token in (settings.telegram_bot_token, settings.discord_bot_token,
-                      settings.telegram_webhook_secret)
+        for token in (
+            settings.telegram_bot_token,
+            settings.discord_bot_token,
+            settings.telegram_webhook_secret,
+        )
         if token is not None
     ]
     configure_logging(settings.log_level, secrets)

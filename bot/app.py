@@ -18,7 +18,7 @@ from content.i18n import CatalogTranslator
 from content.loader import load_campaign
 from content.schema import Campaign
 from db.chat_store import SqlChatStore
-from db.session import create_engine, session_factory, upgrade
+from db.session import create_engine, upgrade
 from handlers.deps import Deps
 from handlers.registry import build_registry
 
@@ -56,7 +56,7 @@ async def build_core(
     campaign = campaign or load_campaign(settings.content_dir)
     engine = create_engine(settings.database_url)
     await upgrade(engine)
-    store = SqlChatStore(session_factory(engine))
+    store = SqlChatStore(engine)
     translator = CatalogTranslator()
     deps = Deps(campaign, store, translator, clock or utc_now, settings.organizers)
     registry = build_registry()
@@ -71,7 +71,7 @@ def platform_messengers(core: Core) -> list[Messenger]:
     messengers: list[Messenger] = []
     settings = core.settings
     if settings.telegram_bot_token is not None:
-        from bot.adapters.telegram import build_telegram  # type: ignore[attr-defined]
+        from bot.adapters.telegram import build_telegram
 
         messengers.append(build_telegram(core))
     if settings.discord_bot_token is not None:

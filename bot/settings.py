@@ -50,8 +50,9 @@ class Settings(BaseSettings):
             organizers.add(Address(platform, user_id))
         return frozenset(organizers)
 
-    @field_validator("telegram_bot_token", "discord_bot_token", "telegram_webhook_secret",
-                     mode="before")
+    @field_validator(
+        "telegram_bot_token", "discord_bot_token", "telegram_webhook_secret", mode="before"
+    )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
@@ -93,7 +94,7 @@ class Settings(BaseSettings):
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """Read the settings or raise SettingsError with one line per bad variable."""
     try:
-        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file)
     except ValidationError as error:
         lines = []
         for problem in error.errors():

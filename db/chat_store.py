@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import Address, ChatKind
 from bot.core.ports import ChatPrefs, RsvpAnswer
@@ -23,74 +25,101 @@ def _time(minutes: int) -> time:
     return time(minutes // 60, minutes % 60)
 
 
+# Every command reads its chat's preferences; most chats ask again soon. Keeping the latest
+# (including "no such chat") in memory saves a database round trip per command. This process is
+# the only writer, and every write below goes through the cache, so it cannot go stale.
+CACHE_SIZE = 50_000
+
+
 class SqlChatStore:
     """Chats and their choices in SQL. Every method is one short transaction."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: AsyncEngine, cache_size: int = CACHE_SIZE) -> None:
+        self._engine = engine
+        # address -> (primary key, preferences), or None for a chat known to have no row.
+        self._cache: OrderedDict[Address, tuple[int, ChatPrefs] | None] = OrderedDict()
+        self._cache_size = cache_size
 
     async def get_chat(self, address: Address) -> ChatPrefs | None:
-        async with self._sessions() as session:
+        cached = await self._cached(address)
+        return cached[1] if cached else None
+
+    async def _cached(self, address: Address) -> tuple[int, ChatPrefs] | None:
+        if address in self._cache:
+            self._cache.move_to_end(address)
+            return self._cache[address]
+        async with self._engine.connect() as connection:
             row = (
-                await session.execute(
-                    select(Chat.__table__).where(
-                        Chat.platform == address.platform, Chat.chat_id == address.chat_id
-                    )
+                await connection.execute(
+                    select(Chat.__table__, func.group_concat(ChatTopic.topic).label("topic_list"))
+                    .outerjoin(ChatTopic, ChatTopic.chat_pk == Chat.id)
+                    .where(Chat.platform == address.platform, Chat.chat_id == address.chat_id)
+                    .group_by(Chat.id)
                 )
             ).one_or_none()
-            if row is None:
-                return None
-            topics = (
-                await session.scalars(select(ChatTopic.topic).where(ChatTopic.chat_pk == row.id))
-            ).all()
-        return _prefs(address, row, frozenset(topics))
+        entry = None
+        if row is not None:
+            topics = frozenset(row.topic_list.split(",")) if row.topic_list else frozenset()
+            entry = (row.id, _prefs(address, row, topics))
+        self._remember(address, entry)
+        return entry
+
+    def _remember(self, address: Address, entry: tuple[int, ChatPrefs] | None) -> None:
+        self._cache[address] = entry
+        self._cache.move_to_end(address)
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     async def save_chat(self, prefs: ChatPrefs) -> None:
-        quiet = prefs.quiet_hours
-        values: dict[str, Any] = {
-            "platform": prefs.address.platform,
-            "chat_id": prefs.address.chat_id,
-            "kind": prefs.kind.value,
-            "locale": prefs.locale,
-            "timezone": prefs.timezone,
-            "quiet_start": _minutes(quiet[0]) if quiet else None,
-            "quiet_end": _minutes(quiet[1]) if quiet else None,
-            "active": True,
-            "created_at": prefs.created_at,
-        }
-        changed = {k: v for k, v in values.items() if k not in ("platform", "chat_id", "created_at")}
-        statement = (
-            sqlite_insert(Chat)
-            .values(values)
-            .on_conflict_do_update(index_elements=["platform", "chat_id"], set_=changed)
-            .returning(Chat.id)
-        )
-        async with self._sessions.begin() as session:
-            chat_pk = (await session.execute(statement)).scalar_one()
-            await session.execute(delete(ChatTopic).where(ChatTopic.chat_pk == chat_pk))
-            if prefs.topics:
-                await session.execute(
-                    sqlite_insert(ChatTopic),
-                    [{"chat_pk": chat_pk, "topic": topic} for topic in sorted(prefs.topics)],
+        cached = await self._cached(prefs.address)
+        before = cached[1] if cached else None
+        if before is not None:
+            prefs = replace(prefs, created_at=before.created_at)
+            if prefs == before:
+                return
+        async with self._engine.begin() as connection:
+            if cached is None:
+                result = await connection.execute(insert(Chat).values(_row(prefs)))
+                assert result.inserted_primary_key is not None
+                chat_pk: int = result.inserted_primary_key[0]
+            else:
+                chat_pk = cached[0]
+                if not _same_row(cached[1], prefs):
+                    row = {k: v for k, v in _row(prefs).items() if k not in _IDENTITY}
+                    await connection.execute(update(Chat).where(Chat.id == chat_pk).values(row))
+            old_topics = before.topics if before else frozenset()
+            if old_topics - prefs.topics:
+                await connection.execute(
+                    delete(ChatTopic).where(
+                        ChatTopic.chat_pk == chat_pk,
+                        ChatTopic.topic.in_(sorted(old_topics - prefs.topics)),
+                    )
                 )
+            if prefs.topics - old_topics:
+                await connection.execute(
+                    insert(ChatTopic),
+                    [{"chat_pk": chat_pk, "topic": t} for t in sorted(prefs.topics - old_topics)],
+                )
+        self._remember(prefs.address, (chat_pk, prefs))
 
     async def forget_chat(self, address: Address) -> Mapping[str, int]:
-        async with self._sessions.begin() as session:
-            chat_pk = await self._chat_pk(session, address)
+        self._cache.pop(address, None)
+        async with self._engine.begin() as connection:
+            chat_pk = await self._chat_pk(connection, address)
             if chat_pk is None:
                 return {"chat": 0, "topics": 0, "rsvps": 0}
-            topics = await _count(session, ChatTopic, chat_pk)
-            rsvps = await _count(session, Rsvp, chat_pk)
+            topics = await _count(connection, ChatTopic, chat_pk)
+            rsvps = await _count(connection, Rsvp, chat_pk)
             # Foreign keys cascade the delete to every table that refers to this chat.
-            await session.execute(delete(Chat).where(Chat.id == chat_pk))
+            await connection.execute(delete(Chat).where(Chat.id == chat_pk))
         return {"chat": 1, "topics": topics, "rsvps": rsvps}
 
     async def set_rsvp(self, address: Address, event_id: str, answer: RsvpAnswer) -> None:
-        async with self._sessions.begin() as session:
-            chat_pk = await self._chat_pk(session, address)
+        async with self._engine.begin() as connection:
+            chat_pk = await self._chat_pk(connection, address)
             if chat_pk is None:
                 raise LookupError("save the chat before its RSVP")
-            await session.execute(
+            await connection.execute(
                 sqlite_insert(Rsvp)
                 .values(chat_pk=chat_pk, event_id=event_id, answer=answer.value)
                 .on_conflict_do_update(
@@ -99,8 +128,8 @@ class SqlChatStore:
             )
 
     async def get_rsvp(self, address: Address, event_id: str) -> RsvpAnswer | None:
-        async with self._sessions() as session:
-            answer = await session.scalar(
+        async with self._engine.connect() as connection:
+            answer = await connection.scalar(
                 select(Rsvp.answer)
                 .join(Chat, Chat.id == Rsvp.chat_pk)
                 .where(
@@ -112,8 +141,8 @@ class SqlChatStore:
         return RsvpAnswer(answer) if answer else None
 
     async def rsvp_counts(self, event_id: str) -> Mapping[RsvpAnswer, int]:
-        async with self._sessions() as session:
-            rows = await session.execute(
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
                 select(Rsvp.answer, func.count())
                 .where(Rsvp.event_id == event_id)
                 .group_by(Rsvp.answer)
@@ -121,9 +150,9 @@ class SqlChatStore:
             return {RsvpAnswer(answer): count for answer, count in rows}
 
     async def subscribers(self, topic: str) -> list[ChatPrefs]:
-        async with self._sessions() as session:
+        async with self._engine.connect() as connection:
             rows = (
-                await session.execute(
+                await connection.execute(
                     select(Chat.__table__)
                     .join(ChatTopic, ChatTopic.chat_pk == Chat.id)
                     .where(ChatTopic.topic == topic, Chat.active.is_(True))
@@ -132,10 +161,8 @@ class SqlChatStore:
             ).all()
             topics: dict[int, set[str]] = {row.id: set() for row in rows}
             if topics:
-                pairs = await session.execute(
-                    select(ChatTopic.chat_pk, ChatTopic.topic).where(
-                        ChatTopic.chat_pk.in_(topics)
-                    )
+                pairs = await connection.execute(
+                    select(ChatTopic.chat_pk, ChatTopic.topic).where(ChatTopic.chat_pk.in_(topics))
                 )
                 for chat_pk, name in pairs:
                     topics[chat_pk].add(name)
@@ -145,16 +172,17 @@ class SqlChatStore:
         ]
 
     async def set_active(self, address: Address, active: bool) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(
+        self._cache.pop(address, None)
+        async with self._engine.begin() as connection:
+            await connection.execute(
                 update(Chat)
                 .where(Chat.platform == address.platform, Chat.chat_id == address.chat_id)
                 .values(active=active)
             )
 
     async def count_campaign_start(self, tag: str) -> None:
-        async with self._sessions.begin() as session:
-            await session.execute(
+        async with self._engine.begin() as connection:
+            await connection.execute(
                 sqlite_insert(CampaignStart)
                 .values(tag=tag, count=1)
                 .on_conflict_do_update(
@@ -163,24 +191,51 @@ class SqlChatStore:
             )
 
     async def campaign_starts(self) -> dict[str, int]:
-        async with self._sessions() as session:
-            rows = await session.execute(select(CampaignStart.tag, CampaignStart.count))
-            return dict(rows.tuples().all())
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(select(CampaignStart.tag, CampaignStart.count))
+            return {tag: count for tag, count in rows}
 
     @staticmethod
-    async def _chat_pk(session: AsyncSession, address: Address) -> int | None:
-        return await session.scalar(
+    async def _chat_pk(connection: AsyncConnection, address: Address) -> int | None:
+        return await connection.scalar(
             select(Chat.id).where(
                 Chat.platform == address.platform, Chat.chat_id == address.chat_id
             )
         )
 
 
-async def _count(session: AsyncSession, model: type[ChatTopic] | type[Rsvp], chat_pk: int) -> int:
+async def _count(
+    connection: AsyncConnection, model: type[ChatTopic] | type[Rsvp], chat_pk: int
+) -> int:
     return (
-        await session.scalar(select(func.count()).select_from(model).where(model.chat_pk == chat_pk))
+        await connection.scalar(
+            select(func.count()).select_from(model).where(model.chat_pk == chat_pk)
+        )
         or 0
     )
+
+
+_IDENTITY = ("platform", "chat_id", "created_at")
+
+
+def _row(prefs: ChatPrefs) -> dict[str, Any]:
+    quiet = prefs.quiet_hours
+    return {
+        "platform": prefs.address.platform,
+        "chat_id": prefs.address.chat_id,
+        "kind": prefs.kind.value,
+        "locale": prefs.locale,
+        "timezone": prefs.timezone,
+        "quiet_start": _minutes(quiet[0]) if quiet else None,
+        "quiet_end": _minutes(quiet[1]) if quiet else None,
+        "active": True,
+        "created_at": prefs.created_at,
+    }
+
+
+def _same_row(before: ChatPrefs, after: ChatPrefs) -> bool:
+    """Whether only the topics changed, so the chat's own row needs no write."""
+    return replace(before, topics=after.topics) == after
 
 
 def _prefs(address: Address, row: Any, topics: frozenset[str]) -> ChatPrefs:

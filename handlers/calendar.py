@@ -28,4 +28,5 @@ def event_ics(event: Event, locale: str | None, now: datetime) -> bytes:
         entry.add("url", event.url)
     calendar.add_component(entry)
     calendar.add_missing_timezones()
-    return calendar.to_ical()
+    ics: bytes = calendar.to_ical()
+    return ics

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.messages import ActionButton, Reply, Request, UrlButton
+from bot.core.messages import ActionButton, Button, Reply, Request, UrlButton
 from handlers.deps import Deps
 
 
@@ -14,11 +14,13 @@ async def donate(request: Request, deps: Deps) -> Reply:
     parts = [content.intro.get(locale)]
     parts.append("\n".join(f"• {line.get(locale)}" for line in content.impact))
     parts.append(
-        "\n".join(f"{fund.name.get(locale)}: {fund.description.get(locale)}" for fund in content.funds)
+        "\n".join(
+            f"{fund.name.get(locale)}: {fund.description.get(locale)}" for fund in content.funds
+        )
     )
     parts.append(content.air_miles.get(locale))
     parts.append(content.share.get(locale))
-    buttons = (
+    buttons: tuple[Button, ...] = (
         *(UrlButton(fund.name.get(locale), fund.url) for fund in content.funds),
         ActionButton(_("🔔 Remind me of appeals"), "subscribe", ("appeals",)),
     )

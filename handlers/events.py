@@ -67,10 +67,16 @@ async def events(request: Request, deps: Deps) -> Reply:
     buttons: list[Button] = []
     for event in upcoming:
         title = event.title.get(request.locale)
-        buttons.append(ActionButton(_("📅 Add to calendar: {title}").format(title=title)[:80],
-                                    "ics", (event.id,)))
-        buttons.append(ActionButton(_("🙋 I'll be there: {title}").format(title=title)[:80],
-                                    "rsvp", (event.id, "going")))
+        buttons.append(
+            ActionButton(
+                _("📅 Add to calendar: {title}").format(title=title)[:80], "ics", (event.id,)
+            )
+        )
+        buttons.append(
+            ActionButton(
+                _("🙋 I'll be there: {title}").format(title=title)[:80], "rsvp", (event.id, "going")
+            )
+        )
         if event.url:
             buttons.append(UrlButton(title, event.url))
     body = "\n\n".join(describe(e, request, deps) for e in upcoming)

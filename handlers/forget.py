@@ -24,6 +24,9 @@ async def forget(request: Request, deps: Deps) -> Reply:
         _(
             "Erased: this chat's settings ({chats}), {topics} reminder subscriptions and "
             "{rsvps} event answers. Nothing about this chat is stored any more."
-        ).format(chats=erased.get("chat", 0), topics=erased.get("topics", 0),
-                 rsvps=erased.get("rsvps", 0))
+        ).format(
+            chats=erased.get("chat", 0),
+            topics=erased.get("topics", 0),
+            rsvps=erased.get("rsvps", 0),
+        )
     )

@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from bot.core.commands import Arg, Command, Registry
 from bot.core.ports import TOPICS
-from handlers import donate, events, forget, petition, remember, rsvp, settings, start
-from handlers import subscriptions
+from handlers import (
+    donate,
+    events,
+    forget,
+    petition,
+    remember,
+    rsvp,
+    settings,
+    start,
+    subscriptions,
+)
 from handlers.deps import Deps
 
 

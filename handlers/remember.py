@@ -33,7 +33,12 @@ async def remember(request: Request, deps: Deps) -> Reply:
     else:
         countdown = _("Days until the next Day of Remembrance: {days}.").format(days=days)
     text = "\n\n".join(
-        (content.title.get(locale), content.why.get(locale), content.campaign.get(locale), countdown)
+        (
+            content.title.get(locale),
+            content.why.get(locale),
+            content.campaign.get(locale),
+            countdown,
+        )
     )
     return Reply(
         text,

@@ -18,6 +18,7 @@ async def rsvp(request: Request, deps: Deps) -> Reply:
         RsvpAnswer.MAYBE: _("maybe"),
         RsvpAnswer.NOT_GOING: _("not going"),
     }
+    answer: RsvpAnswer | None
     if len(request.args) > 1:
         answer = RsvpAnswer(request.args[1])
         if await deps.store.get_chat(request.chat) is None:
@@ -30,8 +31,9 @@ async def rsvp(request: Request, deps: Deps) -> Reply:
     title = event.title.get(request.locale)
     lines = []
     if answer is not None:
-        lines.append(_("Your answer for “{title}”: {answer}.").format(title=title,
-                                                                       answer=labels[answer]))
+        lines.append(
+            _("Your answer for “{title}”: {answer}.").format(title=title, answer=labels[answer])
+        )
     lines.append(
         _("So far: {going} going, {maybe} maybe.").format(
             going=counts.get(RsvpAnswer.GOING, 0), maybe=counts.get(RsvpAnswer.MAYBE, 0)

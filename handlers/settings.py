@@ -15,8 +15,13 @@ from bot.core.ports import ChatPrefs
 from handlers.deps import Deps
 from handlers.prefs import current_prefs
 
-SUGGESTED_ZONES = ("Europe/London", "Europe/Berlin", "Europe/Moscow", "America/New_York",
-                   "Asia/Hong_Kong")
+SUGGESTED_ZONES = (
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Moscow",
+    "America/New_York",
+    "Asia/Hong_Kong",
+)
 LANGUAGES = {"en": "English", "ru": "Русский"}
 QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -26,7 +31,7 @@ def _zones() -> dict[str, str]:
     """Every IANA zone by its lower-case name and by its city, for forgiving look-ups."""
     zones: dict[str, str] = {}
     for name in sorted(available_timezones()):
-        if name.startswith(("Etc/", "SystemV/")) or "/" not in name and name != "UTC":
+        if name.startswith(("Etc/", "SystemV/")) or ("/" not in name and name != "UTC"):
             continue
         zones[name.lower()] = name
         zones.setdefault(name.rsplit("/", 1)[-1].lower(), name)
@@ -45,7 +50,7 @@ def suggest_zones(text: str) -> list[str]:
     return list(dict.fromkeys(_zones()[m] for m in matches))
 
 
-def parse_quiet_hours(text: str) -> tuple[time, time] | None:
+def parse_quiet_hours(text: str) -> tuple[time, time]:
     """'22:00-08:00' -> (22:00, 08:00); raises ValueError on anything else."""
     match = QUIET.match(text)
     if not match:
@@ -120,7 +125,9 @@ async def _language(prefs: ChatPrefs, value: str | None, request: Request, deps:
     if value is None:
         return Reply(
             _("Choose a language:"),
-            buttons=tuple(ActionButton(n, "settings", ("language", c)) for c, n in LANGUAGES.items()),
+            buttons=tuple(
+                ActionButton(n, "settings", ("language", c)) for c, n in LANGUAGES.items()
+            ),
         )
     code = value.strip().lower()
     if code not in LANGUAGES:
@@ -138,8 +145,10 @@ async def _quiet(prefs: ChatPrefs, value: str | None, request: Request, deps: De
     _ = deps.gettext(request)
     if value is None:
         return Reply(
-            _("When should reminders wait? Send for example /settings quiet 22:00-08:00, or turn "
-              "quiet hours off."),
+            _(
+                "When should reminders wait? Send for example /settings quiet 22:00-08:00, or turn "
+                "quiet hours off."
+            ),
             buttons=(
                 ActionButton("22:00–08:00", "settings", ("quiet", "22:00-08:00")),
                 ActionButton("23:00–07:00", "settings", ("quiet", "23:00-07:00")),

@@ -58,7 +58,9 @@ async def unsubscribe(request: Request, deps: Deps) -> Reply:
     prefs = await deps.store.get_chat(request.chat)
     topics = prefs.topics if prefs else frozenset()
     if not request.args:
-        buttons = [ActionButton("🔕 " + names[t], "unsubscribe", (t,)) for t in TOPICS if t in topics]
+        buttons = [
+            ActionButton("🔕 " + names[t], "unsubscribe", (t,)) for t in TOPICS if t in topics
+        ]
         if topics:
             buttons.append(ActionButton(_("🔕 Stop all reminders"), "unsubscribe", ("all",)))
         return Reply(_listing(topics, _), buttons=tuple(buttons))
@@ -67,6 +69,9 @@ async def unsubscribe(request: Request, deps: Deps) -> Reply:
     remaining = frozenset() if request.args[0] == "all" else topics - {request.args[0]}
     await deps.store.save_chat(replace(prefs, topics=remaining))
     return Reply(
-        _("Done.") + " " + _listing(remaining, _) + "\n"
+        _("Done.")
+        + " "
+        + _listing(remaining, _)
+        + "\n"
         + _("To erase everything stored about this chat, send /forget.")
     )

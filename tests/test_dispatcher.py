@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.app import Core
-from bot.core.commands import Arg, Command, Registry, encode_action, MAX_ACTION_BYTES
+from bot.core.commands import MAX_ACTION_BYTES, Arg, Command, Registry, encode_action
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import ActionButton, Address, Reply, Request
 from bot.ratelimit import MovingWindowLimiter, Unlimited
@@ -38,7 +38,10 @@ async def test_errors_speak_the_askers_language(say: Say) -> None:
 
 def _dispatcher(commands: list[Command[None]], limiter: object | None = None) -> Dispatcher[None]:
     return Dispatcher(
-        Registry(commands), None, InMemoryStore(), CatalogTranslator(),
+        Registry(commands),
+        None,
+        InMemoryStore(),
+        CatalogTranslator(),
         limiter or Unlimited(),  # type: ignore[arg-type]
         organizers={Address("console", "boss")},
     )
@@ -94,7 +97,7 @@ async def test_every_button_fits_telegram_and_leads_somewhere(say: Say, core: Co
     queue = [("start", ())] + [(c.name, ()) for c in core.registry.visible()]
     while queue:
         command, args = queue.pop()
-        if (command, args) in seen or command == "forget" and args:
+        if (command, args) in seen or (command == "forget" and args):
             continue
         seen.add((command, args))
         reply = await say(" ".join(("/" + command, *args)))

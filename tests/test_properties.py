@@ -12,18 +12,52 @@ from handlers.settings import parse_quiet_hours, resolve_zone
 
 WORDS = st.text(min_size=1, max_size=40).filter(lambda w: w.strip() == w and " " not in w and w)
 ARGS = st.lists(
-    st.one_of(WORDS, st.sampled_from(["past", "letter", "events", "all", "timezone", "language",
-                                      "quiet", "confirm", "going", "ru", "off", "22:00-08:00"])),
+    st.one_of(
+        WORDS,
+        st.sampled_from(
+            [
+                "past",
+                "letter",
+                "events",
+                "all",
+                "timezone",
+                "language",
+                "quiet",
+                "confirm",
+                "going",
+                "ru",
+                "off",
+                "22:00-08:00",
+            ]
+        ),
+    ),
     max_size=5,
 )
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
-    command=st.one_of(st.sampled_from(["start", "help", "donate", "events", "petition", "remember",
-                                       "subscribe", "unsubscribe", "settings", "forget", "ics",
-                                       "rsvp"]), WORDS),
+    command=st.one_of(
+        st.sampled_from(
+            [
+                "start",
+                "help",
+                "donate",
+                "events",
+                "petition",
+                "remember",
+                "subscribe",
+                "unsubscribe",
+                "settings",
+                "forget",
+                "ics",
+                "rsvp",
+            ]
+        ),
+        WORDS,
+    ),
     args=ARGS,
     locale=st.one_of(st.none(), st.sampled_from(["en", "ru", "ru-RU", "pt_BR", "xx"]), WORDS),
     kind=st.sampled_from(list(ChatKind)),
@@ -32,8 +66,9 @@ ARGS = st.lists(
 async def test_any_input_to_any_command_gets_a_reply(
     core: Core, command: str, args: list[str], locale: str | None, kind: ChatKind, admin: bool
 ) -> None:
-    request = Request(command.lower(), tuple(args), Address("console", "fuzz"), "fuzz", kind,
-                      locale, None, admin)
+    request = Request(
+        command.lower(), tuple(args), Address("console", "fuzz"), "fuzz", kind, locale, None, admin
+    )
     reply = await core.dispatcher.dispatch(request)
     assert reply is not None
     assert reply.text.strip()
@@ -66,4 +101,3 @@ def test_time_zone_lookup_returns_a_real_zone_or_none(text: str) -> None:
     zone = resolve_zone(text)
     if zone is not None:
         ZoneInfo(zone)
-

@@ -14,7 +14,7 @@ import pytest
 from bot.core.messages import Address, ChatKind
 from bot.core.ports import ChatPrefs, ChatStore, RsvpAnswer
 from db.chat_store import SqlChatStore
-from db.session import create_engine, session_factory, upgrade
+from db.session import create_engine, upgrade
 from tests.fakes import InMemoryStore
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -29,7 +29,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         return
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}")
     await upgrade(engine)
-    yield SqlChatStore(session_factory(engine))
+    yield SqlChatStore(engine)
     await engine.dispose()
 
 
@@ -38,8 +38,12 @@ def prefs(address: Address = ALICE, **changes: Any) -> ChatPrefs:
 
 
 async def test_a_saved_chat_reads_back_exactly(store: ChatStore) -> None:
-    saved = prefs(locale="ru", timezone="Europe/Berlin", quiet_hours=(time(23), time(7)),
-                  topics=frozenset({"events", "appeals"}))
+    saved = prefs(
+        locale="ru",
+        timezone="Europe/Berlin",
+        quiet_hours=(time(23), time(7)),
+        topics=frozenset({"events", "appeals"}),
+    )
     await store.save_chat(saved)
     assert await store.get_chat(ALICE) == saved
     assert await store.get_chat(BOB) is None
@@ -48,8 +52,9 @@ async def test_a_saved_chat_reads_back_exactly(store: ChatStore) -> None:
 async def test_saving_again_replaces_choices_but_keeps_the_creation_time(store: ChatStore) -> None:
     await store.save_chat(prefs(topics=frozenset({"events"})))
     later = datetime(2027, 1, 1, tzinfo=UTC)
-    await store.save_chat(prefs(topics=frozenset({"petitions"}), quiet_hours=None,
-                                created_at=later))
+    await store.save_chat(
+        prefs(topics=frozenset({"petitions"}), quiet_hours=None, created_at=later)
+    )
     chat = await store.get_chat(ALICE)
     assert chat is not None
     assert chat.topics == {"petitions"} and chat.quiet_hours is None and chat.created_at == NOW

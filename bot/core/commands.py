@@ -79,7 +79,7 @@ def split_command_line(text: str) -> tuple[str, tuple[str, ...]] | None:
 
 
 def encode_action(command: str, args: tuple[str, ...]) -> str:
-    """The compact text an action button carries back (Telegram callback data, Discord custom id)."""
+    """The text an action button carries back (Telegram callback data, Discord custom id)."""
     return " ".join((command, *args))
 
 

@@ -50,18 +50,18 @@ class Dispatcher(Generic[DepsT]):
         request = await self._with_chat_preferences(request)
         _ = self._gettext(request)
         if verdict is Verdict.NOTICE:
-            return Reply(_("You are sending commands very fast. Please wait a minute and try again."))
+            return Reply(
+                _("You are sending commands very fast. Please wait a minute and try again.")
+            )
 
         command = self._registry.get(request.command)
         if command is None:
             return self._unknown_command(request)
         if command.organizer_only and not self.is_organizer(request.user):
             return Reply(_("Only campaign organizers can use this command."), private=True)
-        if command.changes_chat and request.chat_kind is not ChatKind.PRIVATE:
-            if not request.is_chat_admin:
-                return Reply(
-                    _("Only this group's admins can change what it receives."), private=True
-                )
+        group = request.chat_kind is not ChatKind.PRIVATE
+        if command.changes_chat and group and not request.is_chat_admin:
+            return Reply(_("Only this group's admins can change what it receives."), private=True)
         try:
             request = replace(request, args=self._checked_args(command, request))
             reply = await command.handler(request, self._deps)

@@ -14,7 +14,7 @@ class ChatKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Address:
-    """Where a message goes: a platform and a chat id (a string fits Telegram ints and snowflakes)."""
+    """Where a message goes: a platform and a chat id (a string fits ints and snowflakes)."""
 
     platform: str
     chat_id: str

@@ -14,9 +14,7 @@ ALICE = Address("console", "alice")
 
 async def test_subscribe_without_a_topic_offers_each_topic_as_a_button(say: Say) -> None:
     reply = await say("/subscribe")
-    assert [b.args for b in reply.buttons if isinstance(b, ActionButton)] == [
-        (t,) for t in TOPICS
-    ]
+    assert [b.args for b in reply.buttons if isinstance(b, ActionButton)] == [(t,) for t in TOPICS]
     assert reply.private
 
 
@@ -60,7 +58,9 @@ async def test_settings_shows_the_current_choices_with_buttons(say: Say) -> None
     assert "Time zone: not set (UTC)" in reply.text
     assert "Quiet hours: 22:00–08:00" in reply.text
     assert [b.args for b in reply.buttons if isinstance(b, ActionButton)] == [
-        ("timezone",), ("language",), ("quiet",)
+        ("timezone",),
+        ("language",),
+        ("quiet",),
     ]
 
 
@@ -77,8 +77,9 @@ async def test_a_misspelt_time_zone_gets_suggestions_and_changes_nothing(
     await say("/settings timezone Europe/Paris")
     reply = await say("/settings timezone Europe/Berln")
     assert "not a time zone I know" in reply.text
-    assert ("timezone", "Europe/Berlin") in [b.args for b in reply.buttons
-                                             if isinstance(b, ActionButton)]
+    assert ("timezone", "Europe/Berlin") in [
+        b.args for b in reply.buttons if isinstance(b, ActionButton)
+    ]
     prefs = await core.store.get_chat(ALICE)
     assert prefs is not None and prefs.timezone == "Europe/Paris"
 
@@ -131,14 +132,14 @@ async def test_forget_with_nothing_stored(say: Say) -> None:
 
 async def test_only_group_admins_change_what_a_group_receives(say: Say, core: Core) -> None:
     group = Address("console", "group-1")
-    refused = await say("/subscribe events", chat="group-1", user="member",
-                        kind=ChatKind.GROUP)
+    refused = await say("/subscribe events", chat="group-1", user="member", kind=ChatKind.GROUP)
     assert "Only this group's admins" in refused.text
     assert await core.store.get_chat(group) is None
-    await say("/subscribe events", chat="group-1", user="admin", kind=ChatKind.GROUP,
-              admin=True)
+    await say("/subscribe events", chat="group-1", user="admin", kind=ChatKind.GROUP, admin=True)
     prefs = await core.store.get_chat(group)
     assert prefs is not None and prefs.kind is ChatKind.GROUP and prefs.topics == {"events"}
     # Reading commands stay open to every member.
-    assert "Chechnya" in (await say("/donate", chat="group-1", user="member",
-                                    kind=ChatKind.GROUP)).text
+    assert (
+        "Chechnya"
+        in (await say("/donate", chat="group-1", user="member", kind=ChatKind.GROUP)).text
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.app import Core
-from bot.core.messages import ActionButton, Address, ChatKind, UrlButton
+from bot.core.messages import ActionButton, Address, UrlButton
 from tests.conftest import Say
 from tests.fakes import FixedClock
 
@@ -25,7 +25,12 @@ async def test_start_explains_the_bot_and_offers_the_menu(say: Say) -> None:
     assert "Chechnya" in reply.text
     assert "/forget" in reply.text
     assert [b.command for b in actions(reply.buttons)] == [
-        "donate", "events", "petition", "remember", "subscribe", "settings",
+        "donate",
+        "events",
+        "petition",
+        "remember",
+        "subscribe",
+        "settings",
     ]
 
 

@@ -1,0 +1,262 @@
+"""/setup: a server's admins choose the announcement channel, topics, time zone and language.
+
+Platform-neutral: the facts only a platform knows (which server a channel belongs to, whether the
+bot may post in a channel) come through the `ServerProbe` port, which the Discord adapter
+implements. The chosen channel is also saved as an ordinary subscribed chat, so announcements
+reach it through the same delivery path as every other chat.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.core.commands import Arg, Command, UserError
+from bot.core.messages import Address, ChatKind, Reply, Request
+from bot.core.ports import TOPICS, ChatPrefs, ChatStore, Clock, Translator
+from content.schema import LOCALES
+
+ACTIONS = ("set", "show", "off")
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSetup:
+    """Where and what a server receives. Ids only: no server, channel or person names."""
+
+    platform: str
+    server_id: str
+    channel_id: str
+    topics: frozenset[str]
+    timezone: str | None = None
+    locale: str | None = None
+    # Set when sending failed for good: "missing:Send Messages,..." or "unknown_channel".
+    broken_reason: str | None = None
+    updated_at: datetime | None = None
+
+
+class ServerSetupStore(Protocol):
+    async def get_setup(self, platform: str, server_id: str) -> ServerSetup | None: ...
+
+    async def save_setup(self, setup: ServerSetup) -> None: ...
+
+    async def delete_setup(self, platform: str, server_id: str) -> bool: ...
+
+    async def mark_broken(self, platform: str, channel_id: str, reason: str) -> int:
+        """Mark every setup announcing into this channel broken; return how many."""
+        ...
+
+
+class ServerProbe(Protocol):
+    """What only the platform knows about servers (the Discord adapter implements it)."""
+
+    async def server_of(self, chat: Address) -> str | None:
+        """The server this chat is a channel of; None for direct messages."""
+        ...
+
+    async def missing_permissions(self, server_id: str, channel_id: str) -> tuple[str, ...] | None:
+        """Names of the permissions the bot lacks there; None if no such text channel."""
+        ...
+
+    async def channel_name(self, server_id: str, channel_id: str) -> str | None: ...
+
+
+class SetupDeps(Protocol):
+    """The parts of Deps /setup uses."""
+
+    @property
+    def store(self) -> ChatStore: ...
+
+    @property
+    def translator(self) -> Translator: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def server_setups(self) -> ServerSetupStore: ...
+
+    @property
+    def server_probes(self) -> Mapping[str, ServerProbe]: ...
+
+
+async def setup(request: Request, deps: SetupDeps) -> Reply:
+    """Show, change or turn off where this server gets announcements."""
+    _ = _gettext(deps.translator, request.locale)
+    probe = deps.server_probes.get(request.chat.platform)
+    if probe is None:
+        return Reply(_("/setup is for Discord servers. In a group here, use /settings."))
+    server_id = await probe.server_of(request.chat)
+    if server_id is None:
+        return Reply(_("Use /setup in a channel of your server."))
+    if not request.is_chat_admin:
+        # The dispatcher checks this too; a server's setup must never rely on one check alone.
+        return Reply(_("Only people with the Manage Server permission can use /setup."))
+    platform = request.chat.platform
+    current = await deps.server_setups.get_setup(platform, server_id)
+    action = request.args[0] if request.args else "show"
+    if action == "off":
+        return await _turn_off(deps, platform, server_id, current, _)
+    if action == "set" and len(request.args) > 1:
+        return await _change(request, deps, probe, server_id, current, _)
+    return await _show(probe, server_id, current, _)
+
+
+async def _show(probe: ServerProbe, server_id: str, current: ServerSetup | None,
+                _: Callable[[str], str]) -> Reply:
+    if current is None:
+        return Reply(_("This server gets no announcements yet. Choose a channel with "
+                       "/setup set channel:#channel (and optionally topics, timezone, "
+                       "language)."))
+    name = await probe.channel_name(server_id, current.channel_id) or _("a deleted channel")
+    lines = []
+    if current.broken_reason:
+        lines.append(_broken_text(current.broken_reason, name, _))
+    lines.append(_summary(current, name, _))
+    lines.append(_("Change it with /setup set, or stop it with /setup off."))
+    return Reply("\n\n".join(lines))
+
+
+async def _turn_off(deps: SetupDeps, platform: str, server_id: str,
+                    current: ServerSetup | None, _: Callable[[str], str]) -> Reply:
+    if current is None:
+        return Reply(_("This server gets no announcements; there is nothing to turn off."))
+    await deps.server_setups.delete_setup(platform, server_id)
+    await deps.store.forget_chat(Address(platform, current.channel_id))
+    return Reply(_("Announcements are off for this server, and I have forgotten its "
+                   "setup. /setup set turns them back on."))
+
+
+async def _change(request: Request, deps: SetupDeps, probe: ServerProbe, server_id: str,
+                  current: ServerSetup | None, _: Callable[[str], str]) -> Reply:
+    args = [*request.args[1:], "", "", "", ""][:4]
+    channel_id = args[0].strip() or (current.channel_id if current else "")
+    if not channel_id:
+        raise UserError(_("Choose the channel for announcements: /setup set channel:#channel"))
+    missing = await probe.missing_permissions(server_id, channel_id)
+    if missing is None:
+        raise UserError(_("I can't find that text channel in this server. Choose another one."))
+    name = await probe.channel_name(server_id, channel_id) or channel_id
+    if missing:
+        return Reply(_missing_text(missing, name, _))
+    topics = _topics(args[1], current, _)
+    timezone = _timezone(args[2], current, _)
+    locale = _locale(args[3], current, deps.translator, _)
+    platform = request.chat.platform
+    new = ServerSetup(platform, server_id, channel_id, topics, timezone, locale,
+                      broken_reason=None, updated_at=deps.clock())
+    await deps.server_setups.save_setup(new)
+    await _subscribe_channel(deps, new, current)
+    return Reply(_("Done.") + " " + _summary(new, name, _))
+
+
+async def _subscribe_channel(deps: SetupDeps, new: ServerSetup, old: ServerSetup | None) -> None:
+    """The announcement channel becomes a subscribed chat; a previous channel stops receiving."""
+    address = Address(new.platform, new.channel_id)
+    if old is not None and old.channel_id != new.channel_id:
+        await deps.store.forget_chat(Address(old.platform, old.channel_id))
+    prefs = await deps.store.get_chat(address) or ChatPrefs(
+        address=address, kind=ChatKind.GROUP, created_at=deps.clock()
+    )
+    await deps.store.save_chat(
+        replace(prefs, topics=new.topics, timezone=new.timezone, locale=new.locale)
+    )
+    await deps.store.set_active(address, True)
+
+
+def _summary(current: ServerSetup, name: str, _: Callable[[str], str]) -> str:
+    topics = ", ".join(t for t in TOPICS if t in current.topics) or _("nothing")
+    return _("Announcements go to {channel}. Topics: {topics}. Time zone: {timezone}. "
+             "Language: {language}.").format(
+        channel=name,
+        topics=topics,
+        timezone=current.timezone or _("each member's own"),
+        language=current.locale or _("each member's own"),
+    )
+
+
+def _missing_text(missing: tuple[str, ...], name: str, _: Callable[[str], str]) -> str:
+    return _("I can't post in {channel}: I am missing the {permissions} permission there. "
+             "Give my role that permission in the channel's settings (Edit Channel → "
+             "Permissions), then run /setup again.").format(
+        channel=name, permissions=", ".join(_(p) for p in missing)
+    )
+
+
+def _broken_text(reason: str, name: str, _: Callable[[str], str]) -> str:
+    if reason.startswith("missing:"):
+        missing = tuple(p for p in reason.removeprefix("missing:").split(",") if p)
+        return _("Announcements stopped: ") + _missing_text(missing, name, _)
+    return _("Announcements stopped: the announcement channel no longer exists. "
+             "Choose another one with /setup set channel:#channel.")
+
+
+def _topics(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> frozenset[str]:
+    words = [w for w in re.split(r"[\s,;]+", text.strip().lower()) if w]
+    if not words:
+        return current.topics if current else frozenset(TOPICS)
+    if words == ["all"]:
+        return frozenset(TOPICS)
+    unknown = [w for w in words if w not in TOPICS]
+    if unknown:
+        raise UserError(_("“{value}” is not one of: {choices}.").format(
+            value=unknown[0], choices=", ".join((*TOPICS, "all"))))
+    return frozenset(words)
+
+
+def _timezone(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> str | None:
+    name = text.strip()
+    if not name:
+        return current.timezone if current else None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        name = ""
+    if name not in available_timezones() and name != "UTC":
+        raise UserError(_("I don't know that time zone. Use a name like Europe/Berlin."))
+    return name
+
+
+def _locale(text: str, current: ServerSetup | None, translator: Translator,
+            _: Callable[[str], str]) -> str | None:
+    code = text.strip().lower()
+    if not code:
+        return current.locale if current else None
+    if code not in LOCALES:
+        raise UserError(_("“{value}” is not one of: {choices}.").format(
+            value=code, choices=", ".join(LOCALES)))
+    return code
+
+
+def _gettext(translator: Translator, locale: str | None) -> Callable[[str], str]:
+    def translate(message: str) -> str:
+        return translator.gettext(locale, message)
+
+    return translate
+
+
+# Permission names as Discord shows them; listed so the catalog has them for translation.
+PERMISSION_MSGIDS = ("View Channel", "Send Messages", "Embed Links", "Attach Files")
+
+D = TypeVar("D", bound=SetupDeps)
+
+
+def setup_command() -> Command[D]:
+    """The /setup registry entry, for any Deps that carries what /setup needs."""
+    return Command(
+        name="setup",
+        summary="Server admins: choose where and what the bot announces",
+        handler=setup,
+        args=(
+            Arg("action", "set, show or off", choices=ACTIONS),
+            Arg("channel", "the channel for announcements"),
+            Arg("topics", "topics, separated by commas, or all"),
+            Arg("timezone", "the server's time zone, like Europe/Berlin"),
+            Arg("language", "the language of announcements", choices=LOCALES),
+        ),
+        private=True,
+        changes_chat=True,
+    )

@@ -1,0 +1,29 @@
+"""The hexagon holds: only adapters know a platform, only db/ knows SQLAlchemy."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_import_contracts_hold() -> None:
+    lint_imports = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run(
+        [str(lint_imports), "--no-cache"], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "broken" not in result.stdout.lower() or " 0 broken" in result.stdout
+
+
+def test_handlers_are_documented_async_functions() -> None:
+    """Each handler module's public functions are async and carry a one-line docstring."""
+    for path in (REPO / "handlers").glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.AsyncFunctionDef) and not node.name.startswith("_"):
+                doc = ast.get_docstring(node)
+                assert doc and "\n" not in doc.strip(), f"{path.name}:{node.name}"

@@ -1,0 +1,129 @@
+"""The command line as people use it: pipe commands in, check content, bad settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def allybot(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(
+            ("TELEGRAM_", "DISCORD_", "DATABASE_URL", "ORGANIZERS", "CONTENT_DIR", "LOG_LEVEL")
+        )
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**clean, "PYTHONPATH": str(REPO), **(env or {})},
+        cwd=cwd,
+    )
+
+
+def test_piped_donate_answers_in_the_console(tmp_path: Path) -> None:
+    result = allybot("console", stdin="/donate\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Rainbow Railroad" in result.stdout
+    assert "https://" in result.stdout
+    # The embedded SQLite database was created under ./data/.
+    assert (tmp_path / "data" / "allybot.sqlite3").exists()
+
+
+def test_run_without_tokens_starts_the_console(tmp_path: Path) -> None:
+    result = allybot("run", stdin="/remember\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "#100forJustice" in result.stdout
+
+
+def test_console_buttons_are_pressed_by_number(tmp_path: Path) -> None:
+    # /start shows the menu; "1" presses its first button (Donate).
+    result = allybot("console", stdin="/start\n1\n", cwd=tmp_path)
+    assert "1) " in result.stdout
+    assert "Rainbow Railroad" in result.stdout
+
+
+def test_console_remembers_choices_across_runs_on_the_same_file(tmp_path: Path) -> None:
+    allybot("console", stdin="/settings language ru\n", cwd=tmp_path)
+    result = allybot("console", stdin="/help\n", cwd=tmp_path)
+    assert "Что я умею" in result.stdout
+
+
+def test_console_saves_calendar_files(tmp_path: Path) -> None:
+    result = allybot("console", stdin="/ics hong-kong-loves-chechnya\n", cwd=tmp_path)
+    files = list((tmp_path / "data" / "console-files").glob("*.ics"))
+    assert files, result.stdout + result.stderr
+    assert b"BEGIN:VCALENDAR" in files[0].read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("ORGANIZERS", "bob", "ORGANIZERS: 'bob' is not platform:id"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL: use one of DEBUG"),
+        ("CONTENT_DIR", "/no/such/folder", "CONTENT_DIR: /no/such/folder is not a folder"),
+        ("DATABASE_URL", "nonsense", "DATABASE_URL: expected a URL"),
+    ],
+)
+def test_bad_settings_stop_with_one_clear_line(
+    tmp_path: Path, variable: str, value: str, expected: str
+) -> None:
+    result = allybot("run", env={variable: value}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_settings_come_from_a_dotenv_file(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("LOG_LEVEL=LOUD\n")
+    result = allybot("run", cwd=tmp_path)
+    assert "LOG_LEVEL: use one of DEBUG" in result.stderr
+
+
+def test_content_check_passes_on_the_packaged_content() -> None:
+    result = allybot("content", "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 errors" in result.stderr
+
+
+def test_content_check_prints_file_and_line(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    for source in (REPO / "content" / "data").glob("*.yaml"):
+        (content / source.name).write_text(source.read_text())
+    donate = content / "donate.yaml"
+    donate.write_text(donate.read_text().replace("https://", "http://", 1))
+    result = allybot("content", "check", str(content))
+    assert result.returncode == 1
+    line = next(ln for ln in result.stdout.splitlines() if "https" in ln)
+    assert line.startswith("donate.yaml:") and line.split(":")[1].isdigit()
+
+
+def test_broken_content_stops_the_bot_with_the_problems(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    for source in (REPO / "content" / "data").glob("*.yaml"):
+        (content / source.name).write_text(source.read_text())
+    (content / "events.yaml").write_text("events: [\n")
+    result = allybot("run", env={"CONTENT_DIR": str(content)}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "events.yaml:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    result = allybot("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert (tmp_path / "x.sqlite3").exists()
