@@ -6,15 +6,16 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, time
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Column, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import Address, ChatKind
 from bot.core.ports import ChatPrefs, RsvpAnswer
-from db.models import CampaignStart, Chat, ChatTopic, Rsvp
+from db.models import Base, CampaignStart, Chat, ChatTopic, Rsvp
 
 
 def _minutes(value: time) -> int:
@@ -80,8 +81,7 @@ class SqlChatStore:
         async with self._engine.begin() as connection:
             if cached is None:
                 result = await connection.execute(insert(Chat).values(_row(prefs)))
-                assert result.inserted_primary_key is not None
-                chat_pk: int = result.inserted_primary_key[0]
+                chat_pk: int = result.inserted_primary_key[0]  # type: ignore[index]
             else:
                 chat_pk = cached[0]
                 if not _same_row(cached[1], prefs):
@@ -106,13 +106,19 @@ class SqlChatStore:
         self._cache.pop(address, None)
         async with self._engine.begin() as connection:
             chat_pk = await self._chat_pk(connection, address)
-            if chat_pk is None:
-                return {"chat": 0, "topics": 0, "rsvps": 0}
-            topics = await _count(connection, ChatTopic, chat_pk)
-            rsvps = await _count(connection, Rsvp, chat_pk)
-            # Foreign keys cascade the delete to every table that refers to this chat.
+            erased = {"chats": 0 if chat_pk is None else 1}
+            for column in _columns_referring_to_chats():
+                erased[column.table.name] = (
+                    0
+                    if chat_pk is None
+                    else await connection.scalar(
+                        select(func.count()).select_from(column.table).where(column == chat_pk)
+                    )
+                    or 0
+                )
+            # Foreign keys cascade the delete to every one of those tables.
             await connection.execute(delete(Chat).where(Chat.id == chat_pk))
-        return {"chat": 1, "topics": topics, "rsvps": rsvps}
+        return erased
 
     async def set_rsvp(self, address: Address, event_id: str, answer: RsvpAnswer) -> None:
         async with self._engine.begin() as connection:
@@ -204,14 +210,14 @@ class SqlChatStore:
         )
 
 
-async def _count(
-    connection: AsyncConnection, model: type[ChatTopic] | type[Rsvp], chat_pk: int
-) -> int:
-    return (
-        await connection.scalar(
-            select(func.count()).select_from(model).where(model.chat_pk == chat_pk)
-        )
-        or 0
+@cache
+def _columns_referring_to_chats() -> tuple[Column[Any], ...]:
+    """Every column, in every table (later ones included), that points at a chat's row."""
+    return tuple(
+        fk.parent
+        for table in Base.metadata.sorted_tables
+        for fk in table.foreign_keys
+        if fk.column.table is Chat.__table__
     )
 
 

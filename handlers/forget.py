@@ -20,13 +20,11 @@ async def forget(request: Request, deps: Deps) -> Reply:
     erased = await deps.store.forget_chat(request.chat)
     if not any(erased.values()):
         return Reply(_("Nothing was stored about this chat, so there was nothing to erase."))
-    return Reply(
-        _(
-            "Erased: this chat's settings ({chats}), {topics} reminder subscriptions and "
-            "{rsvps} event answers. Nothing about this chat is stored any more."
-        ).format(
-            chats=erased.get("chat", 0),
-            topics=erased.get("topics", 0),
-            rsvps=erased.get("rsvps", 0),
-        )
-    )
+    known = {"chats", "chat_topics", "rsvps"}
+    text = _(
+        "Erased: this chat's settings, {topics} reminder subscriptions and {rsvps} event answers."
+    ).format(topics=erased.get("chat_topics", 0), rsvps=erased.get("rsvps", 0))
+    others = sum(count for table, count in erased.items() if table not in known)
+    if others:
+        text += " " + _("Also erased: {count} other records about this chat.").format(count=others)
+    return Reply(text + " " + _("Nothing about this chat is stored any more."))

@@ -39,8 +39,8 @@ class InMemoryStore:
         for key in rsvps:
             del self.rsvps[key]
         return {
-            "chat": 1 if chat else 0,
-            "topics": len(chat.topics) if chat else 0,
+            "chats": 1 if chat else 0,
+            "chat_topics": len(chat.topics) if chat else 0,
             "rsvps": len(rsvps),
         }
 

@@ -9,7 +9,7 @@ import pytest
 from bot.app import Core
 from bot.core.commands import MAX_ACTION_BYTES, Arg, Command, Registry, encode_action
 from bot.core.dispatcher import Dispatcher
-from bot.core.messages import ActionButton, Address, Reply, Request
+from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.ratelimit import MovingWindowLimiter, Unlimited
 from content.i18n import CatalogTranslator
 from tests.conftest import Say
@@ -110,3 +110,61 @@ async def test_every_button_fits_telegram_and_leads_somewhere(say: Say, core: Co
                 assert len(button.label) <= 80
                 queue.append((button.command, button.args))
     assert len(seen) > 20
+
+
+async def test_a_step_by_step_command_asks_for_each_missing_answer() -> None:
+    async def plan(request: Request, deps: None) -> Reply:
+        return Reply(f"planned {request.args[0]!r} at {request.args[1]!r}")
+
+    dispatcher = _dispatcher(
+        [
+            Command(
+                "plan",
+                "Plan",
+                plan,
+                args=(
+                    Arg("title", "title", required=True, prompt="What is it called?"),
+                    Arg("place", "place", required=True, prompt="Where is it?"),
+                ),
+            )
+        ]
+    )
+    first = await dispatcher.dispatch(_request("plan"))
+    assert first is not None and first.text.startswith("What is it called?")
+    second = await dispatcher.dispatch(_request("", "Vigil for Chechnya"))
+    assert second is not None and second.text.startswith("Where is it?")
+    done = await dispatcher.dispatch(_request("", "Parliament Square, London"))
+    assert done is not None
+    assert done.text == "planned 'Vigil for Chechnya' at 'Parliament Square, London'"
+    # Answers given up front skip the questions (Discord's slash options arrive that way).
+    direct = await dispatcher.dispatch(_request("plan", "Vigil", "Berlin"))
+    assert direct is not None and direct.text == "planned 'Vigil' at 'Berlin'"
+
+
+async def test_another_command_abandons_a_step_by_step_command() -> None:
+    async def plan(request: Request, deps: None) -> Reply:
+        return Reply("planned")
+
+    async def ping(request: Request, deps: None) -> Reply:
+        return Reply("pong")
+
+    dispatcher = _dispatcher(
+        [
+            Command("plan", "Plan", plan, args=(Arg("title", "t", required=True, prompt="Name?"),)),
+            Command("ping", "Ping", ping),
+        ]
+    )
+    await dispatcher.dispatch(_request("plan"))
+    assert (await dispatcher.dispatch(_request("ping"))) == Reply("pong")
+    stray = await dispatcher.dispatch(_request("", "Vigil"))
+    assert stray is not None and "I answer commands" in stray.text
+    # Another person's plain message never completes someone else's draft.
+    await dispatcher.dispatch(_request("plan"))
+    other = await dispatcher.dispatch(_request("", "Vigil", user="someone-else"))
+    assert other is not None and "I answer commands" in other.text
+
+
+async def test_plain_messages_in_groups_get_no_answer() -> None:
+    dispatcher = _dispatcher([])
+    request = Request("", ("hello all",), Address("console", "g"), "u", ChatKind.GROUP)
+    assert await dispatcher.dispatch(request) is None

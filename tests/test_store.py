@@ -86,11 +86,11 @@ async def test_forget_erases_every_row_and_reports_it(store: ChatStore) -> None:
     await store.save_chat(prefs(ALICE, topics=frozenset({"events", "appeals"})))
     await store.save_chat(prefs(BOB, topics=frozenset({"events"})))
     await store.set_rsvp(ALICE, "rally", RsvpAnswer.GOING)
-    assert dict(await store.forget_chat(ALICE)) == {"chat": 1, "topics": 2, "rsvps": 1}
+    assert dict(await store.forget_chat(ALICE)) == {"chats": 1, "chat_topics": 2, "rsvps": 1}
     assert await store.get_chat(ALICE) is None
     assert await store.get_rsvp(ALICE, "rally") is None
     assert [c.address for c in await store.subscribers("events")] == [BOB]
-    assert dict(await store.forget_chat(ALICE)) == {"chat": 0, "topics": 0, "rsvps": 0}
+    assert dict(await store.forget_chat(ALICE)) == {"chats": 0, "chat_topics": 0, "rsvps": 0}
 
 
 async def test_campaign_links_are_counted_without_anybody_attached(store: ChatStore) -> None:

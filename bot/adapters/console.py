@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.core.commands import split_command_line
+from bot.core.conversation import FREE_TEXT
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request, UrlButton
 from bot.core.ports import Dispatch
 
@@ -70,10 +71,9 @@ class ConsoleMessenger:
             button = self._buttons[int(line) - 1]
             command, args = button.command, button.args
         else:
-            parsed = split_command_line(line if line.startswith("/") else "/" + line)
-            if parsed is None:
-                return None
-            command, args = parsed
+            parsed = split_command_line(line)
+            # Anything else is a plain message: the answer to a step-by-step command's question.
+            command, args = parsed if parsed else (FREE_TEXT, (line,))
         return Request(command, args, self._chat, self._user_id, ChatKind.PRIVATE, self._locale)
 
     async def send(self, address: Address, reply: Reply) -> None:

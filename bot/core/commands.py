@@ -25,6 +25,9 @@ class Arg:
     required: bool = False
     # The last argument may swallow the rest of the line (free text such as a time zone name).
     rest: bool = False
+    # An English msgid asking for this argument; commands missing it ask, step by step, and take
+    # the asker's next plain message as the answer (see bot.core.conversation).
+    prompt: str = ""
 
 
 @dataclass(frozen=True, slots=True)

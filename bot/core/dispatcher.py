@@ -9,7 +9,8 @@ from collections.abc import Collection
 from dataclasses import replace
 from typing import Generic
 
-from bot.core.commands import Command, DepsT, Registry, UserError, usage
+from bot.core.commands import Arg, Command, DepsT, Registry, UserError, usage
+from bot.core.conversation import FREE_TEXT, Conversations
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import ChatStore, RateLimiter, Translator, Verdict
 
@@ -38,6 +39,7 @@ class Dispatcher(Generic[DepsT]):
         self._translator = translator
         self._limiter = limiter
         self._organizers = frozenset(organizers)
+        self._conversations = Conversations()
 
     def is_organizer(self, user: Address) -> bool:
         return user in self._organizers
@@ -54,6 +56,14 @@ class Dispatcher(Generic[DepsT]):
                 _("You are sending commands very fast. Please wait a minute and try again.")
             )
 
+        if request.command == FREE_TEXT:
+            draft = self._conversations.take(request.chat, request.user_id)
+            if draft is None:
+                return self._not_a_command(request)
+            request = replace(request, command=draft.command, args=draft.args + request.args)
+        else:
+            # A new command abandons whatever step-by-step command was under way.
+            self._conversations.drop(request.chat, request.user_id)
         command = self._registry.get(request.command)
         if command is None:
             return self._unknown_command(request)
@@ -64,6 +74,9 @@ class Dispatcher(Generic[DepsT]):
             return Reply(_("Only this group's admins can change what it receives."), private=True)
         try:
             request = replace(request, args=self._checked_args(command, request))
+            prompt = self._next_prompt(command, request)
+            if prompt is not None:
+                return Reply(prompt, private=command.private)
             reply = await command.handler(request, self._deps)
         except UserError as error:
             reply = Reply(error.text)
@@ -88,6 +101,21 @@ class Dispatcher(Generic[DepsT]):
             return self._translator.gettext(request.locale, message)
 
         return translate
+
+    def _next_prompt(self, command: Command[DepsT], request: Request) -> str | None:
+        """The question for the first missing argument that has one, remembering the draft."""
+        missing: list[Arg] = [arg for arg in command.args[len(request.args) :] if arg.prompt]
+        if not missing:
+            return None
+        _ = self._gettext(request)
+        self._conversations.remember(request.chat, request.user_id, command.name, request.args)
+        return _(missing[0].prompt) + "\n" + _("(Send any command to stop.)")
+
+    def _not_a_command(self, request: Request) -> Reply | None:
+        if request.chat_kind is not ChatKind.PRIVATE:
+            return None  # people talk in groups; only commands are for the bot
+        _ = self._gettext(request)
+        return Reply(_("I answer commands. Send /help to see them all."))
 
     def _unknown_command(self, request: Request) -> Reply:
         _ = self._gettext(request)
@@ -120,7 +148,7 @@ class Dispatcher(Generic[DepsT]):
                     + " "
                     + _("Use it like this: {usage}").format(usage=usage(command))
                 )
-        missing = [arg for arg in spec[len(words) :] if arg.required]
+        missing = [arg for arg in spec[len(words) :] if arg.required and not arg.prompt]
         if missing:
             raise ArgumentError(
                 _("/{command} needs more. Use it like this: {usage}").format(
