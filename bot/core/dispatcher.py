@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 import traceback
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Generic
 
@@ -96,7 +96,7 @@ class Dispatcher(Generic[DepsT]):
         tz = prefs.timezone if prefs and prefs.timezone else request.tz
         return replace(request, locale=locale, tz=tz)
 
-    def _gettext(self, request: Request):  # type: ignore[no-untyped-def]
+    def _gettext(self, request: Request) -> Callable[[str], str]:
         def translate(message: str) -> str:
             return self._translator.gettext(request.locale, message)
 

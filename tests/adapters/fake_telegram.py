@@ -34,7 +34,9 @@ ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
     "tg-spoiler", "span", "blockquote", "tg-emoji",
 }
-HTML_TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+HTML_TOKEN = re.compile(
+    r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);"
+)
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -76,7 +78,9 @@ class Failure:
     drop: bool = False
 
 
-def user(user_id: int, language_code: str | None = "en", first_name: str = "Alex") -> dict[str, Any]:
+def user(
+    user_id: int, language_code: str | None = "en", first_name: str = "Alex"
+) -> dict[str, Any]:
     person: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
     if language_code:
         person["language_code"] = language_code
@@ -154,6 +158,7 @@ class FakeTelegram:
         self._query_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._seen: dict[int, int] = {}
+        self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -172,6 +177,7 @@ class FakeTelegram:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._closing = True
         async with self._changed:
             self._changed.notify_all()
         if self._runner is not None:
@@ -244,7 +250,9 @@ class FakeTelegram:
         }
         return self.push("callback_query", query)
 
-    def press_data(self, chat: dict[str, Any], presser: dict[str, Any], data: str) -> dict[str, Any]:
+    def press_data(
+        self, chat: dict[str, Any], presser: dict[str, Any], data: str
+    ) -> dict[str, Any]:
         """A press with arbitrary callback data (an old message's button, say)."""
         self.chats[chat["id"]] = chat
         query = {
@@ -270,15 +278,15 @@ class FakeTelegram:
             "old_chat_member": old, "new_chat_member": new,
         })
 
-    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+    async def wait_until(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
         """Wait until `predicate()` holds (re-checked on every API call)."""
-        async with asyncio.timeout(timeout), self._changed:
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(predicate)
 
-    async def replies(self, chat_id: int, count: int = 1, timeout: float = 10.0) -> list[Sent]:
+    async def replies(self, chat_id: int, count: int = 1, within: float = 10.0) -> list[Sent]:
         """Wait until `chat_id` has `count` new messages since the last call; return them."""
         seen = self._seen.get(chat_id, 0)
-        await self.wait_until(lambda: len(self.in_chat(chat_id)) >= seen + count, timeout)
+        await self.wait_until(lambda: len(self.in_chat(chat_id)) >= seen + count, within)
         fresh = self.in_chat(chat_id)[seen:]
         self._seen[chat_id] = len(self.in_chat(chat_id))
         return fresh
@@ -302,6 +310,7 @@ class FakeTelegram:
         params, files = await _read_body(request)
         call = Call(method, params, files)
         self.calls.append(call)
+        await self._notify()
         try:
             queued = self.failures.get(method)
             if queued:
@@ -347,7 +356,7 @@ class FakeTelegram:
 
         if not pending() and timeout > 0:
             try:
-                await self.wait_until(lambda: bool(pending()), timeout)
+                await self.wait_until(lambda: bool(pending()) or self._closing, timeout)
             except TimeoutError:
                 return []
         return pending()[: int(params.get("limit") or 100)]
@@ -493,11 +502,11 @@ def _error(status: int, description: str, parameters: dict[str, Any] | None = No
 async def running(
     messenger: Any, dispatch: Any, fake: FakeTelegram, ready_on: str = "getUpdates"
 ) -> AsyncIterator[Any]:
-    """Run `messenger` against `fake` until the block ends; it is receiving when the block starts."""
+    """Run `messenger` against `fake` for the block; it is receiving when the block starts."""
     task = asyncio.create_task(messenger.run(dispatch))
     polls = len(fake.calls_to(ready_on))
     waiting = asyncio.create_task(
-        fake.wait_until(lambda: len(fake.calls_to(ready_on)) > polls, timeout=15)
+        fake.wait_until(lambda: len(fake.calls_to(ready_on)) > polls, within=15)
     )
     done, _ = await asyncio.wait({task, waiting}, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
@@ -511,8 +520,9 @@ async def running(
             await task
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
     """Poll an async condition that leaves no trace in the API (a store write, say)."""
-    async with asyncio.timeout(timeout):
-        while not await check():
+    async with asyncio.timeout(within):
+        # A store write raises no event the test could wait on, so it is polled.
+        while not await check():  # noqa: ASYNC110
             await asyncio.sleep(0.02)
