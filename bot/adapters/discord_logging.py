@@ -1,0 +1,63 @@
+"""Keeping ids and tokens out of discord.py's log lines, and counting its rate-limit waits.
+
+discord.py logs request URLs (which carry channel ids and interaction tokens) when it is rate
+limited, and session details when it connects. A filter on each of its loggers rewrites every
+record before any handler sees it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# Snowflakes are 17-20 digits today; 15 leaves room without touching ports, counts or times.
+_SNOWFLAKE = re.compile(r"(?<![\w.])\d{15,21}(?![\w])")
+_URL_TOKEN = re.compile(r"(/(?:interactions|webhooks)/(?:\d+|<id>)/)[^/\s?'\"]+")
+_SESSION = re.compile(r"(Session ID: |session )[0-9A-Za-z_-]+")
+_RATE_LIMITED = "We are being rate limited"
+
+
+class Redactor(logging.Filter):
+    """Rewrites discord.py log records so no id, token or session id is left in them."""
+
+    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if s)
+        self.rate_limited = 0
+
+    def redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "<token>")
+        text = _URL_TOKEN.sub(r"\1<token>", text)
+        text = _SNOWFLAKE.sub("<id>", text)
+        return _SESSION.sub(r"\1<session>", text)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.name == "discord.http" and message.startswith(_RATE_LIMITED):
+            self.rate_limited += 1
+        record.msg = self.redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+def discord_loggers() -> list[logging.Logger]:
+    """Every logger discord.py has created (one per module)."""
+    manager = logging.Logger.manager
+    names = [name for name in manager.loggerDict if name == "discord" or
+             name.startswith("discord.")]
+    return [logging.getLogger(name) for name in names]
+
+
+def install(redactor: Redactor) -> None:
+    """Attach `redactor` to all of discord.py's loggers (filters do not inherit)."""
+    for logger in discord_loggers():
+        if redactor not in logger.filters:
+            logger.addFilter(redactor)
+
+
+def uninstall(redactor: Redactor) -> None:
+    for logger in discord_loggers():
+        logger.removeFilter(redactor)

@@ -1,0 +1,578 @@
+"""A small fake Discord on 127.0.0.1: the REST API and the websocket gateway, just enough of both
+for a real discord.py client to log in, connect, receive interactions and answer them.
+
+Tests point `discord.http.Route.BASE` and `DiscordWebSocket.DEFAULT_GATEWAY` here (see `patch`),
+then script what Discord would do: deliver INTERACTION_CREATE, refuse a send with an error code, or
+drop the gateway. Everything the bot sent is recorded as JSON for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import yarl
+from aiohttp import WSMsgType, web
+
+JSON = dict[str, Any]
+
+# Discord permission bits the fake needs.
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+ATTACH_FILES = 1 << 15
+MANAGE_GUILD = 1 << 5
+USE_APPLICATION_COMMANDS = 1 << 31
+MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES
+ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
+
+TOKEN = "MTE3MDAw.fake-bot-token.Zm9vYmFyYmF6"
+
+_ids = itertools.count(1_170_000_000_000_000_001, 7919)
+
+
+def snowflake() -> int:
+    """A fresh id that looks like a real one (18-19 digits), so log checks are meaningful."""
+    return next(_ids)
+
+
+@dataclass
+class Failure:
+    """A scripted error answer for requests whose path matches `path`."""
+
+    path: re.Pattern[str]
+    status: int
+    body: JSON
+    headers: dict[str, str]
+    times: int
+
+
+@dataclass
+class Interaction:
+    id: int
+    token: str
+    payload: JSON
+
+
+@dataclass
+class Guild:
+    id: int
+    owner_id: int
+    bot_role_id: int
+    channels: dict[str, int] = field(default_factory=dict)
+    payload: JSON = field(default_factory=dict)
+
+
+class FakeDiscord:
+    """One fake Discord deployment: an application, its bot user, one server, some people."""
+
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.app_id = snowflake()
+        self.bot_id = self.app_id
+        self.owner_id = snowflake()
+        self.admin_id = snowflake()
+        self.member_id = snowflake()
+        self.dm_channel_id = snowflake()
+        self.guild = self._make_guild()
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._seq = 0
+        self._session = "fake-session-" + str(snowflake())
+        self.identified = asyncio.Event()
+        self.identify_count = 0
+        self.resume_count = 0
+        self.requests: list[tuple[str, str]] = []
+        self.callbacks: dict[int, list[JSON]] = defaultdict(list)
+        self.callback_files: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
+        self.followups: dict[str, list[JSON]] = defaultdict(list)
+        self.deleted_originals: list[str] = []
+        self.channel_messages: dict[int, list[JSON]] = defaultdict(list)
+        self.message_files: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
+        self.command_puts: list[tuple[str, list[JSON]]] = []
+        self.rate_limited = 0
+        self._failures: list[Failure] = []
+        self._events: asyncio.Condition | None = None
+        self.callback_delay = 0.0
+
+    # ---- setup -------------------------------------------------------------------------------
+
+    def _make_guild(self) -> Guild:
+        guild_id = snowflake()
+        bot_role = snowflake()
+        guild = Guild(id=guild_id, owner_id=self.owner_id, bot_role_id=bot_role)
+        for name in ("general", "announcements", "read-only", "hidden"):
+            guild.channels[name] = snowflake()
+        deny_send = [
+            {"id": str(bot_role), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
+        ]
+        deny_view = [{"id": str(bot_role), "type": 0, "allow": "0", "deny": str(VIEW_CHANNEL)}]
+        overwrites = {"read-only": deny_send, "hidden": deny_view}
+        guild.payload = {
+            "id": str(guild_id),
+            "name": "Allies",
+            "owner_id": str(self.owner_id),
+            "unavailable": False,
+            "member_count": 3,
+            "large": False,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "roles": [
+                _role(guild_id, "@everyone", USE_APPLICATION_COMMANDS | VIEW_CHANNEL, 0),
+                _role(bot_role, "Allybot", MEMBER_PERMISSIONS, 1, managed=True),
+            ],
+            "channels": [
+                {
+                    "id": str(channel_id),
+                    "type": 0,
+                    "name": name,
+                    "position": position,
+                    "guild_id": str(guild_id),
+                    "permission_overwrites": overwrites.get(name, []),
+                    "nsfw": False,
+                }
+                for position, (name, channel_id) in enumerate(guild.channels.items())
+            ],
+            "members": [
+                {
+                    "user": self.bot_user(),
+                    "roles": [str(bot_role)],
+                    "joined_at": "2026-01-01T00:00:00+00:00",
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
+            ],
+            "threads": [],
+            "voice_states": [],
+            "presences": [],
+            "preferred_locale": "en-US",
+        }
+        return guild
+
+    def bot_user(self) -> JSON:
+        return _user(self.bot_id, "allybot", bot=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> yarl.URL:
+        return yarl.URL(f"ws://127.0.0.1:{self.port}/gateway")
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._events = asyncio.Condition()
+
+    async def stop(self) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def patch(self, monkeypatch: Any) -> None:
+        """Point discord.py at this fake (the only two places it needs)."""
+        import discord.gateway
+        import discord.http
+
+        monkeypatch.setattr(discord.http.Route, "BASE", self.base_url)
+        monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", self.gateway_url)
+
+    def fail(
+        self,
+        path: str,
+        status: int,
+        code: int = 0,
+        message: str = "",
+        *,
+        times: int = 1,
+        retry_after: float | None = None,
+    ) -> None:
+        """Answer the next `times` requests whose path matches regex `path` with an error."""
+        headers: dict[str, str] = {}
+        body: JSON = {"code": code, "message": message}
+        if status == 429:
+            # Real rate-limit answers come through Discord's proxy; discord.py checks for `Via`.
+            headers = {"Via": "1.1 google", "Retry-After": str(retry_after or 0.05)}
+            body = {"message": "You are being rate limited.", "retry_after": retry_after or 0.05,
+                    "global": False}
+        self._failures.append(Failure(re.compile(path), status, body, headers, times))
+
+    # ---- waiting -----------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        assert self._events is not None
+        async with self._events:
+            self._events.notify_all()
+
+    async def wait_for(self, predicate: Any, within: float = 5.0) -> None:
+        """Wait until predicate() is true (something the bot sent arrived)."""
+        assert self._events is not None
+
+        async def waiting() -> None:
+            assert self._events is not None
+            async with self._events:
+                await self._events.wait_for(predicate)
+
+        await asyncio.wait_for(waiting(), within)
+
+    async def wait_callback(self, interaction: Interaction, within: float = 5.0) -> JSON:
+        await self.wait_for(lambda: bool(self.callbacks[interaction.id]), within)
+        return self.callbacks[interaction.id][0]
+
+    async def wait_followups(self, interaction: Interaction, count: int = 1,
+                             within: float = 5.0) -> list[JSON]:
+        await self.wait_for(lambda: len(self.followups[interaction.token]) >= count, within)
+        return self.followups[interaction.token]
+
+    async def wait_identified(self, within: float = 10.0) -> None:
+        await asyncio.wait_for(self.identified.wait(), within)
+
+    # ---- gateway -----------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None,
+                                "t": None})
+        try:
+            async for message in socket:
+                if message.type is not WSMsgType.TEXT:
+                    continue
+                payload = json.loads(message.data)
+                op = payload.get("op")
+                if op == 1:
+                    await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
+                elif op == 2:
+                    await self._identify(socket, payload["d"])
+                elif op == 6:
+                    self.resume_count += 1
+                    await self._send(socket, "RESUMED", {})
+                    self.identified.set()
+                    await self._notify()
+        finally:
+            if socket in self._sockets:
+                self._sockets.remove(socket)
+        return socket
+
+    async def _identify(self, socket: web.WebSocketResponse, data: JSON) -> None:
+        if data.get("token") != self.token:
+            await socket.close(code=4004, message=b"Authentication failed.")
+            return
+        self.identify_count += 1
+        ready = {
+            "v": 10,
+            "user": self.bot_user(),
+            "guilds": [{"id": str(self.guild.id), "unavailable": True}],
+            "session_id": self._session,
+            "resume_gateway_url": str(self.gateway_url),
+            "application": {"id": str(self.app_id), "flags": 0},
+            "shard": [0, 1],
+        }
+        await self._send(socket, "READY", ready)
+        await self._send(socket, "GUILD_CREATE", self.guild.payload)
+        self.identified.set()
+        await self._notify()
+
+    async def _send(self, socket: web.WebSocketResponse, event: str, data: JSON) -> None:
+        self._seq += 1
+        await socket.send_json({"op": 0, "t": event, "s": self._seq, "d": data})
+
+    async def dispatch(self, event: str, data: JSON) -> None:
+        """Send a gateway event to every connected client."""
+        for socket in list(self._sockets):
+            await self._send(socket, event, data)
+
+    async def drop_gateway(self) -> None:
+        """Lose the connection as a network failure would (a resumable close code)."""
+        self.identified.clear()
+        for socket in list(self._sockets):
+            await socket.close(code=4000, message=b"unknown error")
+
+    # ---- interactions ------------------------------------------------------------------------
+
+    def _context(self, *, in_guild: bool, user_id: int, admin: bool, channel: str) -> JSON:
+        if not in_guild:
+            return {
+                "channel_id": str(self.dm_channel_id),
+                "channel": {"id": str(self.dm_channel_id), "type": 1},
+                "user": _user(user_id, "someone"),
+                "context": 1,
+                "app_permissions": str(MEMBER_PERMISSIONS),
+            }
+        channel_id = self.guild.channels[channel]
+        permissions = ADMIN_PERMISSIONS if admin else MEMBER_PERMISSIONS
+        return {
+            "guild_id": str(self.guild.id),
+            "guild": {"id": str(self.guild.id), "locale": "en-US", "features": []},
+            "guild_locale": "en-US",
+            "channel_id": str(channel_id),
+            "channel": {"id": str(channel_id), "type": 0, "name": channel,
+                        "guild_id": str(self.guild.id)},
+            "member": {
+                "user": _user(user_id, "someone"),
+                "roles": [],
+                "joined_at": "2026-01-01T00:00:00+00:00",
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "permissions": str(permissions),
+            },
+            "context": 0,
+            "app_permissions": str(MEMBER_PERMISSIONS),
+        }
+
+    async def slash(
+        self,
+        name: str,
+        options: dict[str, str] | None = None,
+        *,
+        subcommand: str | None = None,
+        in_guild: bool = True,
+        admin: bool = False,
+        locale: str = "en-US",
+        channel: str = "general",
+        user_id: int | None = None,
+        channel_options: dict[str, str] | None = None,
+        autocomplete: str | None = None,
+    ) -> Interaction:
+        """Deliver a slash command (or, with `autocomplete`, an autocomplete request)."""
+        user = user_id or (self.admin_id if admin else self.member_id)
+        opts: list[JSON] = [
+            {"type": 3, "name": key, "value": value} for key, value in (options or {}).items()
+        ]
+        if autocomplete is not None:
+            for option in opts:
+                if option["name"] == autocomplete:
+                    option["focused"] = True
+        resolved: JSON = {}
+        for key, channel_name in (channel_options or {}).items():
+            channel_id = self.guild.channels[channel_name]
+            opts.append({"type": 7, "name": key, "value": str(channel_id)})
+            resolved.setdefault("channels", {})[str(channel_id)] = {
+                "id": str(channel_id), "type": 0, "name": channel_name,
+                "permissions": str(ADMIN_PERMISSIONS), "guild_id": str(self.guild.id),
+            }
+        if subcommand is not None:
+            opts = [{"type": 1, "name": subcommand, "options": opts}]
+        data: JSON = {"id": str(snowflake()), "name": name, "type": 1, "options": opts}
+        if resolved:
+            data["resolved"] = resolved
+        return await self._interact(
+            4 if autocomplete is not None else 2, data, in_guild=in_guild, admin=admin,
+            locale=locale, channel=channel, user_id=user,
+        )
+
+    async def press(
+        self,
+        message: JSON,
+        custom_id: str,
+        *,
+        in_guild: bool = True,
+        admin: bool = False,
+        locale: str = "en-US",
+        channel: str = "general",
+    ) -> Interaction:
+        """Press a button on a message the bot sent earlier."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        full_message = {
+            "id": str(message.get("id") or snowflake()),
+            "channel_id": str(message.get("channel_id") or self.guild.channels[channel]),
+            "author": self.bot_user(),
+            "content": message.get("content", ""),
+            "timestamp": "2026-11-21T12:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": message.get("flags", 0),
+            "components": message.get("components", []),
+        }
+        return await self._interact(
+            3, data, in_guild=in_guild, admin=admin, locale=locale, channel=channel,
+            user_id=self.admin_id if admin else self.member_id, message=full_message,
+        )
+
+    async def _interact(self, kind: int, data: JSON, *, in_guild: bool, admin: bool, locale: str,
+                        channel: str, user_id: int, message: JSON | None = None) -> Interaction:
+        interaction = Interaction(id=snowflake(), token=f"aW50ZXJhY3Rpb24{snowflake()}tok",
+                                  payload={})
+        payload: JSON = {
+            "id": str(interaction.id),
+            "application_id": str(self.app_id),
+            "type": kind,
+            "data": data,
+            "token": interaction.token,
+            "version": 1,
+            "locale": locale,
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(self.guild.id)} if in_guild else {},
+            "attachment_size_limit": 10 * 1024 * 1024,
+            **self._context(in_guild=in_guild, user_id=user_id, admin=admin, channel=channel),
+        }
+        if message is not None:
+            payload["message"] = message
+        interaction.payload = payload
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return interaction
+
+    # ---- REST --------------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["path"]
+        self.requests.append((request.method, path))
+        for failure in self._failures:
+            if failure.times > 0 and failure.path.search(path):
+                failure.times -= 1
+                if failure.status == 429:
+                    self.rate_limited += 1
+                return _json(failure.body, failure.status, failure.headers)
+        interaction_route = re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path)
+        webhook_route = re.fullmatch(r"/webhooks/(\d+)/([^/]+)(/messages/@original)?", path)
+        channel_route = re.fullmatch(r"/channels/(\d+)/messages", path)
+        commands_route = re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path)
+        if not (interaction_route or webhook_route) and (
+            request.headers.get("Authorization") != f"Bot {self.token}"
+        ):
+            return _json({"code": 0, "message": "401: Unauthorized"}, 401)
+        if request.method == "GET" and path == "/users/@me":
+            return _json(self.bot_user())
+        if request.method == "GET" and path == "/oauth2/applications/@me":
+            return _json(self._application())
+        if commands_route and request.method == "PUT":
+            commands = await request.json()
+            self.command_puts.append((path, commands))
+            for command in commands:
+                command.setdefault("id", str(snowflake()))
+                command.setdefault("application_id", str(self.app_id))
+                command.setdefault("version", str(snowflake()))
+                command.setdefault("default_member_permissions", None)
+                command.setdefault("type", 1)
+            await self._notify()
+            return _json(commands)
+        if interaction_route and request.method == "POST":
+            if self.callback_delay:
+                await asyncio.sleep(self.callback_delay)
+            body, files = await _body(request)
+            interaction_id = int(interaction_route.group(1))
+            self.callbacks[interaction_id].append(body)
+            self.callback_files[interaction_id].extend(files)
+            await self._notify()
+            return _json({"interaction": {"id": str(interaction_id), "type": body.get("type"),
+                                          "response_message_loading": body.get("type") == 5},
+                          "resource": {"type": body.get("type")}})
+        if webhook_route:
+            token = webhook_route.group(2)
+            if request.method == "DELETE":
+                self.deleted_originals.append(token)
+                await self._notify()
+                return web.Response(status=204)
+            body, files = await _body(request)
+            body["_files"] = files
+            self.followups[token].append(body)
+            await self._notify()
+            return _json(self._message(self.dm_channel_id, body))
+        if channel_route and request.method == "POST":
+            channel_id = int(channel_route.group(1))
+            body, files = await _body(request)
+            message = self._message(channel_id, body)
+            self.channel_messages[channel_id].append({**body, "id": message["id"]})
+            self.message_files[channel_id].extend(files)
+            await self._notify()
+            return _json(message)
+        return _json({"code": 0, "message": f"404: Not Found ({request.method} {path})"}, 404)
+
+    def _application(self) -> JSON:
+        return {
+            "id": str(self.app_id),
+            "name": "allybot",
+            "icon": None,
+            "description": "",
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": _user(self.owner_id, "owner"),
+            "verify_key": "0" * 64,
+            "flags": 0,
+        }
+
+    def _message(self, channel_id: int, body: JSON) -> JSON:
+        return {
+            "id": str(snowflake()),
+            "channel_id": str(channel_id),
+            "author": self.bot_user(),
+            "content": body.get("content") or "",
+            "timestamp": "2026-11-21T12:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags", 0),
+            "components": body.get("components", []),
+        }
+
+
+def _role(role_id: int, name: str, permissions: int, position: int, *,
+          managed: bool = False) -> JSON:
+    return {
+        "id": str(role_id), "name": name, "permissions": str(permissions), "position": position,
+        "color": 0, "hoist": False, "managed": managed, "mentionable": False, "flags": 0,
+    }
+
+
+def _user(user_id: int, name: str, *, bot: bool = False) -> JSON:
+    return {"id": str(user_id), "username": name, "discriminator": "0", "global_name": None,
+            "avatar": None, "bot": bot, "flags": 0, "public_flags": 0}
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    # Exactly `application/json` with no charset: discord.py compares the header verbatim.
+    return web.Response(
+        body=json.dumps(body).encode(), status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+async def _body(request: web.Request) -> tuple[JSON, list[tuple[str, bytes]]]:
+    """The JSON payload of a request, plain or multipart (payload_json + files[n])."""
+    if request.content_type.startswith("multipart/"):
+        reader = await request.multipart()
+        body: JSON = {}
+        files: list[tuple[str, bytes]] = []
+        while (part := await reader.next()) is not None:
+            name = getattr(part, "name", None)
+            if name == "payload_json":
+                body = json.loads(await part.text())  # type: ignore[union-attr]
+            else:
+                files.append((part.filename or "", await part.read()))  # type: ignore[union-attr]
+        return body, files
+    if not await request.read():
+        return {}, []
+    return await request.json(), []
