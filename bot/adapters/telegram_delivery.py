@@ -98,7 +98,7 @@ class Delivery:
             except BadRequest as error:
                 if "chat not found" in error.message.lower():
                     raise RecipientGone() from None
-                log.debug("Telegram: request rejected: %s", error.message)
+                # Telegram's description may quote the text it refused: never logged.
                 raise
             except NetworkError as error:  # TimedOut too; BadRequest was handled above
                 delay = self._backoff * 2**attempt
