@@ -65,11 +65,17 @@ def _content_check(directory: Path | None) -> int:
             directory = load_settings().content_dir
         except SettingsError:
             directory = None
+    from content.i18n import catalog_dir, untranslated
+
     _, problems = check_content(directory)
     for problem in problems:
         print(problem)
     errors = [p for p in problems if not p.warning]
     warnings = len(problems) - len(errors)
+    for catalog, line, msgid in untranslated():
+        # Untranslated UI strings show in English; translators should know which.
+        print(f"{catalog.relative_to(catalog_dir().parent)}:{line}: warning: not translated: {msgid!r}")
+        warnings += 1
     print(f"{len(errors)} errors, {warnings} warnings", file=sys.stderr)
     return 1 if errors else 0
 

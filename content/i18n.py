@@ -60,3 +60,19 @@ def format_time_range(starts: datetime, ends: datetime, zone: ZoneInfo, locale: 
     pattern = "HH:mm" if start_local.date() == end_local.date() else "EEEE, d MMMM y, HH:mm"
     end = format_datetime(end_local, pattern, locale=locale or "en")
     return f"{start}–{end} ({zone.key})"
+
+
+def untranslated(locales_dir: Path | None = None) -> list[tuple[Path, int, str]]:
+    """(catalog, line, msgid) for every UI string a catalog does not translate yet."""
+    root = locales_dir or catalog_dir()
+    template_path = root / f"{DOMAIN}.pot"
+    with template_path.open("rb") as template_file:
+        expected = {m.id for m in read_po(template_file) if m.id}
+    missing = []
+    for po_path in sorted(root.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        present = {m.id for m in catalog if m.id}
+        missing += [(po_path, m.lineno, str(m.id)) for m in catalog if m.id and not m.string]
+        missing += [(po_path, 1, str(msgid)) for msgid in sorted(expected - present, key=str)]
+    return missing
