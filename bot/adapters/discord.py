@@ -29,7 +29,7 @@ from bot.adapters.discord_commands import (
     words_for,
 )
 from bot.adapters.discord_logging import Redactor, install, uninstall
-from bot.adapters.discord_render import ActionItem, render
+from bot.adapters.discord_render import ActionItem, ViewCache, render
 from bot.core.commands import Command, Registry, decode_action
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import Dispatch, RecipientGone, Translator, TryLater
@@ -142,8 +142,9 @@ class DiscordMessenger:
         self.reconnects = 0
         self._dispatch: Dispatch | None = None
         self._channel_servers: OrderedDict[str, str] = OrderedDict()
-        self._server_tz: dict[str, tuple[float, str | None]] = {}
+        self._server_tz: dict[str, tuple[float, asyncio.Future[str | None]]] = {}
         self._backoff = 1.0
+        self._views = ViewCache()
 
     @property
     def rate_limited(self) -> int:
@@ -228,13 +229,23 @@ class DiscordMessenger:
                       private: bool) -> None:
         """Dispatch, deferring first if the answer takes longer than `defer_after` seconds."""
         started = time.monotonic()
-        work = asyncio.ensure_future(self._dispatch_with_defaults(interaction, request))
+        deferring: asyncio.Task[Any] | None = None
+
+        def defer() -> None:
+            nonlocal deferring
+            deferring = asyncio.ensure_future(
+                interaction.response.defer(ephemeral=private, thinking=True))
+
+        # A timer rather than a second task per interaction: most answers beat it and cancel it.
+        timer = asyncio.get_running_loop().call_later(self.defer_after, defer)
         try:
-            done, _ = await asyncio.wait({work}, timeout=self.defer_after)
-            if not done:
-                await interaction.response.defer(ephemeral=private, thinking=True)
+            try:
+                reply = await self._dispatch_with_defaults(interaction, request)
+            finally:
+                timer.cancel()
+            if deferring is not None:
+                await deferring
                 self.deferred += 1
-            reply = await work
             if reply is None:
                 # Over the rate limit: acknowledge so Discord shows no error, then leave nothing.
                 if not interaction.response.is_done():
@@ -248,9 +259,6 @@ class DiscordMessenger:
         except (aiohttp.ClientError, OSError, RuntimeError) as error:
             # The connection went away mid-answer (shutdown, network); nothing left to tell.
             log.warning("could not answer an interaction (%s)", type(error).__name__)
-        finally:
-            if not work.done():
-                work.cancel()
 
     async def _dispatch_with_defaults(self, interaction: discord.Interaction[Any],
                                       request: Request) -> Reply | None:
@@ -263,7 +271,7 @@ class DiscordMessenger:
         return await self._dispatch(request)
 
     async def _respond(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
-        for piece in render(reply):
+        for piece in render(reply, self._views):
             kwargs = piece.kwargs()
             if not interaction.response.is_done():
                 await interaction.response.send_message(ephemeral=reply.private, **kwargs)
@@ -285,14 +293,25 @@ class DiscordMessenger:
                         type(error).__name__)
 
     async def _server_timezone(self, server_id: str) -> str | None:
-        cached = self._server_tz.get(server_id)
+        """The server's default time zone, read at most once a minute per server."""
         now = time.monotonic()
-        if cached is not None and now - cached[0] < _SERVER_CACHE_SECONDS:
-            return cached[1]
+        cached = self._server_tz.get(server_id)
+        if cached is None or now - cached[0] >= _SERVER_CACHE_SECONDS:
+            # One shared lookup, so a burst of commands from one server costs one query.
+            cached = (now, asyncio.ensure_future(self._read_timezone(server_id)))
+            self._server_tz[server_id] = cached
+        if cached[1].done() and not cached[1].cancelled() and cached[1].exception() is None:
+            return cached[1].result()
+        try:
+            return await asyncio.shield(cached[1])
+        except Exception as error:
+            self._server_tz.pop(server_id, None)
+            log.warning("could not read a server's setup (%s)", type(error).__name__)
+            return None
+
+    async def _read_timezone(self, server_id: str) -> str | None:
         setup = await self.store.get_setup(PLATFORM, server_id)
-        tz = setup.timezone if setup is not None else None
-        self._server_tz[server_id] = (now, tz)
-        return tz
+        return setup.timezone if setup is not None else None
 
     def _remember_server(self, channel_id: str, server_id: str) -> None:
         self._channel_servers[channel_id] = server_id
@@ -309,7 +328,7 @@ class DiscordMessenger:
             raise TryLater()
         channel = client.get_partial_messageable(int(address.chat_id))
         try:
-            for piece in render(reply):
+            for piece in render(reply, self._views):
                 await channel.send(**piece.kwargs())
         except discord.Forbidden as error:
             if error.code == CANNOT_DM:

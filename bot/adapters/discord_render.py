@@ -6,14 +6,16 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import discord
 
 from bot.core.commands import encode_action
-from bot.core.messages import ActionButton, Attachment, Reply, UrlButton
+from bot.core.messages import ActionButton, Attachment, Button, Reply, UrlButton
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,12 @@ def split_message(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     return pieces
 
 
+@lru_cache(maxsize=1024)
+def _texts(text: str) -> tuple[str, ...]:
+    # The same texts (menus, help, event lists) go out again and again.
+    return tuple(split_message(escape(text)))
+
+
 def _odd_backslashes(piece: str) -> bool:
     run = len(piece) - len(piece.rstrip("\\"))
     return run % 2 == 1
@@ -102,12 +110,24 @@ class ActionItem(discord.ui.DynamicItem[discord.ui.Button[Any]],
             await handler(interaction, self.action)
 
 
-def build_view(reply: Reply) -> discord.ui.View | None:
+class SentView(discord.ui.View):
+    """Buttons for an outgoing message. Presses are routed by ActionItem's custom-id template, so
+    this view listens for nothing: reported as finished, discord.py never stores it per message
+    (a store that would grow with every message sent, forever)."""
+
+    def is_dispatchable(self) -> bool:
+        return False
+
+    def is_finished(self) -> bool:
+        return True
+
+
+def build_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
     """Link buttons and action buttons, in order, at most 25."""
-    if not reply.buttons:
+    if not buttons:
         return None
-    view = discord.ui.View(timeout=None)
-    for button in reply.buttons[:MAX_BUTTONS]:
+    view = SentView(timeout=None)
+    for button in buttons[:MAX_BUTTONS]:
         label = button.label[:MAX_LABEL_CHARS] or "…"
         if isinstance(button, UrlButton):
             view.add_item(discord.ui.Button(label=label, url=button.url))
@@ -116,8 +136,28 @@ def build_view(reply: Reply) -> discord.ui.View | None:
         if value is None:
             log.warning("dropped an action button whose custom id exceeds 100 characters")
             continue
-        view.add_item(ActionItem(value.removeprefix(ACTION_PREFIX), label))
+        view.add_item(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                                        custom_id=value))
     return view if view.children else None
+
+
+class ViewCache:
+    """Views by button set: replies repeat the same buttons, and building a view is the most
+    expensive part of rendering. Only read when sent (never stored by discord.py), so sharable."""
+
+    def __init__(self, size: int = 512) -> None:
+        self._views: OrderedDict[tuple[Button, ...], discord.ui.View | None] = OrderedDict()
+        self._size = size
+
+    def __call__(self, buttons: tuple[Button, ...]) -> discord.ui.View | None:
+        if buttons in self._views:
+            self._views.move_to_end(buttons)
+            return self._views[buttons]
+        view = build_view(buttons)
+        self._views[buttons] = view
+        if len(self._views) > self._size:
+            self._views.popitem(last=False)
+        return view
 
 
 def build_file(attachment: Attachment | None) -> discord.File | None:
@@ -146,14 +186,15 @@ class Piece:
         return out
 
 
-def render(reply: Reply) -> list[Piece]:
+def render(reply: Reply, views: Callable[[tuple[Button, ...]], discord.ui.View | None] = build_view
+           ) -> list[Piece]:
     """The messages that show `reply`; buttons and the file ride on the last one."""
-    texts: list[str | None] = list(split_message(escape(reply.text))) or [None]
+    texts: list[str | None] = list(_texts(reply.text)) or [None]
     last = len(texts) - 1
     return [
         Piece(
             content=text,
-            view=build_view(reply) if index == last else None,
+            view=views(reply.buttons) if index == last else None,
             file=build_file(reply.attachment) if index == last else None,
         )
         for index, text in enumerate(texts)

@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import json
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,6 +101,9 @@ class FakeDiscord:
         self._failures: list[Failure] = []
         self._events: asyncio.Condition | None = None
         self.callback_delay = 0.0
+        # When each interaction was delivered and first acknowledged (time.perf_counter()).
+        self.delivered_at: dict[int, float] = {}
+        self.acked_at: dict[int, float] = {}
 
     # ---- setup -------------------------------------------------------------------------------
 
@@ -436,6 +440,7 @@ class FakeDiscord:
         if message is not None:
             payload["message"] = message
         interaction.payload = payload
+        self.delivered_at[interaction.id] = time.perf_counter()
         await self.dispatch("INTERACTION_CREATE", payload)
         return interaction
 
@@ -478,6 +483,7 @@ class FakeDiscord:
                 await asyncio.sleep(self.callback_delay)
             body, files = await _body(request)
             interaction_id = int(interaction_route.group(1))
+            self.acked_at.setdefault(interaction_id, time.perf_counter())
             self.callbacks[interaction_id].append(body)
             self.callback_files[interaction_id].extend(files)
             await self._notify()
