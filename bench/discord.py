@@ -18,7 +18,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,6 @@ from bot.app import build_core
 from bot.core.messages import Address, ChatKind, Reply, Request, UrlButton
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
-from db.session import session_factory
 from db.setup_repo import SqlServerSetups
 from tests.adapters.fake_discord import FakeDiscord
 
@@ -72,7 +71,7 @@ async def measure(fake: FakeDiscord, total: int, concurrency: int) -> tuple[floa
     start = time.perf_counter()
     for first in range(0, total, concurrency):
         wave = [await fake.slash("help") for _ in range(min(concurrency, total - first))]
-        await fake.wait_for(lambda w=wave: all(fake.callbacks[i.id] for i in w), 30)  # type: ignore[misc]
+        await fake.wait_for(lambda w=wave: all(fake.callbacks[i.id] for i in w), 30)
         ids += [i.id for i in wave]
     elapsed = time.perf_counter() - start
     slowest = max(fake.acked_at[i] - fake.delivered_at[i] for i in ids)
@@ -81,7 +80,8 @@ async def measure(fake: FakeDiscord, total: int, concurrency: int) -> tuple[floa
     return total / elapsed, slowest
 
 
-async def running(fake: FakeDiscord, start: Callable[[], Awaitable[None]]) -> asyncio.Task[None]:
+async def running(fake: FakeDiscord,
+                  start: Callable[[], Coroutine[Any, Any, None]]) -> asyncio.Task[None]:
     fake.identified.clear()
     task = asyncio.create_task(start())
     await fake.wait_identified()
@@ -100,7 +100,7 @@ async def main(total: int, concurrency: int, rounds: int) -> int:
     discord.http.Route.BASE = fake.base_url
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(_env_file=None,  # type: ignore[call-arg]
+        settings = Settings(_env_file=None,
                             database_url=f"sqlite+aiosqlite:///{folder}/bench.sqlite3")
         core = await build_core(settings, limiter=Unlimited())
         # Start-up objects to the permanent generation, as a long-running bot would: otherwise
@@ -110,7 +110,7 @@ async def main(total: int, concurrency: int, rounds: int) -> int:
         help_reply = await core.dispatcher.dispatch(
             Request("help", (), Address("discord", "0"), "0", ChatKind.GROUP, "en"))
         assert help_reply is not None
-        setups = SqlServerSetups(session_factory(core.engine))
+        setups = SqlServerSetups(core.engine)
         messenger = DiscordMessenger(fake.token, core.registry, core.translator, setups)
         bare = BareBot(help_reply)
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Index, String, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models import Base
@@ -53,10 +53,8 @@ def _now() -> datetime:
 class SqlServerSetups:
     """The ServerSetupStore port (and the adapter's command-hash store). Short transactions."""
 
-    def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], clock: Callable[[], datetime] = _now
-    ) -> None:
-        self._sessions = sessions
+    def __init__(self, engine: AsyncEngine, clock: Callable[[], datetime] = _now) -> None:
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._clock = clock
 
     async def get_setup(self, platform: str, server_id: str) -> ServerSetup | None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import re
 
-# Snowflakes are 17-20 digits today; 15 leaves room without touching ports, counts or times.
-_SNOWFLAKE = re.compile(r"(?<![\w.])\d{15,21}(?![\w])")
+# Snowflakes are 17-20 digits today; any run of 15 or more digits goes (ports, counts and times
+# are shorter), wherever it stands, even glued to letters.
+_SNOWFLAKE = re.compile(r"\d{15,}")
 _URL_TOKEN = re.compile(r"(/(?:interactions|webhooks)/(?:\d+|<id>)/)[^/\s?'\"]+")
 _SESSION = re.compile(r"(Session ID: |session )[0-9A-Za-z_-]+")
 _RATE_LIMITED = "We are being rate limited"

@@ -18,7 +18,6 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, Reply, Request
 from bot.core.ports import RecipientGone
 from bot.ratelimit import Unlimited
-from db.session import session_factory
 from db.setup_repo import SqlServerSetups
 from handlers.deps import Deps
 from handlers.setup import ServerProbe, setup_command
@@ -83,7 +82,7 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def bot(core: Core, fake: FakeDiscord) -> AsyncIterator[Bot]:
-    setups = SqlServerSetups(session_factory(core.engine))
+    setups = SqlServerSetups(core.engine)
     probes: dict[str, ServerProbe] = {}
     deps = SetupDeps(core.deps.campaign, core.store, core.translator, core.deps.clock,
                      core.deps.organizers, server_setups=setups, server_probes=probes)
@@ -144,27 +143,26 @@ async def test_a_restart_with_the_same_commands_does_not_sync_again(bot: Bot) ->
 
 
 @pytest.mark.parametrize("in_guild", [True, False], ids=["server", "dm"])
-@pytest.mark.parametrize("locale", ["en-US", "ru"])
 async def test_every_slash_command_answers_in_servers_and_dms_in_both_languages(
-    bot: Bot, in_guild: bool, locale: str
+    bot: Bot, in_guild: bool
 ) -> None:
+    translator = bot.core.translator
     for command in bot.registry.visible():
-        interaction = await bot.fake.slash(command.name, in_guild=in_guild, admin=True,
-                                           locale=locale)
-        message = await answer(bot.fake, interaction)
-        text = message["content"]
-        assert text, command.name
-        assert message["allowed_mentions"] == {"parse": []}
-        russian = bool(set(text.lower()) & CYRILLIC)
-        if command.name != "setup" or _setup_translated(bot):
-            assert russian is (locale == "ru"), (command.name, text)
-        assert bool(message.get("flags", 0) & EPHEMERAL) is command.private
-
-
-def _setup_translated(bot: Bot) -> bool:
-    # /setup's texts are new; until the Russian catalog has them they fall back to English.
-    msgid = "Use /setup in a channel of your server."
-    return bot.core.translator.gettext("ru", msgid) != msgid
+        texts = {}
+        for locale in ("en-US", "ru"):
+            interaction = await bot.fake.slash(command.name, in_guild=in_guild, admin=True,
+                                               locale=locale)
+            message = await answer(bot.fake, interaction)
+            assert message["content"], command.name
+            assert message["allowed_mentions"] == {"parse": []}
+            assert bool(message.get("flags", 0) & EPHEMERAL) is command.private
+            texts[locale] = message["content"]
+        assert not set(texts["en-US"].lower()) & CYRILLIC, command.name
+        # Russian, unless the catalog has no translation of that text yet (`allybot content
+        # check` reports those); the adapter's part is passing the locale through.
+        untranslated = translator.gettext("ru", texts["en-US"]) == texts["en-US"]
+        assert set(texts["ru"].lower()) & CYRILLIC or (
+            untranslated and texts["ru"] == texts["en-US"]), (command.name, texts)
 
 
 async def test_private_replies_in_a_server_are_ephemeral_and_others_public(bot: Bot) -> None:
