@@ -77,7 +77,7 @@ class SetupDeps(Protocol):
     def clock(self) -> Clock: ...
 
     @property
-    def server_setups(self) -> ServerSetupStore: ...
+    def server_setups(self) -> ServerSetupStore | None: ...
 
     @property
     def server_probes(self) -> Mapping[str, ServerProbe]: ...
@@ -87,7 +87,8 @@ async def setup(request: Request, deps: SetupDeps) -> Reply:
     """Show, change or turn off where this server gets announcements."""
     _ = _gettext(deps.translator, request.locale)
     probe = deps.server_probes.get(request.chat.platform)
-    if probe is None:
+    setups = deps.server_setups
+    if probe is None or setups is None:
         return Reply(_("/setup is for Discord servers. In a group here, use /settings."))
     server_id = await probe.server_of(request.chat)
     if server_id is None:
@@ -96,12 +97,12 @@ async def setup(request: Request, deps: SetupDeps) -> Reply:
         # The dispatcher checks this too; a server's setup must never rely on one check alone.
         return Reply(_("Only people with the Manage Server permission can use /setup."))
     platform = request.chat.platform
-    current = await deps.server_setups.get_setup(platform, server_id)
+    current = await setups.get_setup(platform, server_id)
     action = request.args[0] if request.args else "show"
     if action == "off":
-        return await _turn_off(deps, platform, server_id, current, _)
+        return await _turn_off(deps, setups, platform, server_id, current, _)
     if action == "set" and len(request.args) > 1:
-        return await _change(request, deps, probe, server_id, current, _)
+        return await _change(request, deps, setups, probe, server_id, current, _)
     return await _show(probe, server_id, current, _)
 
 
@@ -120,18 +121,19 @@ async def _show(probe: ServerProbe, server_id: str, current: ServerSetup | None,
     return Reply("\n\n".join(lines))
 
 
-async def _turn_off(deps: SetupDeps, platform: str, server_id: str,
+async def _turn_off(deps: SetupDeps, setups: ServerSetupStore, platform: str, server_id: str,
                     current: ServerSetup | None, _: Callable[[str], str]) -> Reply:
     if current is None:
         return Reply(_("This server gets no announcements; there is nothing to turn off."))
-    await deps.server_setups.delete_setup(platform, server_id)
+    await setups.delete_setup(platform, server_id)
     await deps.store.forget_chat(Address(platform, current.channel_id))
     return Reply(_("Announcements are off for this server, and I have forgotten its "
                    "setup. /setup set turns them back on."))
 
 
-async def _change(request: Request, deps: SetupDeps, probe: ServerProbe, server_id: str,
-                  current: ServerSetup | None, _: Callable[[str], str]) -> Reply:
+async def _change(request: Request, deps: SetupDeps, setups: ServerSetupStore,
+                  probe: ServerProbe, server_id: str, current: ServerSetup | None,
+                  _: Callable[[str], str]) -> Reply:
     args = [*request.args[1:], "", "", "", ""][:4]
     channel_id = args[0].strip() or (current.channel_id if current else "")
     if not channel_id:
@@ -148,7 +150,7 @@ async def _change(request: Request, deps: SetupDeps, probe: ServerProbe, server_
     platform = request.chat.platform
     new = ServerSetup(platform, server_id, channel_id, topics, timezone, locale,
                       broken_reason=None, updated_at=deps.clock())
-    await deps.server_setups.save_setup(new)
+    await setups.save_setup(new)
     await _subscribe_channel(deps, new, current)
     return Reply(_("Done.") + " " + _summary(new, name, _))
 

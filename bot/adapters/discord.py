@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
 from typing import Any, Protocol
 
@@ -33,6 +33,7 @@ from bot.adapters.discord_render import ActionItem, ViewCache, render
 from bot.core.commands import Command, Registry, decode_action
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import Dispatch, RecipientGone, Translator, TryLater
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -401,6 +402,36 @@ def _missing(channel: discord.TextChannel) -> tuple[str, ...]:
         # Without View Channel Discord denies everything else too; that one is the fix.
         return ("View Channel",)
     return tuple(label for label, flag in REQUIRED_PERMISSIONS if not getattr(permissions, flag))
+
+
+class DiscordCoreParts(Protocol):
+    """What the adapter needs from the composition root's Core."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def registry(self) -> Registry[Any]: ...
+
+    @property
+    def translator(self) -> Translator: ...
+
+    @property
+    def server_setups(self) -> DiscordStore: ...
+
+    @property
+    def server_probes(self) -> MutableMapping[str, Any]: ...
+
+
+def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
+    """The Discord messenger from the settings; it also answers /setup's server questions."""
+    token = core.settings.discord_bot_token
+    if token is None:
+        raise ValueError("DISCORD_BOT_TOKEN is not set")
+    messenger = DiscordMessenger(token.get_secret_value(), core.registry, core.translator,
+                                 core.server_setups)
+    core.server_probes[PLATFORM] = messenger
+    return messenger
 
 
 async def sync_commands(

@@ -7,17 +7,19 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
-from bot.adapters.discord import DiscordMessenger
+from bot.adapters.discord import DiscordMessenger, build_discord, sync_commands
 from bot.app import Core
-from bot.core.commands import Registry
+from bot.core.commands import Command, Registry
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, Reply, Request
 from bot.core.ports import RecipientGone
 from bot.ratelimit import Unlimited
+from bot.settings import Settings
 from db.setup_repo import SqlServerSetups
 from handlers.deps import Deps
 from handlers.setup import ServerProbe, setup_command
@@ -405,3 +407,44 @@ async def test_no_token_or_id_reaches_the_logs_in_a_whole_run(
                                       fake.guild.id, fake.app_id, *fake.guild.channels.values()))]
     for secret in secrets:
         assert secret not in logged
+
+
+# ---- command sync -------------------------------------------------------------------------
+
+
+async def test_sync_to_one_server_uploads_there_and_a_global_sync_is_remembered(
+    bot: Bot,
+) -> None:
+    fake = bot.fake
+    await bot.stop()
+    count = await sync_commands(fake.token, bot.registry, bot.core.translator, bot.setups,
+                                guild_id=fake.guild.id)
+    path, commands = fake.command_puts[-1]
+    assert path == f"/applications/{fake.app_id}/guilds/{fake.guild.id}/commands"
+    assert count == len(commands) == len(bot.registry.visible())
+
+    bot.registry = Registry([*bot.registry, Command("extra", "A new command", _silent)])
+    await bot.start()
+    assert {c["name"] for c in fake.command_puts[-1][1]} >= {"extra"}  # changed set: synced
+    await bot.stop()
+    puts = len(fake.command_puts)
+    await sync_commands(fake.token, bot.registry, bot.core.translator, bot.setups)
+    await bot.start()
+    assert len(fake.command_puts) == puts + 1  # the manual sync, and no second one at start
+
+
+async def _silent(request: Request, deps: object) -> Reply:
+    return Reply("ok")
+
+
+def test_build_discord_reads_the_token_and_registers_the_server_probe(bot: Bot) -> None:
+    probes: dict[str, Any] = {}
+    parts = SimpleNamespace(
+        settings=Settings(_env_file=None, discord_bot_token="abc.def"),  # type: ignore[call-arg]
+        registry=bot.registry, translator=bot.core.translator, server_setups=bot.setups,
+        server_probes=probes,
+    )
+    messenger = build_discord(parts)  # type: ignore[arg-type]
+    assert probes == {"discord": messenger}
+    with pytest.raises(ValueError, match="DISCORD_BOT_TOKEN"):
+        build_discord(SimpleNamespace(settings=Settings(_env_file=None)))  # type: ignore[arg-type,call-arg]
