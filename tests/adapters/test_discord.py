@@ -244,6 +244,19 @@ async def test_a_slow_answer_is_deferred_then_followed_up(bot: Bot) -> None:
     assert messenger.deferred == 1
 
 
+async def test_a_muted_asker_is_acknowledged_and_left_no_message(bot: Bot) -> None:
+    async def muted(request: Request) -> Reply | None:
+        return None  # what the dispatcher answers someone over the rate limit
+
+    await bot.stop()
+    await bot.start(muted)
+    interaction = await bot.fake.slash("donate")
+    callback = await bot.fake.wait_callback(interaction)
+    assert callback["type"] == 5 and callback["data"]["flags"] & EPHEMERAL
+    await bot.fake.wait_for(lambda: interaction.token in bot.fake.deleted_originals)
+    assert not bot.fake.followups[interaction.token]
+
+
 async def test_a_long_text_is_split_into_follow_ups(bot: Bot) -> None:
     paragraph = "Words that fill the message. " * 30
     text = "\n\n".join([paragraph] * 8)
