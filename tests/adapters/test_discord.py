@@ -12,7 +12,12 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.discord import DiscordMessenger, build_discord, sync_commands
+from bot.adapters.discord import (
+    DiscordLoginError,
+    DiscordMessenger,
+    build_discord,
+    sync_commands,
+)
 from bot.app import Core
 from bot.core.commands import Command, Registry
 from bot.core.dispatcher import Dispatcher
@@ -461,3 +466,30 @@ def test_build_discord_reads_the_token_and_registers_the_server_probe(bot: Bot) 
     assert probes == {"discord": messenger}
     with pytest.raises(ValueError, match="DISCORD_BOT_TOKEN"):
         build_discord(SimpleNamespace(settings=Settings(_env_file=None)))  # type: ignore[arg-type,call-arg]
+
+
+async def test_a_wrong_token_stops_with_a_clear_error_naming_the_setting(
+    fake: FakeDiscord, core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    messenger = DiscordMessenger("wrong.token.value", core.registry, core.translator,
+                                 SqlServerSetups(core.engine))
+    with pytest.raises(DiscordLoginError, match="DISCORD_BOT_TOKEN"):
+        await asyncio.wait_for(messenger.run(core.dispatcher.dispatch), 10)
+    assert "wrong.token.value" not in caplog.text
+
+
+async def test_discord_unreachable_at_start_is_retried_not_fatal(
+    fake: FakeDiscord, core: Core
+) -> None:
+    fake.fail(r"^/users/@me$", 502, times=1)
+    fake.fail(r"^/users/@me$", 404, 0, "Not Found", times=1)
+    messenger = DiscordMessenger(fake.token, core.registry, core.translator,
+                                 SqlServerSetups(core.engine))
+    task = asyncio.create_task(messenger.run(core.dispatcher.dispatch))
+    try:
+        await fake.wait_identified(within=20)
+        assert messenger.reconnects == 1
+        assert (await answer(fake, await fake.slash("donate")))["content"]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
