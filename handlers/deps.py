@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.core.broadcast import Broadcasts
 from bot.core.messages import Address, Request
 from bot.core.ports import ChatStore, Clock, Translator
 from content.schema import Campaign
@@ -17,6 +18,7 @@ class Deps:
     translator: Translator
     clock: Clock
     organizers: frozenset[Address] = frozenset()
+    broadcasts: Broadcasts | None = None
 
     def gettext(self, request: Request) -> Callable[[str], str]:
         """The `_` for this request's language."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import handlers.broadcast as broadcast
 from bot.core.commands import Arg, Command, Registry
 from bot.core.ports import TOPICS
 from handlers import (
@@ -80,6 +81,96 @@ def build_registry() -> Registry[Deps]:
                 forget.forget,
                 args=(Arg("confirm", N_("erase without asking again"), choices=("confirm",)),),
                 private=True,
+                changes_chat=True,
+            ),
+            Command(
+                "broadcast",
+                N_("Organizers and admins: send a message to subscribers or this group"),
+                broadcast.broadcast,
+                args=(
+                    Arg(
+                        "audience",
+                        N_("a topic, or here for this group"),
+                        choices=broadcast.AUDIENCES,
+                    ),
+                    Arg("when", N_("now, or a time such as 18:30 or 2026-12-01T18:30")),
+                    Arg("text", N_("the message"), rest=True),
+                ),
+                private=True,
+                # Not in menus yet: /help lists supporter commands only (see docs/broadcasts.md).
+                hidden=True,
+                changes_chat=True,
+            ),
+            Command(
+                "broadcasts",
+                N_("Organizers and admins: recent broadcasts and their progress"),
+                broadcast.broadcasts,
+                private=True,
+                # Not in menus yet: /help lists supporter commands only (see docs/broadcasts.md).
+                hidden=True,
+                changes_chat=True,
+            ),
+            Command(
+                "bcwrite",
+                N_("Write a broadcast step by step"),
+                broadcast.write,
+                args=(
+                    Arg(
+                        "audience",
+                        N_("a topic, or here for this group"),
+                        choices=broadcast.AUDIENCES,
+                        required=True,
+                    ),
+                    Arg(
+                        "when",
+                        N_("now, or a time such as 18:30 or 2026-12-01T18:30"),
+                        prompt=N_(
+                            "When should it go out? Write now, a time like 18:30, or a date and "
+                            "time like 2026-12-01 18:30 (in your time zone)."
+                        ),
+                    ),
+                    Arg(
+                        "text",
+                        N_("the message"),
+                        rest=True,
+                        prompt=N_(
+                            "Now write the message. Lines like “Label | https://example.org” "
+                            "become link buttons. You will see a preview before anything is sent."
+                        ),
+                    ),
+                ),
+                private=True,
+                hidden=True,
+                changes_chat=True,
+            ),
+            Command(
+                "bcsend",
+                N_("Confirm a broadcast"),
+                broadcast.send,
+                args=(Arg("id", N_("the broadcast's number"), required=True),),
+                private=True,
+                hidden=True,
+                changes_chat=True,
+            ),
+            Command(
+                "approve",
+                N_("Approve another organizer's broadcast"),
+                broadcast.approve,
+                args=(
+                    Arg("id", N_("the broadcast's number"), required=True),
+                    Arg("confirm", N_("approve without asking again"), choices=("yes",)),
+                ),
+                organizer_only=True,
+                private=True,
+                hidden=True,
+            ),
+            Command(
+                "cancel",
+                N_("Stop a broadcast"),
+                broadcast.cancel,
+                args=(Arg("id", N_("the broadcast's number"), required=True),),
+                private=True,
+                hidden=True,
                 changes_chat=True,
             ),
             Command(

@@ -110,14 +110,14 @@ async def _show(probe: ServerProbe, server_id: str, current: ServerSetup | None,
                 _: Callable[[str], str]) -> Reply:
     if current is None:
         return Reply(_("This server gets no announcements yet. Choose a channel with "
-                       "/setup set channel:#channel (and optionally topics, timezone, "
+                       "/setup channel:#channel (and optionally topics, timezone, "
                        "language)."))
     name = await probe.channel_name(server_id, current.channel_id) or _("a deleted channel")
     lines = []
     if current.broken_reason:
         lines.append(_broken_text(current.broken_reason, name, _))
     lines.append(_summary(current, name, _))
-    lines.append(_("Change it with /setup set, or stop it with /setup off."))
+    lines.append(_("Change it with /setup channel:#channel, or stop it with /setup action:off."))
     return Reply("\n\n".join(lines))
 
 
@@ -128,7 +128,7 @@ async def _turn_off(deps: SetupDeps, setups: ServerSetupStore, platform: str, se
     await setups.delete_setup(platform, server_id)
     await deps.store.forget_chat(Address(platform, current.channel_id))
     return Reply(_("Announcements are off for this server, and I have forgotten its "
-                   "setup. /setup set turns them back on."))
+                   "setup. /setup channel:#channel turns them back on."))
 
 
 async def _change(request: Request, deps: SetupDeps, setups: ServerSetupStore,
@@ -137,7 +137,7 @@ async def _change(request: Request, deps: SetupDeps, setups: ServerSetupStore,
     args = [*request.args[1:], "", "", "", ""][:4]
     channel_id = args[0].strip() or (current.channel_id if current else "")
     if not channel_id:
-        raise UserError(_("Choose the channel for announcements: /setup set channel:#channel"))
+        raise UserError(_("Choose the channel for announcements: /setup channel:#channel"))
     missing = await probe.missing_permissions(server_id, channel_id)
     if missing is None:
         raise UserError(_("I can't find that text channel in this server. Choose another one."))
@@ -193,7 +193,7 @@ def _broken_text(reason: str, name: str, _: Callable[[str], str]) -> str:
         missing = tuple(p for p in reason.removeprefix("missing:").split(",") if p)
         return _("Announcements stopped: ") + _missing_text(missing, name, _)
     return _("Announcements stopped: the announcement channel no longer exists. "
-             "Choose another one with /setup set channel:#channel.")
+             "Choose another one with /setup channel:#channel.")
 
 
 def _topics(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> frozenset[str]:

@@ -91,7 +91,7 @@ async def world(core: Core) -> AsyncIterator[World]:
 
 async def test_a_new_server_is_told_how_to_start(world: World) -> None:
     reply = await world.say()
-    assert "no announcements yet" in reply.text and "/setup set" in reply.text
+    assert "no announcements yet" in reply.text and "/setup channel:" in reply.text
     assert reply.private
 
 

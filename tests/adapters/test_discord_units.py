@@ -96,3 +96,19 @@ def test_rate_limit_warnings_are_counted() -> None:
                                ("POST", "https://discord.com/api/v10/channels/1/messages"), None)
     redactor.filter(record)
     assert redactor.rate_limited == 1
+
+
+def test_the_documented_invite_link_asks_for_exactly_the_permissions_setup_checks() -> None:
+    import re
+    from pathlib import Path
+
+    import discord
+
+    from bot.adapters.discord import REQUIRED_PERMISSIONS
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "discord.md").read_text()
+    numbers = set(re.findall(r"permissions=(\d+)", docs))
+    needed = discord.Permissions(**{flag: True for _, flag in REQUIRED_PERMISSIONS})
+    assert numbers == {str(needed.value)}
+    for label, _ in REQUIRED_PERMISSIONS:
+        assert label.rstrip("s") in docs
