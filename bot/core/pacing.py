@@ -1,0 +1,125 @@
+"""How fast a broadcast may go on each platform: a platform-neutral policy and its pacer.
+
+The fan-out never uses a platform's whole budget: Telegram allows about 30 messages a second
+per bot and the fan-out defaults to 25, so ordinary command replies (which do not pass through
+here) always find room. Discord's global limit is 50 requests a second; the fan-out uses 40, and
+new DMs at most 5 a second.
+
+The pacer is a virtual schedule (GCRA): each send takes the next slot `1/rate` after the previous
+slot, not after the previous send, so timer overshoot does not accumulate and the average rate
+is the configured one. A 1% margin keeps every 1-second window at or under the cap even when a
+send leaves a millisecond early relative to its predecessor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+
+TELEGRAM_HARD_CAP = 30.0  # messages a second per bot, Telegram's documented ceiling
+SAFETY = 0.99
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformPacing:
+    """One platform's limits for the fan-out."""
+
+    rate: float = 25.0  # messages a second overall
+    private_rate: float | None = None  # new direct messages a second (Discord DMs)
+    per_chat_interval_s: float = 1.0  # at most one message a second to one chat
+    group_per_minute: int | None = None  # Telegram: 20 a minute to one group
+    hard_cap: float | None = None  # the rate may be configured, never above this
+
+
+DEFAULT_PACING: dict[str, PlatformPacing] = {
+    "telegram": PlatformPacing(
+        rate=25.0, per_chat_interval_s=1.0, group_per_minute=20, hard_cap=TELEGRAM_HARD_CAP
+    ),
+    "discord": PlatformPacing(rate=40.0, private_rate=5.0, per_chat_interval_s=1.0),
+}
+FALLBACK_PACING = PlatformPacing()
+
+
+def pacing_for(platform: str, rate: float | None = None) -> PlatformPacing:
+    """The default policy for a platform, with its overall rate changed (within its hard cap)."""
+    pacing = DEFAULT_PACING.get(platform, FALLBACK_PACING)
+    if rate is not None:
+        pacing = replace(pacing, rate=rate)
+    if pacing.hard_cap is not None and pacing.rate > pacing.hard_cap:
+        pacing = replace(pacing, rate=pacing.hard_cap)
+    return pacing
+
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Schedule:
+    """Hands out send slots `1/rate` apart on a virtual timeline."""
+
+    def __init__(self, rate: float, monotonic: Callable[[], float], sleep: Sleep) -> None:
+        self._interval = 1.0 / (rate * SAFETY)
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next = 0.0
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait for this caller's slot."""
+        async with self._lock:
+            now = self._monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self._interval
+            if slot > now:
+                await self._sleep(slot - now)
+
+
+class Pacer:
+    """One platform's overall and DM schedules, and per-chat spacing (kept for a minute)."""
+
+    def __init__(
+        self,
+        pacing: PlatformPacing,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.pacing = pacing
+        self._monotonic = monotonic
+        self._overall = Schedule(pacing.rate, monotonic, sleep)
+        self._private = (
+            Schedule(pacing.private_rate, monotonic, sleep) if pacing.private_rate else None
+        )
+        # chat id -> recent send times (only the last minute matters).
+        self._recent: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def wait_for(self, chat_id: str, group: bool) -> float:
+        """Seconds until this chat may get another message; 0 if now."""
+        sends = self._recent.get(chat_id)
+        if not sends:
+            return 0.0
+        now = self._monotonic()
+        wait = sends[-1] + self.pacing.per_chat_interval_s - now
+        limit = self.pacing.group_per_minute
+        if group and limit is not None and len(sends) >= limit:
+            wait = max(wait, sends[-limit] + 60.0 - now)
+        return max(wait, 0.0)
+
+    async def acquire(self, chat_id: str, group: bool) -> None:
+        """Wait for a slot in the platform's budget, then count the send against the chat."""
+        await self._overall.acquire()
+        if not group and self._private is not None:
+            await self._private.acquire()
+        now = self._monotonic()
+        sends = self._recent.pop(chat_id, None) or deque(maxlen=self.pacing.group_per_minute or 1)
+        sends.append(now)
+        self._recent[chat_id] = sends
+        self._forget_older_than(now - 60.0)
+
+    def _forget_older_than(self, cutoff: float) -> None:
+        while self._recent:
+            first = next(iter(self._recent.values()))
+            if first[-1] >= cutoff:
+                return
+            self._recent.popitem(last=False)
