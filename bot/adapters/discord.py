@@ -38,7 +38,12 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-GLOBAL_SCOPE = "global"
+
+
+def global_scope(application_id: int | None) -> str:
+    """The hash's key: per application, so a new application (new token) gets its commands."""
+    return f"global:{application_id}"
+
 # The permissions the bot needs in an announcement channel, by the names Discord's UI shows.
 REQUIRED_PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("View Channel", "view_channel"),
@@ -96,7 +101,12 @@ class AllyClient(discord.Client):
         await self.tree.set_translator(CoreTranslator(self.messenger.translator))
         self.add_dynamic_items(ActionItem)
         if self.messenger.sync_on_start:
-            await self.messenger.sync_if_changed(self)
+            try:
+                await self.messenger.sync_if_changed(self)
+            except discord.HTTPException as error:
+                # Serve with the commands Discord already has rather than not at all.
+                log.error("could not sync slash commands: HTTP %s code %s", error.status,
+                          error.code)
 
     async def on_ready(self) -> None:
         self.messenger.connected()
@@ -185,10 +195,11 @@ class DiscordMessenger:
     async def sync_if_changed(self, client: AllyClient) -> bool:
         """Upload the global command set only when its hash differs from the stored one."""
         digest = await commands_hash(client.tree)
-        if await self.store.get_command_hash(PLATFORM, GLOBAL_SCOPE) == digest:
+        scope = global_scope(client.application_id)
+        if await self.store.get_command_hash(PLATFORM, scope) == digest:
             return False
         await client.tree.sync()
-        await self.store.set_command_hash(PLATFORM, GLOBAL_SCOPE, digest)
+        await self.store.set_command_hash(PLATFORM, scope, digest)
         log.info("synced %d slash commands with Discord", len(client.tree.get_commands()))
         return True
 
@@ -327,6 +338,8 @@ class DiscordMessenger:
         client = self.client
         if client is None or client.is_closed() or client.user is None:
             raise TryLater()
+        if address.platform != PLATFORM or not address.chat_id.isdigit():
+            raise RecipientGone()
         channel = client.get_partial_messageable(int(address.chat_id))
         try:
             for piece in render(reply, self._views):
@@ -347,6 +360,9 @@ class DiscordMessenger:
             raise TryLater(error.retry_after) from None
         except (discord.DiscordServerError, aiohttp.ClientError, OSError, TimeoutError):
             raise TryLater() from None
+        except discord.HTTPException as error:
+            # Discord refused this message itself (e.g. 400 invalid form): resending cannot help.
+            log.warning("Discord refused a message: HTTP %s code %s", error.status, error.code)
 
     async def _broken(self, address: Address, reason: str) -> None:
         if await self.store.mark_broken(PLATFORM, address.chat_id, reason):
@@ -452,7 +468,8 @@ async def sync_commands(
             raise DiscordLoginError("Discord rejected DISCORD_BOT_TOKEN") from None
         if guild_id is None:
             synced = await client.tree.sync()
-            await store.set_command_hash(PLATFORM, GLOBAL_SCOPE, await commands_hash(client.tree))
+            await store.set_command_hash(PLATFORM, global_scope(client.application_id),
+                                         await commands_hash(client.tree))
         else:
             guild = discord.Object(id=guild_id)
             client.tree.copy_global_to(guild=guild)

@@ -308,6 +308,13 @@ async def test_a_dm_the_user_closed_means_the_recipient_is_gone(bot: Bot) -> Non
         await bot.messenger.send(Address("discord", str(channel)), Reply("Hi"))  # type: ignore[union-attr]
 
 
+async def test_a_message_discord_refuses_is_dropped_not_retried(bot: Bot) -> None:
+    channel = bot.fake.guild.channels["general"]
+    bot.fake.fail(rf"/channels/{channel}/messages", 400, 50035, "Invalid Form Body")
+    await bot.messenger.send(Address("discord", str(channel)), Reply("x"))  # type: ignore[union-attr]
+    assert bot.fake.channel_messages[channel] == []
+
+
 async def test_a_file_goes_with_an_announcement(bot: Bot) -> None:
     from bot.core.messages import Attachment
 
@@ -342,6 +349,23 @@ async def test_setup_by_an_admin_subscribes_the_chosen_channel(bot: Bot) -> None
     assert "off" in off["content"]
     assert await bot.setups.get_setup("discord", str(fake.guild.id)) is None
     assert await bot.core.store.get_chat(Address("discord", channel)) is None
+
+
+async def test_the_servers_time_zone_is_the_default_for_commands_there(bot: Bot) -> None:
+    fake = bot.fake
+    await answer(fake, await fake.slash("setup", {"timezone": "Asia/Tokyo"}, admin=True,
+                                        channel_options={"channel": "announcements"}))
+    seen: list[Request] = []
+
+    async def recording(request: Request) -> Reply | None:
+        seen.append(request)
+        return await bot.dispatcher.dispatch(request)
+
+    await bot.stop()
+    await bot.start(recording)
+    await answer(fake, await fake.slash("events"))
+    await answer(fake, await fake.slash("events", in_guild=False))
+    assert [r.tz for r in seen] == ["Asia/Tokyo", None]
 
 
 async def test_setup_is_refused_for_a_member_without_manage_server(bot: Bot) -> None:
