@@ -240,8 +240,14 @@ def _gettext(translator: Translator, locale: str | None) -> Callable[[str], str]
     return translate
 
 
-# Permission names as Discord shows them; listed so the catalog has them for translation.
-PERMISSION_MSGIDS = ("View Channel", "Send Messages", "Embed Links", "Attach Files")
+def N_(message: str) -> str:
+    """Mark a string for the catalog here; it is translated where it is shown."""
+    return message
+
+
+# Permission names as Discord shows them, which the probe reports; marked so they get translated.
+PERMISSION_NAMES = (N_("View Channel"), N_("Send Messages"), N_("Embed Links"),
+                    N_("Attach Files"))
 
 D = TypeVar("D", bound=SetupDeps)
 
@@ -250,14 +256,14 @@ def setup_command() -> Command[D]:
     """The /setup registry entry, for any Deps that carries what /setup needs."""
     return Command(
         name="setup",
-        summary="Server admins: choose where and what the bot announces",
+        summary=N_("Server admins: choose where and what the bot announces"),
         handler=setup,
         args=(
-            Arg("action", "set, show or off", choices=ACTIONS),
-            Arg("channel", "the channel for announcements"),
-            Arg("topics", "topics, separated by commas, or all"),
-            Arg("timezone", "the server's time zone, like Europe/Berlin"),
-            Arg("language", "the language of announcements", choices=LOCALES),
+            Arg("action", N_("set, show or off"), choices=ACTIONS),
+            Arg("channel", N_("the channel for announcements")),
+            Arg("topics", N_("topics, separated by commas, or all")),
+            Arg("timezone", N_("the server's time zone, like Europe/Berlin")),
+            Arg("language", N_("the language of announcements"), choices=LOCALES),
         ),
         private=True,
         changes_chat=True,
