@@ -358,3 +358,17 @@ async def test_forget_erases_a_chats_recipient_rows(bot: Bot) -> None:
     assert erased["broadcast_recipients"] == 1
     async with bot.core.engine.connect() as connection:
         assert await connection.scalar(select(func.count()).select_from(BroadcastRecipientRow)) == 1
+
+
+async def test_the_sender_gets_progress_with_an_eta_and_a_final_report(core: Core) -> None:
+    bot = compose_bot(core, platforms=("console", "telegram"), progress_every_s=0.1)
+    await add_subscribers(core.engine, "telegram", [f"t{i}" for i in range(40)])
+    bot.messengers["telegram"].delay_s = 0.01
+    preview = await bot.say("/broadcast events now Rally")
+    await bot.say(press(action(preview, "bcsend")))
+    await run_until(bot, lambda: finished(bot))
+    reports = [r.text for r in bot.messengers["console"].to(ORGANIZER)[1:]]
+    assert len(reports) >= 3
+    assert "remaining 40 of 40" in reports[0] and "min left" in reports[0]
+    assert any("remaining 0" not in r and "sent 0," not in r for r in reports[1:-1])
+    assert reports[-1] == "Broadcast #1 finished: sent 40, gone 0, failed 0, remaining 0 of 40."

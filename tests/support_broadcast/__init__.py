@@ -33,6 +33,7 @@ class FakeMessenger:
     failures: dict[str, list[BaseException]] = field(default_factory=dict)
     # When set, a send waits for it first (to hold a delivery in flight).
     gate: asyncio.Event | None = None
+    delay_s: float = 0.0
 
     async def run(self, dispatch: Dispatch) -> None:
         await asyncio.Event().wait()
@@ -41,6 +42,8 @@ class FakeMessenger:
         self.attempts[address.chat_id] += 1
         if self.gate is not None:
             await self.gate.wait()
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
         queue = self.failures.get(address.chat_id)
         if queue:
             error = queue[0] if len(queue) == 1 and queue[0] is ALWAYS else queue.pop(0)
