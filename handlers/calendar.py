@@ -7,10 +7,10 @@ from datetime import datetime
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from content.schema import Event
+from bot.core.reminders import EventInfo, EventStatus
 
 
-def event_ics(event: Event, locale: str | None, now: datetime) -> bytes:
+def event_ics(event: EventInfo, locale: str | None, now: datetime) -> bytes:
     """One VEVENT with the event's own time zone, so calendars show it at the right wall time."""
     calendar = Calendar()
     calendar.add("prodid", "-//allybot//campaign events//EN")
@@ -22,8 +22,13 @@ def event_ics(event: Event, locale: str | None, now: datetime) -> bytes:
     entry.add("dtend", event.ends_at)
     entry.add("summary", event.title.get(locale))
     entry.add("location", event.place.get(locale))
-    description = event.description.get(locale) + "\n\n" + event.how_to_help.get(locale)
+    description = event.description.get(locale)
+    if event.how_to_help is not None:
+        description += "\n\n" + event.how_to_help.get(locale)
     entry.add("description", description)
+    if event.status is EventStatus.CANCELLED:
+        # Calendars that imported the event earlier mark it cancelled on re-import.
+        entry.add("status", "CANCELLED")
     if event.url:
         entry.add("url", event.url)
     calendar.add_component(entry)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.broadcast import Broadcasts
 from bot.core.messages import Address, Request
 from bot.core.ports import ChatStore, Clock, Translator
+from bot.core.reminders import EventStore
 from content.schema import Campaign
 
 
@@ -18,6 +19,7 @@ class Deps:
     translator: Translator
     clock: Clock
     organizers: frozenset[Address] = frozenset()
+    events: EventStore | None = None
     broadcasts: Broadcasts | None = None
 
     def gettext(self, request: Request) -> Callable[[str], str]:

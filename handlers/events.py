@@ -1,11 +1,20 @@
-"""/events: upcoming (or past) events in the asker's time zone, with calendar files and RSVPs."""
+"""/events: upcoming (or past) events in the asker's time zone, with calendar files and RSVPs.
+
+Events come from the campaign's content files and from organizers in chat, through one port
+(`deps.events`); without it (a bare core), the content files alone.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Attachment, Button, Reply, Request, UrlButton
+from bot.core.reminders import EventInfo, EventStatus, Localized
 from content.i18n import format_time_range
-from content.schema import Event
+from content.schema import Campaign, Event, Text
 from handlers.calendar import event_ics
 from handlers.deps import Deps
 from handlers.prefs import zone_of
@@ -14,7 +23,59 @@ from handlers.prefs import zone_of
 PAST_SHOWN = 10
 
 
-def describe(event: Event, request: Request, deps: Deps) -> str:
+def _localized(text: Text) -> Localized:
+    return Localized(text.en, (("ru", text.ru),) if text.ru else ())
+
+
+def content_event(event: Event) -> EventInfo:
+    """A content-file event as the platform-neutral value every handler and reminder uses."""
+    return EventInfo(
+        id=event.id,
+        title=_localized(event.title),
+        description=_localized(event.description),
+        place=_localized(event.place),
+        timezone=event.timezone,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        how_to_help=_localized(event.how_to_help),
+        url=event.url,
+        topics=event.topics,
+        from_content=True,
+    )
+
+
+def content_events(campaign: Campaign) -> tuple[EventInfo, ...]:
+    """Every event of the content files, for the event store."""
+    return tuple(content_event(e) for e in campaign.events)
+
+
+async def visible_events(
+    request: Request, deps: Deps, now: datetime, past: bool
+) -> list[EventInfo]:
+    """Campaign-wide events and this chat's own, soonest (or, past, latest) first."""
+    if deps.events is not None:
+        return await deps.events.visible(request.chat, now, past)
+    events = content_events(deps.campaign)
+    chosen = [e for e in events if (e.ends_at <= now) == past]
+    return sorted(chosen, key=lambda e: e.starts_at, reverse=past)
+
+
+async def find_event(request: Request, deps: Deps, event_id: str | None) -> EventInfo:
+    """The event this chat may see, or a friendly error."""
+    _ = deps.gettext(request)
+    event: EventInfo | None = None
+    if event_id:
+        if deps.events is not None:
+            event = await deps.events.get(event_id)
+        else:
+            found = deps.campaign.event(event_id)
+            event = content_event(found) if found else None
+    if event is None or (event.scope is not None and event.scope != request.chat):
+        raise UserError(_("I don't know that event any more. Send /events to see what is on."))
+    return event
+
+
+def describe(event: EventInfo, request: Request, deps: Deps) -> str:
     """One event: what, when (in the asker's zone), where, and how to help."""
     _ = deps.gettext(request)
     locale = request.locale
@@ -28,12 +89,31 @@ def describe(event: Event, request: Request, deps: Deps) -> str:
             "   "
             + _("local time:")
             + " "
-            + format_time_range(event.starts_at, event.ends_at, event.zone, locale)
+            + format_time_range(event.starts_at, event.ends_at, ZoneInfo(event.timezone), locale)
         )
     lines.append("📍 " + event.place.get(locale))
     lines.append(event.description.get(locale))
-    lines.append(_("How to help:") + " " + event.how_to_help.get(locale))
+    if event.how_to_help is not None:
+        lines.append(_("How to help:") + " " + event.how_to_help.get(locale))
+    if event.status is EventStatus.CANCELLED:
+        lines.insert(0, _("❌ Cancelled"))
+    if event.stored:
+        lines.append(_("Event id: {id}").format(id=event.id))
     return "\n".join(lines)
+
+
+def event_buttons(event: EventInfo, locale: str | None, _: Callable[[str], str]) -> list[Button]:
+    """Add to calendar, RSVP, and the event's own link."""
+    title = event.title.get(locale)
+    buttons: list[Button] = [
+        ActionButton(_("📅 Add to calendar: {title}").format(title=title)[:80], "ics", (event.id,)),
+        ActionButton(
+            _("🙋 I'll be there: {title}").format(title=title)[:80], "rsvp", (event.id, "going")
+        ),
+    ]
+    if event.url:
+        buttons.append(UrlButton(title[:80], event.url))
+    return buttons
 
 
 async def events(request: Request, deps: Deps) -> Reply:
@@ -41,19 +121,13 @@ async def events(request: Request, deps: Deps) -> Reply:
     _ = deps.gettext(request)
     now = deps.clock()
     if request.args[:1] == ("past",):
-        past = sorted(
-            (e for e in deps.campaign.events if e.ends_at <= now),
-            key=lambda e: e.starts_at,
-            reverse=True,
-        )[:PAST_SHOWN]
+        past = (await visible_events(request, deps, now, past=True))[:PAST_SHOWN]
         if not past:
             return Reply(_("There are no past events on record yet."))
         body = "\n\n".join(describe(e, request, deps) for e in past)
         return Reply(_("Past events:") + "\n\n" + body)
 
-    upcoming = sorted(
-        (e for e in deps.campaign.events if e.ends_at > now), key=lambda e: e.starts_at
-    )
+    upcoming = await visible_events(request, deps, now, past=False)
     if not upcoming:
         return Reply(
             _(
@@ -64,37 +138,15 @@ async def events(request: Request, deps: Deps) -> Reply:
             + _("Past events: /events past"),
             buttons=(ActionButton(_("🔔 Tell me about new events"), "subscribe", ("events",)),),
         )
-    buttons: list[Button] = []
-    for event in upcoming:
-        title = event.title.get(request.locale)
-        buttons.append(
-            ActionButton(
-                _("📅 Add to calendar: {title}").format(title=title)[:80], "ics", (event.id,)
-            )
-        )
-        buttons.append(
-            ActionButton(
-                _("🙋 I'll be there: {title}").format(title=title)[:80], "rsvp", (event.id, "going")
-            )
-        )
-        if event.url:
-            buttons.append(UrlButton(title, event.url))
+    buttons = [b for event in upcoming for b in event_buttons(event, request.locale, _)]
     body = "\n\n".join(describe(e, request, deps) for e in upcoming)
     return Reply(_("Upcoming events:") + "\n\n" + body, buttons=tuple(buttons))
-
-
-def _event(request: Request, deps: Deps) -> Event:
-    _ = deps.gettext(request)
-    event = deps.campaign.event(request.args[0]) if request.args else None
-    if event is None:
-        raise UserError(_("I don't know that event any more. Send /events to see what is on."))
-    return event
 
 
 async def ics(request: Request, deps: Deps) -> Reply:
     """The event as a calendar file."""
     _ = deps.gettext(request)
-    event = _event(request, deps)
+    event = await find_event(request, deps, request.args[0] if request.args else None)
     content = event_ics(event, request.locale, deps.clock())
     return Reply(
         _("Open the file to add “{title}” to your calendar.").format(

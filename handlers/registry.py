@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import handlers.broadcast as broadcast
+import handlers.event_admin as event_admin
 from bot.core.commands import Arg, Command, Registry
 from bot.core.ports import TOPICS
 from handlers import (
@@ -83,6 +84,7 @@ def build_registry() -> Registry[Deps]:
                 private=True,
                 changes_chat=True,
             ),
+            *event_admin.commands(),
             Command(
                 "broadcast",
                 N_("Organizers and admins: send a message to subscribers or this group"),

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Reply, Request
 from bot.core.ports import RsvpAnswer
+from bot.core.reminders import EventStatus
 from handlers.deps import Deps
-from handlers.events import _event
+from handlers.events import find_event
 from handlers.prefs import current_prefs
 
 
 async def rsvp(request: Request, deps: Deps) -> Reply:
     """Record going / maybe / not going for this chat and show the counts."""
     _ = deps.gettext(request)
-    event = _event(request, deps)
+    event = await find_event(request, deps, request.args[0] if request.args else None)
     labels = {
         RsvpAnswer.GOING: _("going"),
         RsvpAnswer.MAYBE: _("maybe"),
         RsvpAnswer.NOT_GOING: _("not going"),
     }
+    title = event.title.get(request.locale)
     answer: RsvpAnswer | None
     if len(request.args) > 1:
+        if event.status is EventStatus.CANCELLED:
+            raise UserError(_("“{title}” has been cancelled.").format(title=title))
         answer = RsvpAnswer(request.args[1])
         if await deps.store.get_chat(request.chat) is None:
             # An RSVP needs the chat's row; creating it stores nothing beyond the chat id.
@@ -28,7 +33,6 @@ async def rsvp(request: Request, deps: Deps) -> Reply:
     else:
         answer = await deps.store.get_rsvp(request.chat, event.id)
     counts = await deps.store.rsvp_counts(event.id)
-    title = event.title.get(request.locale)
     lines = []
     if answer is not None:
         lines.append(
@@ -39,6 +43,8 @@ async def rsvp(request: Request, deps: Deps) -> Reply:
             going=counts.get(RsvpAnswer.GOING, 0), maybe=counts.get(RsvpAnswer.MAYBE, 0)
         )
     )
+    if answer in (RsvpAnswer.GOING, RsvpAnswer.MAYBE):
+        lines.append(_("I will remind you before it starts, and tell you if it is cancelled."))
     buttons = tuple(
         ActionButton(label, "rsvp", (event.id, choice.value))
         for choice, label in labels.items()
