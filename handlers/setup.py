@@ -103,6 +103,10 @@ async def setup(request: Request, deps: SetupDeps) -> Reply:
         return await _turn_off(deps, setups, platform, server_id, current, _)
     if action == "set" and len(request.args) > 1:
         return await _change(request, deps, setups, probe, server_id, current, _)
+    if (current is not None and current.broken_reason is None
+            and await deps.store.get_chat(Address(platform, current.channel_id)) is None):
+        # /forget in the announcement channel erased its subscription.
+        current = replace(current, broken_reason="forgotten")
     return await _show(probe, server_id, current, _)
 
 
@@ -192,6 +196,9 @@ def _broken_text(reason: str, name: str, _: Callable[[str], str]) -> str:
     if reason.startswith("missing:"):
         missing = tuple(p for p in reason.removeprefix("missing:").split(",") if p)
         return _("Announcements stopped: ") + _missing_text(missing, name, _)
+    if reason == "forgotten":
+        return _("Announcements stopped: the channel's data was erased with /forget. "
+                 "Choose the channel again with /setup channel:#channel.")
     return _("Announcements stopped: the announcement channel no longer exists. "
              "Choose another one with /setup channel:#channel.")
 

@@ -184,6 +184,15 @@ async def test_a_broken_setup_is_explained_at_the_next_setup(world: World) -> No
     assert fixed is not None and fixed.broken_reason is None
 
 
+async def test_forgetting_the_announcement_channel_shows_announcements_stopped(
+    world: World,
+) -> None:
+    await world.say("set", NEWS)
+    await world.core.store.forget_chat(Address("discord", NEWS))
+    shown = await world.say("show")
+    assert "stopped" in shown.text and "/forget" in shown.text
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(topics=st.text(max_size=40), zone=st.text(max_size=30))
