@@ -45,11 +45,20 @@ def suggest_zones(current: str, locale: str | None, others: Mapping[str, str]) -
     return [(zone, zone) for zone in _zones() if needle in zone.lower()][:MAX_CHOICES]
 
 
+LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "ru": "Русский"}
+
+
 def suggest_setting_value(current: str, locale: str | None, others: Mapping[str, str]) -> list[
         tuple[str, str]]:
-    """`/settings what:timezone value:...` gets zone suggestions; other settings are free text."""
-    if others.get("what", "").lower() in TIMEZONE_CHOICES:
+    """`/settings what:timezone value:...` gets zone suggestions, `what:language` the languages;
+    other settings are free text."""
+    what = others.get("what", "").lower()
+    if what in TIMEZONE_CHOICES:
         return suggest_zones(current, locale, others)
+    if what == "language":
+        needle = current.strip().lower()
+        return [(code, name) for code, name in LANGUAGE_NAMES.items()
+                if needle in code or needle in name.lower()]
     return []
 
 

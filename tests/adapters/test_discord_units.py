@@ -112,3 +112,12 @@ def test_the_documented_invite_link_asks_for_exactly_the_permissions_setup_check
     assert numbers == {str(needed.value)}
     for label, _ in REQUIRED_PERMISSIONS:
         assert label.rstrip("s") in docs
+
+
+def test_settings_values_are_suggested_by_what_is_being_set() -> None:
+    from bot.adapters.discord_commands import suggest_setting_value
+
+    assert ("Europe/Berlin", "Europe/Berlin") in suggest_setting_value(
+        "berlin", "en", {"what": "timezone"})
+    assert suggest_setting_value("рус", "ru", {"what": "language"}) == [("ru", "Русский")]
+    assert suggest_setting_value("22", "en", {"what": "quiet"}) == []
