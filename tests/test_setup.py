@@ -4,7 +4,7 @@ server probe standing in for the Discord adapter."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import pytest
@@ -49,6 +49,10 @@ class FakeProbe:
         return "#" + name if name else None
 
 
+def _fields_of(deps: Deps) -> dict[str, Any]:
+    return {f.name: getattr(deps, f.name) for f in fields(Deps)}
+
+
 @dataclass(frozen=True, slots=True)
 class SetupDeps(Deps):
     server_setups: SqlServerSetups | None = None
@@ -70,9 +74,8 @@ class World:
 async def world(core: Core) -> AsyncIterator[World]:
     setups = SqlServerSetups(core.engine)
     probe = FakeProbe()
-    deps = SetupDeps(core.deps.campaign, core.store, core.translator, core.deps.clock,
-                     core.deps.organizers, server_setups=setups,
-                     server_probes={"discord": probe})
+    deps = SetupDeps(**{**_fields_of(core.deps), "server_setups": setups,
+                        "server_probes": {"discord": probe}})
     registry: Registry[Any] = Registry([setup_command()])
     dispatcher: Dispatcher[Any] = Dispatcher(registry, deps, core.store, core.translator,
                                              Unlimited(), frozenset())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import SimpleNamespace
 from typing import Any
 
@@ -34,6 +34,10 @@ EPHEMERAL = 64
 CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 
 Dispatch = Callable[[Request], Awaitable[Reply | None]]
+
+
+def _fields_of(deps: Deps) -> dict[str, Any]:
+    return {f.name: getattr(deps, f.name) for f in fields(Deps)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +95,9 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 async def bot(core: Core, fake: FakeDiscord) -> AsyncIterator[Bot]:
     setups = SqlServerSetups(core.engine)
     probes: dict[str, ServerProbe] = {}
-    deps = SetupDeps(core.deps.campaign, core.store, core.translator, core.deps.clock,
-                     core.deps.organizers, server_setups=setups, server_probes=probes)
+    # Once Deps carries these two fields itself this still works: the dict just overrides them.
+    deps = SetupDeps(**{**_fields_of(core.deps), "server_setups": setups,
+                        "server_probes": probes})
     registry: Registry[Any] = Registry([*core.registry, setup_command()])
     dispatcher: Dispatcher[Any] = Dispatcher(registry, deps, core.store, core.translator,
                                              Unlimited(), core.settings.organizers)
