@@ -98,7 +98,9 @@ async def bot(core: Core, fake: FakeDiscord) -> AsyncIterator[Bot]:
     # Once Deps carries these two fields itself this still works: the dict just overrides them.
     deps = SetupDeps(**{**_fields_of(core.deps), "server_setups": setups,
                         "server_probes": probes})
-    registry: Registry[Any] = Registry([*core.registry, setup_command()])
+    # /setup joins the real registry (unless the composition root already registers it).
+    extra = [] if core.registry.get("setup") else [setup_command()]
+    registry: Registry[Any] = Registry([*core.registry, *extra])
     dispatcher: Dispatcher[Any] = Dispatcher(registry, deps, core.store, core.translator,
                                              Unlimited(), core.settings.organizers)
     running = Bot(core, fake, setups, registry, dispatcher, probes)
