@@ -99,7 +99,7 @@ async def bot(core: Core, fake: FakeDiscord) -> AsyncIterator[Bot]:
     deps = SetupDeps(**{**_fields_of(core.deps), "server_setups": setups,
                         "server_probes": probes})
     # /setup joins the real registry (unless the composition root already registers it).
-    extra = [] if core.registry.get("setup") else [setup_command()]
+    extra: list[Command[Any]] = [] if core.registry.get("setup") else [setup_command()]
     registry: Registry[Any] = Registry([*core.registry, *extra])
     dispatcher: Dispatcher[Any] = Dispatcher(registry, deps, core.store, core.translator,
                                              Unlimited(), core.settings.organizers)
@@ -489,14 +489,14 @@ async def _silent(request: Request, deps: object) -> Reply:
 def test_build_discord_reads_the_token_and_registers_the_server_probe(bot: Bot) -> None:
     probes: dict[str, Any] = {}
     parts = SimpleNamespace(
-        settings=Settings(_env_file=None, discord_bot_token="abc.def"),  # type: ignore[call-arg]
+        settings=Settings(_env_file=None, discord_bot_token="abc.def"),
         registry=bot.registry, translator=bot.core.translator, server_setups=bot.setups,
         server_probes=probes,
     )
-    messenger = build_discord(parts)  # type: ignore[arg-type]
+    messenger = build_discord(parts)
     assert probes == {"discord": messenger}
     with pytest.raises(ValueError, match="DISCORD_BOT_TOKEN"):
-        build_discord(SimpleNamespace(settings=Settings(_env_file=None)))  # type: ignore[arg-type,call-arg]
+        build_discord(SimpleNamespace(settings=Settings(_env_file=None)))
 
 
 async def test_a_wrong_token_stops_with_a_clear_error_naming_the_setting(
