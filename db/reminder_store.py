@@ -50,6 +50,16 @@ DUE_SQL = text(
 )
 
 
+CLAIM_SQL = text(
+    """
+    UPDATE reminder_plan
+    SET state = CASE WHEN id = :claim THEN 'sending' ELSE 'sent' END
+    WHERE (id = :claim AND state = 'planned') OR (id IN :sent AND state = 'sending')
+    RETURNING id
+    """
+).bindparams(bindparam("sent", expanding=True))
+
+
 class SqlPlanStore:
     """The plan and the record of every delivery, in the same rows."""
 
@@ -70,11 +80,9 @@ class SqlPlanStore:
             subscribed = select(ChatTopic.chat_pk).where(ChatTopic.topic.in_(event.topics))
             eligible = or_(Chat.id.in_(subscribed), Chat.id.in_(coming))
         if event.scope is not None:
-            eligible = (
-                eligible
-                & (Chat.platform == event.scope.platform)
-                & (Chat.chat_id == event.scope.chat_id)
-            )
+            own = (Chat.platform == event.scope.platform) & (Chat.chat_id == event.scope.chat_id)
+            # A group's own event reminds that group even if it never subscribed to the topic.
+            eligible = own if event.status is not EventStatus.CANCELLED else eligible & own
         return await self._replan(event.id, mark, eligible, plan, epoch(now))
 
     async def replan_topic(
@@ -162,15 +170,13 @@ class SqlPlanStore:
                 return
 
     async def claim(self, reminder_id: int, sent: Sequence[int]) -> bool:
+        # One statement: confirm the previous sends and claim this one, committed before sending.
         async with self._engine.begin() as connection:
-            if sent:
-                await _set_state(connection, sent, "sent", "sending")
             claimed = await connection.execute(
-                update(PlannedReminder)
-                .where(PlannedReminder.id == reminder_id, PlannedReminder.state == PLANNED)
-                .values(state="sending")
+                CLAIM_SQL, {"claim": reminder_id, "sent": list(sent) or [-1]}
             )
-        return bool(claimed.rowcount)
+            ids = {row.id for row in claimed}
+        return reminder_id in ids
 
     async def settle(self, reminder_ids: Sequence[int], state: str) -> None:
         async with self._engine.begin() as connection:

@@ -264,7 +264,7 @@ async def test_unsubscribing_stops_reminders_and_subscribing_late_skips_past_one
 async def test_group_events_remind_only_their_own_group(
     rem: Reminders, ask: Ask, clock: FixedClock, messenger: RecordingMessenger
 ) -> None:
-    await subscriber(ask, "group", "Europe/London")
+    await ask("/settings", "timezone", "Europe/London", chat="group")  # not subscribed
     await subscriber(ask, "other", "Europe/London")
     await make_event(rem, clock, "2026-12-01 18:00", scope=Address("console", "group"))
     await tick_at(rem, clock, "2026-11-30 18:00")

@@ -114,7 +114,9 @@ def plan_event(event: EventInfo, facts: ChatFacts, now: datetime) -> list[Planne
             return []
         due = after_quiet_hours(event.cancelled_at.astimezone(UTC), starts, facts.quiet_hours, zone)
         return [Planned(f"cancel:{event.id}", event.id, Kind.CANCELLED, 0, due, starts)]
-    if not coming and not set(event.topics) & facts.topics:
+    # A group's own event reminds that group even if it never subscribed to the topic.
+    own = event.scope is not None and event.scope == facts.address
+    if not coming and not own and not set(event.topics) & facts.topics:
         return []
     planned = []
     for lead in facts.leads:

@@ -156,7 +156,10 @@ class ReminderScheduler:
                     messenger = self._messengers.get(platform)
                     if messenger is None or platform in backing_off:
                         continue  # stays planned: sent when the platform is back
-                    if now >= due.stale_at or due.address in gone:
+                    if due.address in gone:
+                        dropped.append(due.id)  # the chat blocked the bot earlier this tick
+                        continue
+                    if now >= due.stale_at:
                         report.stale += 1
                         dropped.append(due.id)
                         continue
