@@ -168,6 +168,9 @@ class FakeTelegram:
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        # For benchmarks that run the server in another process.
+        app.router.add_post("/_fake/load", self._control_load)
+        app.router.add_get("/_fake/done", self._control_done)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -300,6 +303,24 @@ class FakeTelegram:
     async def _notify(self) -> None:
         async with self._changed:
             self._changed.notify_all()
+
+    # -- remote control (benchmarks) -----------------------------------------------------------
+
+    async def _control_load(self, request: web.Request) -> web.Response:
+        """Queue `n` private messages `text` from `users` different people at once."""
+        spec = await request.json()
+        for index in range(int(spec["n"])):
+            person = user(7400000000 + index % int(spec["users"]), spec.get("language", "en"))
+            self.message(private_chat(person), person, str(spec["text"]))
+        return web.json_response({"queued": int(spec["n"])})
+
+    async def _control_done(self, request: web.Request) -> web.Response:
+        """Answer once `n` messages were sent in all (or after `within` seconds)."""
+        count = int(request.query["n"])
+        with contextlib.suppress(TimeoutError):
+            await self.wait_until(lambda: len(self.sent) >= count,
+                                  float(request.query.get("within", "60")))
+        return web.json_response({"sent": len(self.sent)})
 
     # -- the Bot API -----------------------------------------------------------------------------
 
@@ -526,3 +547,16 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0)
         # A store write raises no event the test could wait on, so it is polled.
         while not await check():  # noqa: ASYNC110
             await asyncio.sleep(0.02)
+
+
+def serve_until_told(pipe: Any) -> None:
+    """A process target: serve a FakeTelegram, send its port down `pipe`, stop on any message."""
+
+    async def main() -> None:
+        fake = FakeTelegram()
+        await fake.start()
+        pipe.send(fake.port)
+        await asyncio.get_running_loop().run_in_executor(None, pipe.recv)
+        await fake.stop()
+
+    asyncio.run(main())
