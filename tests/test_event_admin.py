@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
+
+import pytest
 
 from bot.app import Core
 from bot.core.messages import ActionButton, Address, ChatKind, Reply
@@ -197,3 +200,53 @@ async def test_rsvp_counts_show_only_numbers_and_forget_erases_answers_and_plans
     assert await core.store.get_rsvp(Address("console", "chat-a1"), event.id) is None
     assert (await rem.plan.counts()).get("planned") == 4
     assert "So far: 1 going, 1 maybe." in (await ask("/rsvp", event.id, chat="chat-b2")).text
+
+
+async def test_a_stored_event_has_a_calendar_file_in_its_own_zone(ask: Ask) -> None:
+    event_id = await publish(ask, *EVENT)
+    reply = await ask("/ics", event_id, chat="supporter")
+    assert reply.attachment is not None
+    ics = reply.attachment.content.decode()
+    assert "DTSTART;TZID=Europe/London:20261205T140000" in ics
+    assert f"UID:{event_id}@allybot" in ics
+
+
+async def test_an_unpublished_draft_expires(ask: Ask, clock: FixedClock) -> None:
+    preview = await ask("/newevent", *EVENT, chat=ORGANIZER)
+    draft_id, _ = pressed(preview, "eventdraft")
+    clock.advance(days=1, minutes=1)
+    late = await ask("/eventdraft", draft_id, "publish", chat=ORGANIZER)
+    assert "expired" in late.text
+    assert "No events are planned" in (await ask("/events", chat="supporter")).text
+
+
+async def test_a_group_that_forgets_itself_takes_its_events_along(ask: Ask, rem: Reminders) -> None:
+    group = {"chat": "group", "user": "admin", "kind": ChatKind.GROUP, "admin": True}
+    event_id = await publish(ask, *EVENT, **group)  # type: ignore[arg-type]
+    await ask("/forget", "confirm", **group)  # type: ignore[arg-type]
+    assert await rem.events.get(event_id) is None
+
+
+async def test_a_whole_organizer_and_reminder_session_logs_no_ids_or_text(
+    ask: Ask, rem: Reminders, clock: FixedClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    secret = "Grozny-safehouse-Kadyrov"
+    caplog.set_level(logging.INFO)
+    for ours in ("bot", "handlers", "content", "db", "tests"):
+        caplog.set_level(logging.DEBUG, logger=ours)
+    chat, user = "5550001234", "7770009999"
+    fields = (secret, "2026-12-05 14:00", "16:00", "london", secret, secret)
+    preview = await ask("/newevent", *fields, chat=chat, user=ORGANIZER)
+    draft_id, _ = pressed(preview, "eventdraft")
+    await ask("/eventdraft", draft_id, "publish", chat=chat, user=ORGANIZER)
+    await ask("/rsvp", draft_id, "going", chat=chat, user=user)
+    await ask("/reminders", secret, chat=chat, user=user)
+    await ask("/editevent", draft_id, "start", secret, chat=chat, user=ORGANIZER)
+    for when in ("2026-12-04 14:00", "2026-12-05 13:00"):
+        clock.now = datetime.fromisoformat(when).replace(tzinfo=UTC)
+        await rem.scheduler.tick()
+    await ask("/cancelevent", draft_id, "confirm", chat=chat, user=ORGANIZER)
+    await rem.scheduler.tick()
+    await ask("/forget", "confirm", chat=chat, user=user)
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    assert chat not in logged and user not in logged and secret not in logged
