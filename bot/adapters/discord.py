@@ -98,6 +98,7 @@ class AllyClient(discord.Client):
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
+        self.messenger.logged_in()
         await self.tree.set_translator(CoreTranslator(self.messenger.translator))
         self.add_dynamic_items(ActionItem)
         if self.messenger.sync_on_start:
@@ -155,6 +156,7 @@ class DiscordMessenger:
         self._channel_servers: OrderedDict[str, str] = OrderedDict()
         self._server_tz: dict[str, tuple[float, asyncio.Future[str | None]]] = {}
         self._backoff = 1.0
+        self._logged_in = False
         self._views = ViewCache()
 
     @property
@@ -175,8 +177,13 @@ class DiscordMessenger:
                 try:
                     await client.start(self._token)
                 except discord.LoginFailure:
-                    log.error("Discord rejected the bot token; check DISCORD_BOT_TOKEN")
-                    raise DiscordLoginError("Discord rejected DISCORD_BOT_TOKEN") from None
+                    if not self._logged_in:
+                        # A wrong token at start is a setup mistake: say so and stop.
+                        log.error("Discord rejected the bot token; check DISCORD_BOT_TOKEN")
+                        raise DiscordLoginError("Discord rejected DISCORD_BOT_TOKEN") from None
+                    # Revoked while running: keep the other platforms up and keep trying.
+                    log.error("Discord rejected the bot token (reset in the developer portal?); "
+                              "retrying in %.0fs", self._backoff)
                 except Exception as error:
                     log.error("lost the Discord connection (%s); reconnecting in %.0fs",
                               type(error).__name__, self._backoff)
@@ -191,6 +198,9 @@ class DiscordMessenger:
 
     def connected(self) -> None:
         self._backoff = 1.0
+
+    def logged_in(self) -> None:
+        self._logged_in = True
 
     async def sync_if_changed(self, client: AllyClient) -> bool:
         """Upload the global command set only when its hash differs from the stored one."""

@@ -303,6 +303,11 @@ class FakeDiscord:
         for socket in list(self._sockets):
             await self._send(socket, event, data)
 
+    async def dispatch_op(self, op: int, data: Any) -> None:
+        """Send a non-dispatch opcode (e.g. 9, invalid session) to every connected client."""
+        for socket in list(self._sockets):
+            await socket.send_json({"op": op, "d": data, "s": None, "t": None})
+
     async def drop_gateway(self) -> None:
         """Lose the connection as a network failure would (a resumable close code)."""
         self.identified.clear()

@@ -509,6 +509,21 @@ async def test_a_wrong_token_stops_with_a_clear_error_naming_the_setting(
     assert "wrong.token.value" not in caplog.text
 
 
+async def test_a_token_revoked_while_running_is_retried_not_fatal(
+    bot: Bot, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = bot.fake
+    fake.token = "a.new.token"  # reset in the developer portal
+    await fake.dispatch_op(9, False)  # Discord ends the session: the bot must identify again
+    for _ in range(150):
+        if "rejected the bot token" in caplog.text:
+            break
+        await asyncio.sleep(0.1)
+    assert "rejected the bot token" in caplog.text
+    assert bot.task is not None and not bot.task.done()
+    assert "a.new.token" not in caplog.text
+
+
 async def test_discord_unreachable_at_start_is_retried_not_fatal(
     fake: FakeDiscord, core: Core
 ) -> None:
