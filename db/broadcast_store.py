@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, literal, select, text, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.broadcast_types import (
     HERE,
@@ -34,6 +36,10 @@ class SqlBroadcastStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        # Delivery marks are the hot path (two per message, each durable before the next step):
+        # one connection kept open for them saves the pool's checkout and reset every time.
+        self._marks: AsyncConnection | None = None
+        self._marks_lock = asyncio.Lock()
 
     async def create(self, new: NewBroadcast, now: datetime) -> BroadcastInfo:
         """The broadcast and every recipient row in one transaction: all of it or nothing."""
@@ -191,10 +197,30 @@ class SqlBroadcastStore:
         ]
 
     async def mark(self, recipient_id: int, state: DeliveryState, attempts: int) -> None:
-        async with self._engine.begin() as connection:
-            await connection.execute(
-                update(R).where(R.c.id == recipient_id).values(state=state.value, attempts=attempts)
-            )
+        async with self._marks_lock:
+            if self._marks is None:
+                self._marks = await self._engine.connect()
+            try:
+                await self._marks.execute(
+                    update(R)
+                    .where(R.c.id == recipient_id)
+                    .values(state=state.value, attempts=attempts)
+                )
+                await self._marks.commit()
+            except BaseException:
+                await self._close_marks()
+                raise
+
+    async def _close_marks(self) -> None:
+        marks, self._marks = self._marks, None
+        if marks is not None:
+            with contextlib.suppress(Exception):
+                await marks.close()
+
+    async def aclose(self) -> None:
+        """Give back the connection kept for delivery marks."""
+        async with self._marks_lock:
+            await self._close_marks()
 
     async def fail_unreachable(self, broadcast_id: int, platforms: Collection[str]) -> int:
         async with self._engine.begin() as connection:

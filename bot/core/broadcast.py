@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.core.broadcast_sender import MAX_TRIES, RETRY_BASE_S, PlatformSender
 from bot.core.broadcast_types import (
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 SECOND_APPROVAL_ABOVE = 1000
 DRAFT_LIFETIME = timedelta(hours=24)
+CLEANUP_EVERY_S = 600.0
 
 AnnouncementTarget = Callable[[Address], Awaitable[Address | None]]
 
@@ -93,7 +94,9 @@ class BroadcastService:
     ) -> None:
         self.second_approval_above = second_approval_above
         self._store = store
-        self._messengers = dict(messengers)
+        # Read when run() starts and on every push: the composition root may fill it after
+        # building the service, since the adapters themselves need the core first.
+        self._messengers = messengers
         self._translator = translator
         self._clock = clock
         self._poll_s = poll_s
@@ -104,26 +107,17 @@ class BroadcastService:
         self._replies: dict[int, Reply] = {}
         self._progress: dict[int, _Progress] = {}
         self._wake = asyncio.Event()
-        self._pacing = {
-            platform: (pacing or {}).get(platform) or pacing_for(platform)
-            for platform in self._messengers
+        self._next_cleanup = 0.0
+        self._pacing = dict(pacing or {})
+        self._sender_options: dict[str, Any] = {
+            "in_flight": in_flight,
+            "max_tries": max_tries,
+            "retry_base_s": retry_base_s,
+            "idle_s": poll_s,
+            "sleep": sleep,
+            "monotonic": monotonic,
         }
-        self._senders = {
-            platform: PlatformSender(
-                messenger,
-                store,
-                Pacer(self._pacing[platform], monotonic, sleep),
-                self._reply_of,
-                self._cancelled,
-                in_flight=in_flight,
-                max_tries=max_tries,
-                retry_base_s=retry_base_s,
-                idle_s=poll_s,
-                sleep=sleep,
-                monotonic=monotonic,
-            )
-            for platform, messenger in self._messengers.items()
-        }
+        self._senders: dict[str, PlatformSender] = {}
 
     # -- for the handlers -------------------------------------------------------------------
 
@@ -210,7 +204,7 @@ class BroadcastService:
             finished = done - progress.done_at_start
             if elapsed > 5 and finished > 0:
                 return info.remaining * elapsed / finished
-        rate = min((p.rate for p in self._pacing.values()), default=25.0)
+        rate = min((self._pacing_of(p).rate for p in self._messengers), default=25.0)
         return info.remaining / rate
 
     def _scheduled_or_sending(self, info: BroadcastInfo) -> BroadcastState:
@@ -220,12 +214,32 @@ class BroadcastService:
 
     # -- the loop ---------------------------------------------------------------------------
 
+    def _pacing_of(self, platform: str) -> PlatformPacing:
+        return self._pacing.get(platform) or pacing_for(platform)
+
     async def run(self) -> None:
         """Deliver every running broadcast and start scheduled ones, until cancelled."""
-        async with asyncio.TaskGroup() as group:
-            for sender in self._senders.values():
-                group.create_task(sender.run())
-            group.create_task(self._supervise())
+        options = self._sender_options
+        self._senders = {
+            platform: PlatformSender(
+                messenger,
+                self._store,
+                Pacer(self._pacing_of(platform), options["monotonic"], options["sleep"]),
+                self._reply_of,
+                self._cancelled,
+                **options,
+            )
+            for platform, messenger in self._messengers.items()
+        }
+        # Progress starts afresh: every running broadcast reports once it is picked up again.
+        self._progress.clear()
+        try:
+            async with asyncio.TaskGroup() as group:
+                for sender in self._senders.values():
+                    group.create_task(sender.run())
+                group.create_task(self._supervise())
+        finally:
+            await self._store.aclose()
 
     async def _supervise(self) -> None:
         while True:
@@ -242,7 +256,9 @@ class BroadcastService:
 
     async def _tick(self) -> None:
         now = self._clock()
-        await self._store.delete_drafts(now - DRAFT_LIFETIME)
+        if self._monotonic() >= self._next_cleanup:
+            self._next_cleanup = self._monotonic() + CLEANUP_EVERY_S
+            await self._store.delete_drafts(now - DRAFT_LIFETIME)
         for info in await self._store.with_state(BroadcastState.SCHEDULED):
             if info.send_at is None or info.send_at <= now:
                 await self._store.transition(
@@ -287,6 +303,10 @@ class BroadcastService:
         return reply
 
     async def _report(self, info: BroadcastInfo, *, final: bool) -> None:
+        if not info.campaign_wide:
+            # A group's own broadcast was asked in that group: the message itself is the news,
+            # and progress reports there would only be noise for its members (/broadcasts).
+            return
         _ = self._gettext(info.locale)
         counts = info.counts
         numbers = _(

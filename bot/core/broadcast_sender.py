@@ -114,7 +114,6 @@ class PlatformSender:
         if recipient.broadcast_id in self._cancelled:  # cancelled while we waited
             self._slots.release()
             return False
-        await self._pacer.acquire(recipient.address.chat_id, recipient.group)
         task = asyncio.create_task(self._deliver(recipient, reply))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -123,6 +122,9 @@ class PlatformSender:
     async def _deliver(self, recipient: Recipient, reply: Reply) -> None:
         try:
             await self._store.mark(recipient.id, DeliveryState.SENDING, recipient.attempts)
+            # The slot is taken after the durable mark, right before the request leaves, so
+            # what the platform sees is paced, not what the database happened to delay.
+            await self._pacer.acquire(recipient.address.chat_id, recipient.group)
             try:
                 await self._messenger.send(recipient.address, reply)
             except RecipientGone:

@@ -6,9 +6,9 @@ here) always find room. Discord's global limit is 50 requests a second; the fan-
 new DMs at most 5 a second.
 
 The pacer is a virtual schedule (GCRA): each send takes the next slot `1/rate` after the previous
-slot, not after the previous send, so timer overshoot does not accumulate and the average rate
-is the configured one. A 1% margin keeps every 1-second window at or under the cap even when a
-send leaves a millisecond early relative to its predecessor.
+slot, not after the previous send, so timer overshoot and a slow delivery do not lower the
+average rate. A sliding one-second window and a 1% margin keep every 1-second window at or under
+the cap even while catching up.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from dataclasses import dataclass, replace
 
 TELEGRAM_HARD_CAP = 30.0  # messages a second per bot, Telegram's documented ceiling
 SAFETY = 0.99
+# Requests reach the platform a little after they leave; two of them a millisecond closer
+# together there than here must not make 26 in a second.
+WINDOW_MARGIN_S = 0.005
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,23 +60,37 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class Schedule:
-    """Hands out send slots `1/rate` apart on a virtual timeline."""
+    """Hands out send slots on a virtual timeline `1/rate` apart (GCRA).
 
-    def __init__(self, rate: float, monotonic: Callable[[], float], sleep: Sleep) -> None:
+    A send that comes late (its delivery took longer than one interval) does not push the whole
+    timeline back: the next ones may follow sooner, up to `catch_up` intervals early, so the
+    average stays at the rate. A sliding one-second window caps any burst at the rate itself.
+    """
+
+    def __init__(
+        self, rate: float, monotonic: Callable[[], float], sleep: Sleep, catch_up: int = 4
+    ) -> None:
         self._interval = 1.0 / (rate * SAFETY)
+        self._tolerance = catch_up * self._interval
         self._monotonic = monotonic
         self._sleep = sleep
-        self._next = 0.0
+        self._tat = 0.0  # the theoretical time of the next send
+        self._window: deque[float] = deque(maxlen=max(1, int(rate)))
         self._lock = asyncio.Lock()
 
     async def acquire(self) -> None:
         """Wait for this caller's slot."""
         async with self._lock:
             now = self._monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self._interval
-            if slot > now:
-                await self._sleep(slot - now)
+            earliest = max(now, self._tat - self._tolerance)
+            window = self._window
+            if len(window) == window.maxlen:
+                earliest = max(earliest, window[0] + 1.0 + WINDOW_MARGIN_S)
+            if earliest > now:
+                await self._sleep(earliest - now)
+            sent = max(self._monotonic(), earliest)
+            self._tat = max(self._tat, sent) + self._interval
+            window.append(sent)
 
 
 class Pacer:
