@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.telegram_render import keyboard, split_text, to_html
+from bot.adapters.telegram_render import defuse_mentions, keyboard, split_text, to_html
 from bot.core.messages import Reply
 from bot.core.ports import RecipientGone, TryLater
 
@@ -50,7 +50,8 @@ class Delivery:
         flood control becomes TryLater so the caller can move on to other chats.
         """
         bot = self._bot
-        parts = split_text(reply.text)
+        # Defused before splitting, so the invisible joiners count towards each part's length.
+        parts = split_text(defuse_mentions(reply.text))
         markup = keyboard(reply.buttons)
         quote = (
             ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None

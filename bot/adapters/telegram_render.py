@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -17,9 +18,22 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 4096
 
 
+# Telegram turns "@name" in any message into a mention that notifies that person in a group. A
+# reply may quote what somebody typed, so the bot must never be a way to ping people: an
+# invisible word joiner after the "@" keeps the text as it looks and stops the mention. E-mail
+# addresses (a word character before the "@") are left alone.
+MENTION = re.compile(r"(?<!\w)@(?=\w)")
+WORD_JOINER = "\u2060"
+
+
+def defuse_mentions(text: str) -> str:
+    """The same text as people see it, with no "@name" that Telegram would turn into a ping."""
+    return MENTION.sub("@" + WORD_JOINER, text)
+
+
 def to_html(text: str) -> str:
     """Plain reply text as Telegram HTML that shows exactly that text (nothing is markup)."""
-    return html.escape(text, quote=False)
+    return html.escape(defuse_mentions(text), quote=False)
 
 
 def utf16_len(text: str) -> int:

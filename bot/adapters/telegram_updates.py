@@ -105,3 +105,9 @@ def locale_of(language_code: str | None) -> str | None:
     if not language_code:
         return None
     return language_code.replace("_", "-").split("-", 1)[0].lower()
+
+
+def chat_id_of(where: Address) -> int | str:
+    """The Bot API chat_id for an address: numeric ids as int, '@channel' names as they are."""
+    chat_id = where.chat_id
+    return int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id

@@ -37,6 +37,7 @@ ALLOWED_TAGS = {
 HTML_TOKEN = re.compile(
     r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);"
 )
+MENTION = re.compile(r"(?<!\w)@[A-Za-z0-9_]{1,32}")
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
@@ -68,6 +69,8 @@ class Sent:
     buttons: list[dict[str, Any]]
     document: tuple[str, bytes] | None = None
     reply_to: int | None = None
+    # What Telegram would turn into mentions that notify people ("@name" after a non-word).
+    mentions: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -456,7 +459,9 @@ class FakeTelegram:
         document: tuple[str, bytes] | None = None,
     ) -> dict[str, Any]:
         reply_to = (params.get("reply_parameters") or {}).get("message_id")
-        sent = Sent(chat["id"], next(self._message_ids), text, html, buttons, document, reply_to)
+        mentions = MENTION.findall(text or "")
+        sent = Sent(chat["id"], next(self._message_ids), text, html, buttons, document, reply_to,
+                    mentions)
         self.sent.append(sent)
         message: dict[str, Any] = {
             "message_id": sent.message_id, "date": int(time.time()), "chat": chat,

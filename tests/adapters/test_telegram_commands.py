@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -10,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.telegram import TelegramMessenger
+from bot.adapters.telegram import TelegramMessenger, build_telegram
+from bot.adapters.telegram_render import WORD_JOINER
 from bot.app import Core
 from bot.core.messages import ActionButton, Address, ChatKind, Request, UrlButton
 from bot.settings import Settings
@@ -249,11 +251,15 @@ async def test_group_commands_for_other_bots_and_unknown_bare_commands_are_ignor
 async def test_user_input_that_looks_like_html_or_mentions_comes_back_literally(
     tg: TelegramMessenger, fake: FakeTelegram
 ) -> None:
-    chat = private_chat(ALICE)
-    for typed in ("<b>bold</b>", "@everyone", "&amp;", "<a_href='https://evil.example'>x</a>"):
-        [reply] = await say(fake, chat, ALICE, f"/events {typed}")
-        assert f"“{typed}” is not one of" in (reply.text or "")
-        assert "<" not in (reply.html or "").replace("&lt;", "")
+    fake.make_admin(GROUP["id"], ALICE["id"])
+    for typed in ("<b>bold</b>", "@everyone", "&amp;", "<a_href='https://evil.example'>x</a>",
+                  "@Alice_in_the_group", "<i>@admin</i>"):
+        for chat in (private_chat(ALICE), GROUP):
+            [reply] = await say(fake, chat, ALICE, f"/events@{BOT_USERNAME} {typed}")
+            shown = (reply.text or "").replace(WORD_JOINER, "")
+            assert f"“{typed}” is not one of" in shown
+            assert "<" not in (reply.html or "").replace("&lt;", "")
+            assert reply.mentions == [], "nobody is pinged through the bot"
 
 
 async def test_a_deep_link_start_is_counted_in_aggregate_and_greets(
@@ -316,3 +322,15 @@ async def test_a_forbidden_reply_deactivates_the_chat(
     await eventually(lambda: _not(lambda: core.store.subscribers("petitions")))
     [ok] = await say(fake, private_chat(ALICE), ALICE, "/help")
     assert ok.text, "the bot keeps serving everyone else"
+
+
+async def test_the_composition_roots_settings_point_the_bot_at_a_self_hosted_api_server(
+    core: Core, fake: FakeTelegram
+) -> None:
+    root = fake.base_url.removesuffix("/bot")  # as a self-hosted server is usually given
+    settings = core.settings.model_copy(update={"telegram_api_base_url": root})
+    messenger = build_telegram(dataclasses.replace(core, settings=settings))
+    async with running(messenger, core.dispatcher.dispatch, fake):
+        [reply] = await say(fake, private_chat(BORIS), BORIS, "/remember")
+    assert reply.text is not None and CYRILLIC.search(reply.text)
+    assert fake.calls[0].method == "getMe" and fake.calls[1].method == "deleteWebhook"

@@ -5,18 +5,34 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.adapters.telegram_render import keyboard, split_text, to_html, utf16_len
+from bot.adapters.telegram_render import (
+    WORD_JOINER,
+    defuse_mentions,
+    keyboard,
+    split_text,
+    to_html,
+    utf16_len,
+)
 from bot.core.messages import ActionButton, UrlButton
-from tests.adapters.fake_telegram import render_html
+from tests.adapters.fake_telegram import MENTION, render_html
 
 # Words, spaces, line breaks, markup characters and characters outside the BMP (2 UTF-16 units).
-pieces = st.sampled_from(["word", " ", "\n", "<b>", "&amp;", "@everyone", "😀", "ы", "x" * 30])
+pieces = st.sampled_from(
+    ["word", " ", "\n", "<b>", "&amp;", "@everyone", "@", "a@b.c", "😀", "ы", "x" * 30]
+)
 texts = st.lists(pieces, max_size=200).map("".join) | st.text(max_size=400)
 
 
 @given(texts)
-def test_any_text_is_shown_exactly_as_written(text: str) -> None:
-    assert render_html(to_html(text)) == text
+def test_any_text_is_shown_exactly_as_written_and_pings_nobody(text: str) -> None:
+    shown = render_html(to_html(text))
+    assert shown.replace("@" + WORD_JOINER, "@") == text.replace("@" + WORD_JOINER, "@")
+    assert MENTION.findall(shown) == []
+
+
+def test_email_addresses_are_left_alone_and_mentions_defused() -> None:
+    assert defuse_mentions("write to info@example.org") == "write to info@example.org"
+    assert defuse_mentions("(@alice, @bob)") == f"(@{WORD_JOINER}alice, @{WORD_JOINER}bob)"
 
 
 @given(texts, st.integers(min_value=2, max_value=120))
