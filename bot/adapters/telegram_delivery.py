@@ -46,8 +46,9 @@ class Delivery:
     ) -> None:
         """Send the text in parts, buttons on the last part, then the file if there is one.
 
-        `patient` (answering a person now) waits out flood control; otherwise (a broadcast)
-        flood control becomes TryLater so the caller can move on to other chats.
+        `patient` (answering a person now) waits out flood control and retries network errors
+        with growing pauses; otherwise (a broadcast) both become TryLater at once, with
+        Telegram's retry_after when it gave one, so the caller paces and retries.
         """
         bot = self._bot
         # Defused before splitting, so the invisible joiners count towards each part's length.
@@ -102,9 +103,12 @@ class Delivery:
                 # Telegram's description may quote the text it refused: never logged.
                 raise
             except NetworkError as error:  # TimedOut too; BadRequest was handled above
+                if not patient:
+                    # A broadcast's caller owns the backoff (and may try other chats meanwhile).
+                    raise TryLater() from None
                 delay = self._backoff * 2**attempt
                 if attempt >= self._attempts:
-                    raise TryLater(delay) from None
+                    raise TryLater() from None
                 log.warning(
                     "Telegram: %s while sending; retrying in %.1fs", type(error).__name__, delay
                 )
