@@ -23,6 +23,15 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
+    discord_tools = commands.add_parser("discord", help="Discord tools")
+    discord_commands = discord_tools.add_subparsers(dest="discord_command", required=True)
+    sync = discord_commands.add_parser("sync", help="upload the slash commands to Discord now")
+    sync.add_argument(
+        "--guild",
+        type=int,
+        metavar="ID",
+        help="only this server, where they appear at once (for testing)",
+    )
     return parser
 
 
@@ -51,6 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(settings.log_level, secrets)
     if command == "db":
         return asyncio.run(_db_upgrade(settings))
+    if command == "discord":
+        return asyncio.run(_discord_sync(settings, args.guild))
     try:
         return asyncio.run(_serve(settings, console_only=command == "console"))
     except KeyboardInterrupt:
@@ -74,7 +85,8 @@ def _content_check(directory: Path | None) -> int:
     warnings = len(problems) - len(errors)
     for catalog, line, msgid in untranslated():
         # Untranslated UI strings show in English; translators should know which.
-        print(f"{catalog.relative_to(catalog_dir().parent)}:{line}: warning: not translated: {msgid!r}")
+        where = catalog.relative_to(catalog_dir().parent)
+        print(f"{where}:{line}: warning: not translated: {msgid!r}")
         warnings += 1
     print(f"{len(errors)} errors, {warnings} warnings", file=sys.stderr)
     return 1 if errors else 0
@@ -110,6 +122,33 @@ async def _serve(settings: Settings, *, console_only: bool) -> int:
         print(f"allybot: the campaign content has errors:\n{error}", file=sys.stderr)
         return 2
     await serve(core, [console] if uses_console else platform_messengers(core))
+    return 0
+
+
+async def _discord_sync(settings: Settings, guild: int | None) -> int:
+    """`allybot discord sync [--guild ID]`: upload the slash commands now."""
+    if settings.discord_bot_token is None:
+        print("allybot: DISCORD_BOT_TOKEN is not set", file=sys.stderr)
+        return 2
+    from bot.adapters.discord import DiscordLoginError, sync_commands
+    from bot.app import build_core
+
+    core = await build_core(settings)
+    try:
+        count = await sync_commands(
+            settings.discord_bot_token.get_secret_value(),
+            core.registry,
+            core.translator,
+            core.server_setups,
+            guild_id=guild,
+        )
+    except DiscordLoginError as error:
+        print(f"allybot: {error}", file=sys.stderr)
+        return 2
+    finally:
+        await core.aclose()
+    where = f"server {guild}" if guild else "every server (this can take up to an hour to show)"
+    print(f"synced {count} slash commands to {where}")
     return 0
 
 

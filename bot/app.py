@@ -19,8 +19,10 @@ from content.loader import load_campaign
 from content.schema import Campaign
 from db.chat_store import SqlChatStore
 from db.session import create_engine, upgrade
+from db.setup_repo import SqlServerSetups
 from handlers.deps import Deps
 from handlers.registry import build_registry
+from handlers.setup import ServerProbe
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,9 @@ class Core:
     store: SqlChatStore
     deps: Deps
     engine: AsyncEngine
+    server_setups: SqlServerSetups
+    # Filled by the adapters that can answer /setup's questions (Discord), keyed by platform.
+    server_probes: dict[str, ServerProbe]
 
     async def aclose(self) -> None:
         await self.engine.dispose()
@@ -58,12 +63,33 @@ async def build_core(
     await upgrade(engine)
     store = SqlChatStore(engine)
     translator = CatalogTranslator()
-    deps = Deps(campaign, store, translator, clock or utc_now, settings.organizers)
+    server_setups = SqlServerSetups(engine)
+    server_probes: dict[str, ServerProbe] = {}
     registry = build_registry()
+    deps = Deps(
+        campaign,
+        store,
+        translator,
+        clock or utc_now,
+        settings.organizers,
+        server_setups=server_setups,
+        server_probes=server_probes,
+        commands=tuple(registry.visible()),
+    )
     dispatcher = Dispatcher(
         registry, deps, store, translator, limiter or MovingWindowLimiter(), settings.organizers
     )
-    return Core(settings, registry, dispatcher, translator, store, deps, engine)
+    return Core(
+        settings,
+        registry,
+        dispatcher,
+        translator,
+        store,
+        deps,
+        engine,
+        server_setups,
+        server_probes,
+    )
 
 
 def platform_messengers(core: Core) -> list[Messenger]:
@@ -75,7 +101,7 @@ def platform_messengers(core: Core) -> list[Messenger]:
 
         messengers.append(build_telegram(core))
     if settings.discord_bot_token is not None:
-        from bot.adapters.discord import build_discord  # type: ignore[attr-defined]
+        from bot.adapters.discord import build_discord
 
         messengers.append(build_discord(core))
     return messengers

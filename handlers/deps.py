@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.core.broadcast import Broadcasts
+from bot.core.commands import Command
 from bot.core.messages import Address, Request
 from bot.core.ports import ChatStore, Clock, Translator
 from bot.core.reminders import EventStore
 from content.schema import Campaign
+from handlers.setup import ServerProbe, ServerSetupStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +24,10 @@ class Deps:
     organizers: frozenset[Address] = frozenset()
     events: EventStore | None = None
     broadcasts: Broadcasts | None = None
+    server_setups: ServerSetupStore | None = None
+    server_probes: Mapping[str, ServerProbe] = field(default_factory=dict)
+    # The registry's visible commands, so /help lists exactly what the menus publish.
+    commands: tuple[Command[Any], ...] = ()
 
     def gettext(self, request: Request) -> Callable[[str], str]:
         """The `_` for this request's language."""

@@ -18,6 +18,7 @@ from handlers import (
     subscriptions,
 )
 from handlers.deps import Deps
+from handlers.setup import setup_command
 
 
 def N_(message: str) -> str:
@@ -76,6 +77,7 @@ def build_registry() -> Registry[Deps]:
                 private=True,
                 changes_chat=True,
             ),
+            setup_command(),
             Command(
                 "forget",
                 N_("Erase everything stored about this chat"),

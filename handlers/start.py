@@ -42,15 +42,11 @@ async def start(request: Request, deps: Deps) -> Reply:
 async def help_(request: Request, deps: Deps) -> Reply:
     """List the commands and show the menu."""
     _ = deps.gettext(request)
-    lines = [
-        _("What I can do:"),
-        "/donate — " + _("verified funds and what your money does"),
-        "/events — " + _("fundraisers and rallies, in your time zone"),
-        "/petition — " + _("petitions, letters to your MP, who else to call"),
-        "/remember — " + _("29 March, the Chechen LGBT Day of Remembrance"),
-        "/subscribe — " + _("choose the reminders you want"),
-        "/unsubscribe — " + _("stop reminders"),
-        "/settings — " + _("time zone, language, quiet hours"),
-        "/forget — " + _("erase everything stored about this chat"),
+    organizer = request.user in deps.organizers
+    lines = [_("What I can do:")]
+    lines += [
+        f"/{command.name} — {_(command.summary)}"
+        for command in deps.commands
+        if command.name not in ("start", "help") and (organizer or not command.organizer_only)
     ]
     return Reply("\n".join(lines), buttons=menu(request, deps))

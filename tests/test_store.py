@@ -86,11 +86,17 @@ async def test_forget_erases_every_row_and_reports_it(store: ChatStore) -> None:
     await store.save_chat(prefs(ALICE, topics=frozenset({"events", "appeals"})))
     await store.save_chat(prefs(BOB, topics=frozenset({"events"})))
     await store.set_rsvp(ALICE, "rally", RsvpAnswer.GOING)
-    assert dict(await store.forget_chat(ALICE)) == {"chats": 1, "chat_topics": 2, "rsvps": 1}
+    erased = await store.forget_chat(ALICE)
+    # Tables that later features add count too; these three are the ChatStore's own.
+    assert {k: erased[k] for k in ("chats", "chat_topics", "rsvps")} == {
+        "chats": 1,
+        "chat_topics": 2,
+        "rsvps": 1,
+    }
     assert await store.get_chat(ALICE) is None
     assert await store.get_rsvp(ALICE, "rally") is None
     assert [c.address for c in await store.subscribers("events")] == [BOB]
-    assert dict(await store.forget_chat(ALICE)) == {"chats": 0, "chat_topics": 0, "rsvps": 0}
+    assert not any((await store.forget_chat(ALICE)).values())
 
 
 async def test_campaign_links_are_counted_without_anybody_attached(store: ChatStore) -> None:
