@@ -27,7 +27,13 @@ from bot.core.ports import ChatStore, Dispatch, RecipientGone, Translator, TryLa
 
 log = logging.getLogger(__name__)
 
-BUTTON_GONE = "This button no longer works. Send /help to see what I can do."
+
+def N_(message: str) -> str:
+    """Mark a msgid for `make translations`; it is translated where it is shown."""
+    return message
+
+
+BUTTON_GONE = N_("This button no longer works. Send /help to see what I can do.")
 # Telegram shows a callback answer as an alert of at most 200 characters, to the presser only.
 MAX_ALERT_CHARS = 200
 
@@ -45,6 +51,7 @@ class UpdateHandlers:
         self.dispatch: Dispatch | None = None
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A typed command: dispatch it and send the reply (quoting the command in groups)."""
         message = update.effective_message
         if message is None:
             return
@@ -77,6 +84,7 @@ class UpdateHandlers:
             await self._answer(request.chat, reply, reply_to=quote)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A pressed action button: run its command; the press is always answered."""
         query = update.callback_query
         if query is None:
             return
@@ -93,6 +101,9 @@ class UpdateHandlers:
         message = query.message
         locale = locale_of(query.from_user.language_code)
         if action is None or self._registry.get(action[0]) is None or message is None:
+            if message is not None:
+                prefs = await self._store.get_chat(address(message.chat.id))
+                locale = prefs.locale if prefs and prefs.locale else locale
             await _answer_query(query, self._translator.gettext(locale, BUTTON_GONE))
             return True
         kind = chat_kind(message.chat)
@@ -117,6 +128,7 @@ class UpdateHandlers:
         return True
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was blocked, kicked or added: the chat's reminders stop or resume."""
         change = update.my_chat_member
         if change is None:
             return
@@ -126,6 +138,7 @@ class UpdateHandlers:
             log.info("Telegram: a chat %s the bot", "added" if active else "blocked or removed")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log a failed update by its error's type and stack only, never its text."""
         error = context.error
         if error is None:
             return
