@@ -19,6 +19,8 @@ from bot.core.messages import ActionButton, Address, ChatKind, Reply, UrlButton
 from bot.core.ports import RecipientGone, TryLater
 from bot.settings import Settings
 from db.broadcast_models import BroadcastRecipientRow, BroadcastRow
+from db.setup_repo import SqlServerSetups
+from handlers.setup import ServerSetup
 from tests.fakes import FixedClock
 from tests.support_broadcast import ALWAYS, Bot, add_subscribers, compose_bot
 
@@ -102,6 +104,8 @@ async def test_compose_preview_confirm_and_every_subscriber_gets_it_once(bot: Bo
     assert "Sending broadcast" in started.text
     await run_until(bot, lambda: finished(bot))
 
+    # One delivery at a time per platform: a crash can leave at most one in doubt.
+    assert bot.messengers["telegram"].most_in_flight == 1
     expected = console.to(ORGANIZER)[0]
     for platform, chats in (("telegram", ["t1", "t2"]), ("discord", ["d1"])):
         for chat in chats:
@@ -372,3 +376,27 @@ async def test_the_sender_gets_progress_with_an_eta_and_a_final_report(core: Cor
     assert "remaining 40 of 40" in reports[0] and "min left" in reports[0]
     assert any("remaining 0" not in r and "sent 0," not in r for r in reports[1:-1])
     assert reports[-1] == "Broadcast #1 finished: sent 40, gone 0, failed 0, remaining 0 of 40."
+
+
+async def test_on_discord_here_means_the_servers_announcement_channel(core: Core) -> None:
+    setups = SqlServerSetups(core.engine)
+    await setups.save_setup(
+        ServerSetup("discord", "server1", "announce", frozenset({"events"}), updated_at=None)
+    )
+
+    async def announcement_channel(chat: Address) -> Address | None:
+        # What the composition root wires: the Discord probe's server, then its setup.
+        server = "server1" if chat.chat_id.startswith("chan") else None
+        setup = await setups.get_setup(chat.platform, server) if server else None
+        return Address(chat.platform, setup.channel_id) if setup else None
+
+    bot = compose_bot(core, announcement_target=announcement_channel)
+    admin = {"chat": "chan-general", "user": "77", "kind": ChatKind.GROUP, "platform": "discord"}
+    preview = await bot.say("/broadcast here now Server meeting tonight", admin=True, **admin)
+    assert "1 chats" in preview.text
+    await bot.say(press(action(preview, "bcsend")), admin=True, **admin)
+    discord = bot.messengers["discord"]
+    await run_until(bot, lambda: bool(discord.sent))
+    assert [(a.chat_id, r.text) for a, r in discord.sent] == [
+        ("announce", "Server meeting tonight")
+    ]

@@ -34,11 +34,21 @@ class FakeMessenger:
     # When set, a send waits for it first (to hold a delivery in flight).
     gate: asyncio.Event | None = None
     delay_s: float = 0.0
+    in_flight: int = 0
+    most_in_flight: int = 0
 
     async def run(self, dispatch: Dispatch) -> None:
         await asyncio.Event().wait()
 
     async def send(self, address: Address, reply: Reply) -> None:
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            await self._send(address, reply)
+        finally:
+            self.in_flight -= 1
+
+    async def _send(self, address: Address, reply: Reply) -> None:
         self.attempts[address.chat_id] += 1
         if self.gate is not None:
             await self.gate.wait()
