@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import re
-from collections.abc import Iterable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -28,7 +28,8 @@ WORD_JOINER = "\u2060"
 
 def defuse_mentions(text: str) -> str:
     """The same text as people see it, with no "@name" that Telegram would turn into a ping."""
-    return MENTION.sub("@" + WORD_JOINER, text)
+    # Most replies have no "@" at all; the regex scan is the costly part.
+    return MENTION.sub("@" + WORD_JOINER, text) if "@" in text else text
 
 
 def to_html(text: str) -> str:
@@ -78,8 +79,13 @@ def action_data(button: ActionButton) -> str | None:
     return data
 
 
-def keyboard(buttons: Iterable[Button]) -> InlineKeyboardMarkup | None:
-    """One button per row, in order; an action that cannot fit is left out rather than failing."""
+@functools.lru_cache(maxsize=1024)
+def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """One button per row, in order; an action that cannot fit is left out rather than failing.
+
+    Cached: most replies carry the same few menus, PTB objects are immutable, and building them
+    is a measurable part of answering (bench/telegram.py).
+    """
     rows: list[list[InlineKeyboardButton]] = []
     for button in buttons:
         if isinstance(button, UrlButton):
