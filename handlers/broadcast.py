@@ -22,7 +22,7 @@ from bot.core.broadcast_types import (
     NewBroadcast,
 )
 from bot.core.commands import UserError
-from bot.core.messages import ActionButton, ChatKind, Reply, Request
+from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.ports import TOPICS
 from handlers.deps import Deps
 from handlers.subscriptions import topic_names
@@ -132,7 +132,7 @@ async def _draft(
             _(error.msgid).format(**error.values) + "\n" + _("Nothing was sent.")
         ) from None
     organizer = _is_organizer(request, deps)
-    target = await service.target_here(request.chat) if audience == HERE else None
+    target = await _here(request, deps) if audience == HERE else None
     info = await service.draft(
         NewBroadcast(
             audience=audience,
@@ -175,6 +175,19 @@ async def _draft(
         return Reply("\n".join(lines), buttons=controls, private=True)
     lines.insert(0, _("Preview, exactly as recipients will see it:") + "\n\n" + preview.text + "\n")
     return Reply("\n".join(lines), buttons=(*preview.buttons, *controls), private=True)
+
+
+async def _here(request: Request, deps: Deps) -> Address:
+    """This group; on Discord, the server's announcement channel when /setup chose one."""
+    chat = request.chat
+    probe = deps.server_probes.get(chat.platform)
+    if probe is None or deps.server_setups is None:
+        return chat
+    server_id = await probe.server_of(chat)
+    setup = await deps.server_setups.get_setup(chat.platform, server_id) if server_id else None
+    if setup is None or setup.broken_reason:
+        return chat
+    return Address(chat.platform, setup.channel_id)
 
 
 async def send(request: Request, deps: Deps) -> Reply:

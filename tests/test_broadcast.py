@@ -70,6 +70,21 @@ async def run_for(bot: Bot, seconds: float) -> None:
         await task
 
 
+async def run_until_settled(bot: Bot) -> None:
+    """Run the service until no broadcast is sending any more."""
+    task = asyncio.create_task(bot.service.run())
+    try:
+        async with asyncio.timeout(10):
+            while any(  # noqa: ASYNC110 - the store is polled, as the supervisor does
+                i.state is BroadcastState.SENDING for i in await bot.service.recent(None)
+            ):
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
 def action(reply: Reply, command: str) -> ActionButton:
     return next(b for b in reply.buttons if isinstance(b, ActionButton) and b.command == command)
 
@@ -380,23 +395,30 @@ async def test_the_sender_gets_progress_with_an_eta_and_a_final_report(core: Cor
 
 async def test_on_discord_here_means_the_servers_announcement_channel(core: Core) -> None:
     setups = SqlServerSetups(core.engine)
-    await setups.save_setup(
-        ServerSetup("discord", "server1", "announce", frozenset({"events"}), updated_at=None)
+    await setups.save_setup(ServerSetup("discord", "server1", "announce", frozenset({"events"})))
+
+    class Probe:
+        """The Discord adapter's answer: these channels belong to server1."""
+
+        async def server_of(self, chat: Address) -> str | None:
+            return "server1" if chat.chat_id.startswith("chan") else None
+
+    bot = compose_bot(
+        core, deps_options={"server_setups": setups, "server_probes": {"discord": Probe()}}
     )
-
-    async def announcement_channel(chat: Address) -> Address | None:
-        # What the composition root wires: the Discord probe's server, then its setup.
-        server = "server1" if chat.chat_id.startswith("chan") else None
-        setup = await setups.get_setup(chat.platform, server) if server else None
-        return Address(chat.platform, setup.channel_id) if setup else None
-
-    bot = compose_bot(core, announcement_target=announcement_channel)
     admin = {"chat": "chan-general", "user": "77", "kind": ChatKind.GROUP, "platform": "discord"}
     preview = await bot.say("/broadcast here now Server meeting tonight", admin=True, **admin)
     assert "1 chats" in preview.text
     await bot.say(press(action(preview, "bcsend")), admin=True, **admin)
     discord = bot.messengers["discord"]
-    await run_until(bot, lambda: bool(discord.sent))
+    await run_until_settled(bot)
     assert [(a.chat_id, r.text) for a, r in discord.sent] == [
         ("announce", "Server meeting tonight")
     ]
+    # Without a setup, "here" is the channel it was asked in.
+    assert await setups.delete_setup("discord", "server1")
+    assert await setups.get_setup("discord", "server1") is None
+    preview = await bot.say("/broadcast here now Again", admin=True, **admin)
+    await bot.say(press(action(preview, "bcsend")), admin=True, **admin)
+    await run_until_settled(bot)
+    assert [a.chat_id for a, _ in discord.sent] == ["announce", "chan-general"]

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
@@ -35,8 +35,6 @@ SECOND_APPROVAL_ABOVE = 1000
 DRAFT_LIFETIME = timedelta(hours=24)
 CLEANUP_EVERY_S = 600.0
 
-AnnouncementTarget = Callable[[Address], Awaitable[Address | None]]
-
 
 class Broadcasts(Protocol):
     """What the /broadcast commands use (handlers.deps.Deps.broadcasts)."""
@@ -48,8 +46,6 @@ class Broadcasts(Protocol):
     async def breakdown(self, broadcast_id: int) -> Mapping[tuple[str, str], int]: ...
 
     async def push(self, address: Address, reply: Reply) -> bool: ...
-
-    async def target_here(self, chat: Address) -> Address: ...
 
     async def get(self, broadcast_id: int) -> BroadcastInfo | None: ...
 
@@ -88,7 +84,6 @@ class BroadcastService:
         progress_every_s: float = 30.0,
         max_tries: int = MAX_TRIES,
         retry_base_s: float = RETRY_BASE_S,
-        announcement_target: AnnouncementTarget | None = None,
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -101,7 +96,6 @@ class BroadcastService:
         self._clock = clock
         self._poll_s = poll_s
         self._progress_every_s = progress_every_s
-        self._announcement_target = announcement_target
         self._monotonic = monotonic
         self._cancelled: set[int] = set()
         self._replies: dict[int, Reply] = {}
@@ -140,14 +134,6 @@ class BroadcastService:
             log.warning("broadcast: a message to a sender failed (%s)", type(error).__name__)
             return False
         return True
-
-    async def target_here(self, chat: Address) -> Address:
-        """Where 'this group' means: the server's announcement channel, else the chat itself."""
-        if self._announcement_target is not None:
-            target = await self._announcement_target(chat)
-            if target is not None:
-                return target
-        return chat
 
     async def get(self, broadcast_id: int) -> BroadcastInfo | None:
         """One broadcast with its delivery counts."""

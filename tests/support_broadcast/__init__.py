@@ -122,6 +122,7 @@ class Bot:
 def compose_bot(
     core: Core,
     platforms: Iterable[str] = ("console", "telegram", "discord"),
+    deps_options: dict[str, Any] | None = None,
     **service_options: Any,
 ) -> Bot:
     """Wire a BroadcastService the way bot/app.py does, with fake messengers."""
@@ -130,7 +131,7 @@ def compose_bot(
     options: dict[str, Any] = {"poll_s": 0.02, "retry_base_s": 0.001}
     options.update(service_options)
     service = BroadcastService(store, messengers, core.translator, core.deps.clock, **options)
-    deps = replace(core.deps, broadcasts=service)
+    deps = replace(core.deps, broadcasts=service, **(deps_options or {}))
     dispatcher = Dispatcher(
         core.registry, deps, core.store, core.translator, Unlimited(), core.settings.organizers
     )
