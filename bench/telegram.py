@@ -7,7 +7,7 @@ update concurrency and the same fake server, in alternating rounds. Two figures 
 per wall-clock second, and updates per CPU second of the bot's process (steadier when other work
 shares the machine). Target: our bot at least 85% of the echo bot's rate.
 
-    .venv/bin/python bench/telegram.py [--updates 2000] [--rounds 5] [--concurrency 16]
+    .venv/bin/python bench/telegram.py [--updates 3000] [--rounds 5] [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def report(baseline: str, pairs: list[tuple[Rate, Rate]]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--updates", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
     options = parser.parse_args()

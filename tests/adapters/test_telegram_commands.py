@@ -333,4 +333,7 @@ async def test_the_composition_roots_settings_point_the_bot_at_a_self_hosted_api
     async with running(messenger, core.dispatcher.dispatch, fake):
         [reply] = await say(fake, private_chat(BORIS), BORIS, "/remember")
     assert reply.text is not None and CYRILLIC.search(reply.text)
-    assert fake.calls[0].method == "getMe" and fake.calls[1].method == "deleteWebhook"
+    methods = [c.method for c in fake.calls]
+    assert methods[:2] == ["getMe", "deleteWebhook"]
+    first_poll = fake.calls_to("getUpdates")[0]
+    assert methods.index("getUpdates") > 1 and first_poll.params["timeout"] == 10, "long polling"
