@@ -10,6 +10,7 @@ handlers/setup.py).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections import OrderedDict
@@ -352,8 +353,10 @@ class DiscordMessenger:
             raise RecipientGone()
         channel = client.get_partial_messageable(int(address.chat_id))
         try:
-            for piece in render(reply, self._views):
-                await channel.send(**piece.kwargs())
+            for index, piece in enumerate(render(reply, self._views)):
+                # The same part to the same chat carries the same nonce, so Discord drops a
+                # repeat sent again after a crash (discord.py sets enforce_nonce with it).
+                await channel.send(**piece.kwargs(), nonce=delivery_nonce(address, reply, index))
         except discord.Forbidden as error:
             if error.code == CANNOT_DM:
                 raise RecipientGone() from None
@@ -488,3 +491,9 @@ async def sync_commands(
     finally:
         await client.close()
         uninstall(messenger.redactor)
+
+
+def delivery_nonce(address: Address, reply: Reply, index: int) -> str:
+    """25 characters at most, the same for the same part of the same message to the same chat."""
+    key = repr((address.chat_id, index, reply.text, reply.buttons))
+    return hashlib.blake2b(key.encode(), digest_size=12).hexdigest()
