@@ -73,6 +73,6 @@ def untranslated(locales_dir: Path | None = None) -> list[tuple[Path, int, str]]
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
         present = {m.id for m in catalog if m.id}
-        missing += [(po_path, m.lineno, str(m.id)) for m in catalog if m.id and not m.string]
+        missing += [(po_path, m.lineno or 1, str(m.id)) for m in catalog if m.id and not m.string]
         missing += [(po_path, 1, str(msgid)) for msgid in sorted(expected - present, key=str)]
     return missing
