@@ -42,7 +42,13 @@ class Delivery:
         self._attempts = attempts
 
     async def send(
-        self, chat_id: int | str, reply: Reply, *, patient: bool, reply_to: int | None = None
+        self,
+        chat_id: int | str,
+        reply: Reply,
+        *,
+        patient: bool,
+        reply_to: int | None = None,
+        thread: int | None = None,
     ) -> None:
         """Send the text in parts, buttons on the last part, then the file if there is one.
 
@@ -67,6 +73,7 @@ class Delivery:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup if last else None,
                     reply_parameters=quote if index == 0 else None,
+                    message_thread_id=thread,
                 ),
                 patient,
             )
@@ -80,6 +87,7 @@ class Delivery:
                     document,
                     reply_markup=None if parts else markup,
                     reply_parameters=None if parts else quote,
+                    message_thread_id=thread,
                 ),
                 patient,
             )

@@ -7,7 +7,7 @@ import traceback
 from dataclasses import replace
 from typing import Any
 
-from telegram import Bot, CallbackQuery, ChatMember, Update
+from telegram import Bot, CallbackQuery, ChatMember, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -81,7 +81,7 @@ class UpdateHandlers:
         reply = await self._ask(request)
         if reply is not None:
             quote = message.message_id if line.kind is ChatKind.GROUP else None
-            await self._answer(request.chat, reply, reply_to=quote)
+            await self._answer(request.chat, reply, reply_to=quote, thread=_topic(message))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed action button: run its command; the press is always answered."""
@@ -124,7 +124,8 @@ class UpdateHandlers:
             await _answer_query(query, reply.text, alert=True)
             return True
         await _answer_query(query)
-        await self._answer(request.chat, reply, reply_to=None)
+        thread = _topic(message) if isinstance(message, Message) else None
+        await self._answer(request.chat, reply, reply_to=None, thread=thread)
         return True
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -171,15 +172,24 @@ class UpdateHandlers:
         is_admin = member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
         return replace(request, is_chat_admin=is_admin)
 
-    async def _answer(self, chat: Address, reply: Reply, *, reply_to: int | None) -> None:
+    async def _answer(
+        self, chat: Address, reply: Reply, *, reply_to: int | None, thread: int | None
+    ) -> None:
         """Reply to an update; a chat that turns out gone is deactivated, not retried."""
         try:
-            await self._delivery.send(chat_id_of(chat), reply, patient=True, reply_to=reply_to)
+            await self._delivery.send(
+                chat_id_of(chat), reply, patient=True, reply_to=reply_to, thread=thread
+            )
         except RecipientGone:
             await self._store.set_active(chat, False)
             log.info("Telegram: a chat is gone; deactivated")
         except TryLater:
             log.warning("Telegram: a reply could not be delivered; Telegram unreachable")
+
+
+def _topic(message: Message) -> int | None:
+    """The forum topic a message is in, so the answer lands in the same topic."""
+    return message.message_thread_id if message.is_topic_message else None
 
 
 def _fits_alert(reply: Reply) -> bool:

@@ -28,7 +28,10 @@ JSON_FIELDS = {
     "reply_markup", "commands", "scope", "reply_parameters", "link_preview_options",
     "allowed_updates", "entities",
 }
-INT_FIELDS = {"chat_id", "user_id", "offset", "limit", "timeout", "message_id", "cache_time"}
+INT_FIELDS = {
+    "chat_id", "user_id", "offset", "limit", "timeout", "message_id", "cache_time",
+    "message_thread_id",
+}
 BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification"}
 ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
@@ -71,6 +74,7 @@ class Sent:
     reply_to: int | None = None
     # What Telegram would turn into mentions that notify people ("@name" after a non-word).
     mentions: list[str] = field(default_factory=list)
+    thread: int | None = None
 
 
 @dataclass
@@ -254,6 +258,8 @@ class FakeTelegram:
             },
             "data": button["callback_data"],
         }
+        if sent.thread is not None:
+            query["message"].update(message_thread_id=sent.thread, is_topic_message=True)
         return self.push("callback_query", query)
 
     def press_data(
@@ -461,7 +467,7 @@ class FakeTelegram:
         reply_to = (params.get("reply_parameters") or {}).get("message_id")
         mentions = MENTION.findall(text or "")
         sent = Sent(chat["id"], next(self._message_ids), text, html, buttons, document, reply_to,
-                    mentions)
+                    mentions, params.get("message_thread_id"))
         self.sent.append(sent)
         message: dict[str, Any] = {
             "message_id": sent.message_id, "date": int(time.time()), "chat": chat,

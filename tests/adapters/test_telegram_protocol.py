@@ -165,6 +165,18 @@ async def test_an_anonymous_group_admin_may_change_the_group(
     assert reply.text == "admin=True"
 
 
+async def test_answers_in_a_forum_group_stay_in_the_asker_s_topic(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    forum = {**group_chat(-1007399990033, title="Allies forum"), "is_forum": True}
+    fake.message(forum, ALICE, "/buttons", message_thread_id=7, is_topic_message=True)
+    [shown] = await fake.replies(forum["id"])
+    assert shown.thread == 7 and shown.reply_to is not None
+    fake.press(shown, "Fits", ALICE)
+    [pressed] = await fake.replies(forum["id"])
+    assert (pressed.text, pressed.thread) == ("a admin=False", 7)
+
+
 async def test_send_maps_telegrams_refusals_for_the_caller(
     tg: TelegramMessenger, fake: FakeTelegram
 ) -> None:
