@@ -196,6 +196,8 @@ async def send(request: Request, deps: Deps) -> Reply:
     service, info = await _find(request, deps, _)
     if info.state is not BroadcastState.DRAFT:
         return Reply(_status(info, service, request.tz, _), private=True)
+    if info.created_by is not None and info.created_by != request.user:
+        raise UserError(_("Only the organizer who wrote a broadcast can confirm it."))
     info = await service.confirm(info.id) or info
     if info.state is BroadcastState.APPROVAL:
         await _ask_approval(request, deps, service, info, _)

@@ -12,13 +12,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Core
-from bot.core.broadcast_types import BroadcastState, DeliveryState
+from bot.core.broadcast import BroadcastService
+from bot.core.broadcast_types import BroadcastState, DeliveryState, Recipient
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, UrlButton
 from bot.core.ports import RecipientGone, TryLater
 from bot.settings import Settings
 from db.broadcast_models import BroadcastRecipientRow, BroadcastRow
+from db.broadcast_store import SqlBroadcastStore
 from db.setup_repo import SqlServerSetups
 from handlers.setup import ServerSetup
 from tests.fakes import FixedClock
@@ -253,6 +256,8 @@ async def test_a_large_broadcast_needs_a_second_different_organizer(core: Core) 
     await add_subscribers(core.engine, "telegram", ["t1", "t2", "t3", "t4"])
     preview = await bot.say("/broadcast events now Rally", chat=ORGANIZER)
     assert "more than 3 chats" in preview.text
+    someone_else = await bot.say(press(action(preview, "bcsend")), chat=SECOND)
+    assert "Only the organizer who wrote" in someone_else.text
     confirmed = await bot.say(press(action(preview, "bcsend")), chat=ORGANIZER)
     assert "another organizer must approve" in confirmed.text
     [info] = await bot.service.recent(None)
@@ -422,3 +427,33 @@ async def test_on_discord_here_means_the_servers_announcement_channel(core: Core
     await bot.say(press(action(preview, "bcsend")), admin=True, **admin)
     await run_until_settled(bot)
     assert [a.chat_id for a, _ in discord.sent] == ["announce", "chan-general"]
+
+
+class FlakyStore(SqlBroadcastStore):
+    """The real store, whose first two reads of the queue fail (a locked or busy database)."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine)
+        self.failures = 2
+
+    async def next_recipients(self, platform: str, after_id: int, limit: int) -> list[Recipient]:
+        if self.failures:
+            self.failures -= 1
+            raise OSError("database is locked")
+        return await super().next_recipients(platform, after_id, limit)
+
+
+async def test_a_database_hiccup_does_not_end_the_fan_out(core: Core) -> None:
+    bot = compose_bot(core, platforms=("console", "telegram"))
+    await add_subscribers(core.engine, "telegram", ["t1", "t2"])
+    preview = await bot.say("/broadcast events now Rally")
+    await bot.say(press(action(preview, "bcsend")))
+    flaky = BroadcastService(
+        FlakyStore(core.engine), bot.messengers, core.translator, core.deps.clock, poll_s=0.02
+    )
+    task = asyncio.create_task(flaky.run())
+    try:
+        await until(lambda: len(bot.messengers["telegram"].sent) == 2)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

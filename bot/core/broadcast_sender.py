@@ -72,7 +72,20 @@ class PlatformSender:
         """Deliver until cancelled; sleeps while there is nothing to send."""
         try:
             while True:
-                sent_any = await self._one_pass()
+                try:
+                    sent_any = await self._one_pass()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as error:
+                    # A database hiccup must not end the fan-out (or the bot): the rows are
+                    # all still there, so the next pass picks up where this one stopped.
+                    log.error(
+                        "broadcast: a %s pass failed (%s); retrying",
+                        self.platform,
+                        type(error).__name__,
+                    )
+                    await self._drain()
+                    sent_any = False
                 if not sent_any:
                     await self._idle()
         finally:
@@ -171,7 +184,15 @@ class PlatformSender:
 
     async def _drain(self) -> None:
         while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            results = await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            for result in results:
+                if isinstance(result, Exception):
+                    # Its row stays queued or sending and goes again on the next pass.
+                    log.error(
+                        "broadcast: a %s delivery could not be recorded (%s)",
+                        self.platform,
+                        type(result).__name__,
+                    )
 
     async def _idle(self) -> None:
         """Wait for new work, or for the earliest deferred row, whichever comes first."""
