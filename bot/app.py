@@ -9,14 +9,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.broadcast import BroadcastService
 from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
+from bot.core.pacing import pacing_for
 from bot.core.ports import Clock, Messenger, RateLimiter
 from bot.ratelimit import MovingWindowLimiter
 from bot.settings import Settings
 from content.i18n import CatalogTranslator
 from content.loader import load_campaign
 from content.schema import Campaign
+from db.broadcast_store import SqlBroadcastStore
 from db.chat_store import SqlChatStore
 from db.session import create_engine, upgrade
 from db.setup_repo import SqlServerSetups
@@ -45,6 +48,9 @@ class Core:
     server_setups: SqlServerSetups
     # Filled by the adapters that can answer /setup's questions (Discord), keyed by platform.
     server_probes: dict[str, ServerProbe]
+    broadcasts: BroadcastService
+    # The running messengers by platform, filled by serve(): background services send through it.
+    outbox: dict[str, Messenger]
 
     async def aclose(self) -> None:
         await self.engine.dispose()
@@ -66,6 +72,15 @@ async def build_core(
     server_setups = SqlServerSetups(engine)
     server_probes: dict[str, ServerProbe] = {}
     registry = build_registry()
+    outbox: dict[str, Messenger] = {}
+    broadcasts = BroadcastService(
+        SqlBroadcastStore(engine),
+        outbox,
+        translator,
+        clock or utc_now,
+        second_approval_above=settings.broadcast_second_approval_above,
+        pacing={"telegram": pacing_for("telegram", settings.broadcast_telegram_rate)},
+    )
     deps = Deps(
         campaign,
         store,
@@ -74,6 +89,7 @@ async def build_core(
         settings.organizers,
         server_setups=server_setups,
         server_probes=server_probes,
+        broadcasts=broadcasts,
         commands=tuple(registry.visible()),
     )
     dispatcher = Dispatcher(
@@ -89,6 +105,8 @@ async def build_core(
         engine,
         server_setups,
         server_probes,
+        broadcasts,
+        outbox,
     )
 
 
@@ -108,11 +126,19 @@ def platform_messengers(core: Core) -> list[Messenger]:
 
 
 async def serve(core: Core, messengers: list[Messenger]) -> None:
-    """Run every messenger on one event loop until one of them ends or the task is cancelled."""
+    """Run every messenger and the background services on one event loop.
+
+    Ends when every messenger has ended (the console's input ran out) or when cancelled.
+    """
     log.info("serving on %s", ", ".join(m.platform for m in messengers))
+    core.outbox.update({m.platform: m for m in messengers})
     try:
-        async with asyncio.TaskGroup() as group:
-            for messenger in messengers:
-                group.create_task(messenger.run(core.dispatcher.dispatch))
+        async with asyncio.TaskGroup() as services:
+            background = [services.create_task(core.broadcasts.run())]
+            async with asyncio.TaskGroup() as platforms:
+                for messenger in messengers:
+                    platforms.create_task(messenger.run(core.dispatcher.dispatch))
+            for task in background:
+                task.cancel()
     finally:
         await core.aclose()

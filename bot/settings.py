@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = None
     discord_bot_token: SecretStr | None = None
     organizers: Annotated[frozenset[Address], NoDecode] = frozenset()
+    broadcast_second_approval_above: int = Field(
+        default=1000,
+        ge=0,
+        description="campaign-wide broadcasts to more chats need a second organizer's approval",
+    )
+    broadcast_telegram_rate: float = Field(
+        default=25.0,
+        gt=0,
+        le=30,
+        description="Telegram broadcast messages a second (Telegram's ceiling is about 30)",
+    )
     content_dir: Path | None = None
     log_level: str = "INFO"
 
