@@ -114,6 +114,12 @@ class TelegramMessenger:
         application, handlers = self.application, self._handlers
         posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
         application.add_handler(MessageHandler(filters.COMMAND & posts, handlers.on_command))
+        # Plain messages answer a step-by-step command's question: in private chats, and in
+        # groups as replies to the bot (all that privacy mode lets through anyway).
+        answers = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+        application.add_handler(
+            MessageHandler(answers & (filters.ChatType.PRIVATE | filters.REPLY), handlers.on_text)
+        )
         application.add_handler(CallbackQueryHandler(handlers.on_button))
         application.add_handler(
             ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)

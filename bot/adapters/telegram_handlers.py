@@ -13,15 +13,18 @@ from telegram.ext import ContextTypes
 
 from bot.adapters.telegram_delivery import Delivery
 from bot.adapters.telegram_updates import (
+    CommandLine,
     address,
     chat_id_of,
     chat_kind,
     locale_of,
     membership_active,
     read_command,
+    read_plain_text,
     start_tag,
 )
 from bot.core.commands import Registry, decode_action
+from bot.core.conversation import FREE_TEXT
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import ChatStore, Dispatch, RecipientGone, Translator, TryLater
 
@@ -58,6 +61,20 @@ class UpdateHandlers:
         line = read_command(message, context.bot.username)
         if line is None:
             return
+        await self._handle(message, line, context.bot)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A plain message: the answer to a question a step-by-step command asked."""
+        message = update.effective_message
+        if message is None:
+            return
+        if message.chat.type != "private" and not _replies_to(message, context.bot.id):
+            return
+        line = read_plain_text(message)
+        if line is not None:
+            await self._handle(message, line, context.bot)
+
+    async def _handle(self, message: Message, line: CommandLine, bot: Bot) -> None:
         command = self._registry.get(line.name)
         if command is None and not line.addressed_to_us:
             # In a group, a bare unknown command is probably meant for another bot.
@@ -77,7 +94,7 @@ class UpdateHandlers:
             locale=locale_of(line.locale),
             is_chat_admin=line.speaks_as_chat or line.kind is ChatKind.CHANNEL,
         )
-        request = await self._with_admin_check(request, context.bot)
+        request = await self._with_admin_check(request, bot)
         reply = await self._ask(request)
         if reply is not None:
             quote = message.message_id if line.kind is ChatKind.GROUP else None
@@ -155,12 +172,9 @@ class UpdateHandlers:
     async def _with_admin_check(self, request: Request, bot: Bot) -> Request:
         """Ask Telegram whether the asker administers the group, only when the command needs it."""
         command = self._registry.get(request.command)
-        if (
-            command is None
-            or not command.changes_chat
-            or request.chat_kind is ChatKind.PRIVATE
-            or request.is_chat_admin
-        ):
+        # An answer to a step-by-step question may complete a command that changes the chat.
+        needs_check = request.command == FREE_TEXT or (command is not None and command.changes_chat)
+        if not needs_check or request.chat_kind is ChatKind.PRIVATE or request.is_chat_admin:
             return request
         try:
             member = await bot.get_chat_member(
@@ -185,6 +199,11 @@ class UpdateHandlers:
             log.info("Telegram: a chat is gone; deactivated")
         except TryLater:
             log.warning("Telegram: a reply could not be delivered; Telegram unreachable")
+
+
+def _replies_to(message: Message, bot_id: int) -> bool:
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == bot_id
 
 
 def _topic(message: Message) -> int | None:

@@ -9,6 +9,7 @@ from telegram import Chat, ChatMember, ChatMemberUpdated, Message
 from telegram.constants import ChatType
 
 from bot.core.commands import split_command_line
+from bot.core.conversation import FREE_TEXT
 from bot.core.messages import Address, ChatKind
 
 PLATFORM = "telegram"
@@ -56,6 +57,20 @@ def read_command(message: Message, bot_username: str) -> CommandLine | None:
     mention = text.split(maxsplit=1)[0].partition("@")[2]
     if mention and mention.lower() != bot_username.lower():
         return None
+    return _read(message, name, args, addressed=bool(mention))
+
+
+def read_plain_text(message: Message) -> CommandLine | None:
+    """A plain message as the answer to a step-by-step command's question (FREE_TEXT)."""
+    text = (message.text or "").strip()
+    if not text:
+        return None
+    return _read(message, FREE_TEXT, (text,), addressed=True)
+
+
+def _read(
+    message: Message, name: str, args: tuple[str, ...], *, addressed: bool
+) -> CommandLine | None:
     if message.is_automatic_forward:
         return None
     chat = message.chat
@@ -73,7 +88,7 @@ def read_command(message: Message, bot_username: str) -> CommandLine | None:
     return CommandLine(
         name=name,
         args=args,
-        addressed_to_us=bool(mention) or chat.type == ChatType.PRIVATE,
+        addressed_to_us=addressed or chat.type == ChatType.PRIVATE,
         user_id=user_id,
         kind=chat_kind(chat),
         locale=user.language_code if user is not None and not speaks_as_chat else None,
