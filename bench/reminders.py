@@ -205,7 +205,7 @@ async def send_child(path: Path) -> None:
         await core.aclose()
 
 
-async def main(rows: int, due: int, repeats: int) -> None:
+async def main(rows: int, due: int, repeats: int, subscribers: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
         start = time.perf_counter()
@@ -239,6 +239,38 @@ async def main(rows: int, due: int, repeats: int) -> None:
             f"one tick sent {due:,} in {result['seconds']:.1f} s "
             f"({due / result['seconds']:,.0f}/s, each committed as sending before it went out)"
         )
+        await replanning(path, subscribers)
+
+
+async def replanning(path: Path, subscribers: int) -> None:
+    """How long re-planning takes when many chats subscribe, and when an event is added."""
+    with sqlite3.connect(path) as db:
+        # The triggers queue every one of these chats for re-planning, as /subscribe would.
+        db.executemany(
+            "INSERT INTO chat_topics (chat_pk, topic) VALUES (?, 'events')",
+            ((n + 1,) for n in range(subscribers)),
+        )
+    clock = FixedClock(NOW)
+    core = await build_core(settings(path), clock=clock, limiter=Unlimited())
+    try:
+        reminders = compose(core, clock, {})
+        start = time.perf_counter()
+        report = await reminders.scheduler.tick()
+        chats_s = time.perf_counter() - start
+        starts = (NOW + timedelta(days=30)).replace(tzinfo=None)
+        draft = EventDraft("New", starts, starts + timedelta(hours=1), "UTC", "Here", "Come.")
+        saved = await reminders.events.save_draft(draft, None, NOW)
+        await reminders.events.confirm(saved.id, NOW)
+        start = time.perf_counter()
+        await reminders.scheduler.tick()
+        event_s = time.perf_counter() - start
+        print(
+            f"re-planning {report.replanned:,} chats that just subscribed: {chats_s:.1f} s "
+            f"({report.replanned / chats_s:,.0f} chats/s); a new event for {subscribers:,} "
+            f"subscribed chats: {event_s:.1f} s (both once, in the background loop)"
+        )
+    finally:
+        await core.aclose()
 
 
 if __name__ == "__main__":
@@ -246,9 +278,10 @@ if __name__ == "__main__":
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--send-child", type=Path)
     arguments = parser.parse_args()
     if arguments.send_child:
         asyncio.run(send_child(arguments.send_child))
     else:
-        asyncio.run(main(arguments.rows, arguments.due, arguments.repeats))
+        asyncio.run(main(arguments.rows, arguments.due, arguments.repeats, arguments.subscribers))

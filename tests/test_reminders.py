@@ -3,13 +3,18 @@ outage catch-up on the same SQLite file, refused deliveries, and never twice."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
+
+import pytest
 
 from bot.app import Core, build_core
 from bot.core.messages import Address
-from bot.core.reminder_scheduler import TickReport
+from bot.core.reminder_scheduler import ReminderScheduler, TickReport
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
+from db.reminder_store import SqlPlanStore
+from handlers.reminder_text import ReminderTexts
 from tests.fakes import FixedClock
 from tests.support_reminders import RecordingMessenger, Reminders, compose
 from tests.support_reminders.fixtures import Ask, ask, make_event, messenger, rem
@@ -270,3 +275,51 @@ async def test_group_events_remind_only_their_own_group(
     await tick_at(rem, clock, "2026-11-30 18:00")
     assert len(messenger.texts("group")) == 1
     assert messenger.texts("other") == []
+
+
+class FailingOnce(SqlPlanStore):
+    """The real plan store, whose first read fails (a locked database, say)."""
+
+    failed = False
+
+    async def marks(self) -> dict[str, str]:
+        if not self.failed:
+            self.failed = True
+            raise OSError("disk I/O error")
+        return await super().marks()
+
+
+async def test_the_loop_survives_a_failing_tick_and_sends_on_the_next(
+    core: Core,
+    ask: Ask,
+    clock: FixedClock,
+    messenger: RecordingMessenger,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await subscriber(ask, "sub", "Europe/London")
+    composed = compose(core, clock, {"console": messenger})
+    await make_event(composed, clock, "2026-12-01 18:00")
+    clock.now = at("2026-11-30 18:00")
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            raise asyncio.CancelledError
+
+    scheduler = ReminderScheduler(
+        FailingOnce(core.engine),
+        composed.events,
+        core.store,
+        {"console": messenger},
+        clock,
+        ReminderTexts(core.translator, core.deps.campaign.remembrance),
+        (3, 29),
+        tick_seconds=30,
+        sleep=sleep,
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await scheduler.run()
+    assert sleeps == [30, 30]
+    assert "reminder tick failed with OSError" in caplog.text
+    assert len(messenger.texts("sub")) == 1

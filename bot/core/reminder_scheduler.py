@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ TICK_SECONDS = 30.0
 BATCH = 500
 LATE_AFTER = timedelta(minutes=15)
 DIRTY_BATCH = 500
+# Re-planning a flood of changed chats (a mass subscription) yields to delivery after this long;
+# the rest continues on the next tick, which then comes at once.
+REPLAN_BUDGET_S = 10.0
 
 
 @dataclass
@@ -47,6 +51,8 @@ class TickReport:
     gone: int = 0
     retry: int = 0
     failed: int = 0
+    # Changed chats are still waiting to be re-planned: tick again without sleeping.
+    backlog: bool = False
 
 
 class ReminderScheduler:
@@ -83,14 +89,15 @@ class ReminderScheduler:
     async def run(self) -> None:
         """Tick until cancelled; a failing tick is logged and the next one tries again."""
         while True:
+            backlog = False
             try:
-                await self.tick()
+                backlog = (await self.tick()).backlog
             except asyncio.CancelledError:
                 raise
             except Exception as error:
                 stack = "".join(traceback.format_tb(error.__traceback__))
                 log.error("reminder tick failed with %s\n%s", type(error).__name__, stack)
-            await self._sleep(self._tick_seconds)
+            await self._sleep(0 if backlog else self._tick_seconds)
 
     async def tick(self) -> TickReport:
         """Re-plan what changed, then send everything due now."""
@@ -105,7 +112,8 @@ class ReminderScheduler:
             self._started = True
         now = self._clock()
         events = await self._events.planning(now)
-        report = TickReport(replanned=await self._replan(events, now))
+        report = TickReport()
+        report.replanned, report.backlog = await self._replan(events, now)
         await self._deliver(now, {e.id: e for e in events}, report)
         if report.stale or report.superseded:
             log.info(
@@ -115,7 +123,7 @@ class ReminderScheduler:
             )
         return report
 
-    async def _replan(self, events: list[EventInfo], now: datetime) -> int:
+    async def _replan(self, events: list[EventInfo], now: datetime) -> tuple[int, bool]:
         marks = await self._plan.marks()
         replanned = 0
         for event in events:
@@ -134,13 +142,16 @@ class ReminderScheduler:
                 lambda facts: plan_remembrance(month, day, facts, now),
                 now,
             )
+        started = time.monotonic()
         while True:
             done = await self._plan.replan_dirty_chats(
                 lambda facts: plan_chat(events, self._remembrance, facts, now), now, DIRTY_BATCH
             )
             replanned += done
             if done < DIRTY_BATCH:
-                return replanned
+                return replanned, False
+            if time.monotonic() - started > REPLAN_BUDGET_S:
+                return replanned, True
 
     async def _deliver(
         self, now: datetime, events: Mapping[str, EventInfo], report: TickReport
