@@ -14,6 +14,7 @@ from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
 from bot.core.pacing import pacing_for
 from bot.core.ports import Clock, Messenger, RateLimiter
+from bot.core.server_setup import ServerProbe
 from bot.ratelimit import MovingWindowLimiter
 from bot.settings import Settings
 from content.i18n import CatalogTranslator
@@ -25,7 +26,6 @@ from db.session import create_engine, upgrade
 from db.setup_repo import SqlServerSetups
 from handlers.deps import Deps
 from handlers.registry import build_registry
-from handlers.setup import ServerProbe
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from sqlalchemy import DateTime, Index, String, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.core.server_setup import ServerSetup
 from db.models import Base
-from handlers.setup import ServerSetup
 
 
 class ServerSetupRow(Base):

@@ -11,8 +11,8 @@ from bot.core.commands import Command
 from bot.core.messages import Address, Request
 from bot.core.ports import ChatStore, Clock, Translator
 from bot.core.reminders import EventStore
+from bot.core.server_setup import ServerProbe, ServerSetupStore
 from content.schema import Campaign
-from handlers.setup import ServerProbe, ServerSetupStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,3 +27,16 @@ def test_handlers_are_documented_async_functions() -> None:
             if isinstance(node, ast.AsyncFunctionDef) and not node.name.startswith("_"):
                 doc = ast.get_docstring(node)
                 assert doc and "\n" not in doc.strip(), f"{path.name}:{node.name}"
+
+
+def test_every_adapter_module_is_covered_by_the_import_contracts() -> None:
+    """A new telegram_*.py or discord_*.py must join its adapter's contract, or it goes unchecked."""
+    import tomllib
+
+    contracts = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["importlinter"][
+        "contracts"
+    ]
+    named = {m for c in contracts for m in c.get("source_modules", [])}
+    for path in (REPO / "bot" / "adapters").glob("*.py"):
+        if path.stem != "__init__":
+            assert f"bot.adapters.{path.stem}" in named, path.name

@@ -19,11 +19,11 @@ from bot.core.broadcast import BroadcastService
 from bot.core.broadcast_types import BroadcastState, DeliveryState, Recipient
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, UrlButton
 from bot.core.ports import RecipientGone, TryLater
+from bot.core.server_setup import ServerSetup
 from bot.settings import Settings
 from db.broadcast_models import BroadcastRecipientRow, BroadcastRow
 from db.broadcast_store import SqlBroadcastStore
 from db.setup_repo import SqlServerSetups
-from handlers.setup import ServerSetup
 from tests.fakes import FixedClock
 from tests.support_broadcast import ALWAYS, Bot, add_subscribers, compose_bot
 

@@ -16,10 +16,11 @@ from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import TOPICS
+from bot.core.server_setup import ServerProbe
 from bot.ratelimit import Unlimited
 from db.setup_repo import SqlServerSetups
 from handlers.deps import Deps
-from handlers.setup import ServerProbe, setup_command
+from handlers.setup import setup_command
 
 SERVER = "900000000000000001"
 GENERAL = "900000000000000010"

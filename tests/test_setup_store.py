@@ -12,10 +12,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.core.server_setup import ServerSetup
 from db.models import Base
 from db.session import create_engine, upgrade
 from db.setup_repo import SqlServerSetups
-from handlers.setup import ServerSetup
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 MY_TABLES = {"server_setups", "command_hashes"}

@@ -23,11 +23,12 @@ from bot.core.commands import Command, Registry
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, Reply, Request
 from bot.core.ports import RecipientGone
+from bot.core.server_setup import ServerProbe
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from db.setup_repo import SqlServerSetups
 from handlers.deps import Deps
-from handlers.setup import ServerProbe, setup_command
+from handlers.setup import setup_command
 from tests.adapters.fake_discord import FakeDiscord
 
 EPHEMERAL = 64
