@@ -255,7 +255,12 @@ async def replanning(path: Path, subscribers: int) -> None:
     try:
         reminders = compose(core, clock, {})
         start = time.perf_counter()
-        report = await reminders.scheduler.tick()
+        replanned = 0
+        while True:  # as the loop does: ticks follow at once while a backlog remains
+            report = await reminders.scheduler.tick()
+            replanned += report.replanned
+            if not report.backlog:
+                break
         chats_s = time.perf_counter() - start
         starts = (NOW + timedelta(days=30)).replace(tzinfo=None)
         draft = EventDraft("New", starts, starts + timedelta(hours=1), "UTC", "Here", "Come.")
@@ -265,8 +270,8 @@ async def replanning(path: Path, subscribers: int) -> None:
         await reminders.scheduler.tick()
         event_s = time.perf_counter() - start
         print(
-            f"re-planning {report.replanned:,} chats that just subscribed: {chats_s:.1f} s "
-            f"({report.replanned / chats_s:,.0f} chats/s); a new event for {subscribers:,} "
+            f"re-planning {replanned:,} chats that just subscribed: {chats_s:.1f} s "
+            f"({replanned / chats_s:,.0f} chats/s); a new event for {subscribers:,} "
             f"subscribed chats: {event_s:.1f} s (both once, in the background loop)"
         )
     finally:
