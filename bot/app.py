@@ -14,6 +14,7 @@ from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
 from bot.core.pacing import pacing_for
 from bot.core.ports import Clock, Messenger, RateLimiter
+from bot.core.reminder_scheduler import ReminderScheduler
 from bot.core.server_setup import ServerProbe
 from bot.ratelimit import MovingWindowLimiter
 from bot.settings import Settings
@@ -22,10 +23,14 @@ from content.loader import load_campaign
 from content.schema import Campaign
 from db.broadcast_store import SqlBroadcastStore
 from db.chat_store import SqlChatStore
+from db.event_store import SqlEventStore
+from db.reminder_store import SqlPlanStore
 from db.session import create_engine, upgrade
 from db.setup_repo import SqlServerSetups
 from handlers.deps import Deps
+from handlers.events import content_events
 from handlers.registry import build_registry
+from handlers.reminder_text import ReminderTexts
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,7 @@ class Core:
     broadcasts: BroadcastService
     # The running messengers by platform, filled by serve(): background services send through it.
     outbox: dict[str, Messenger]
+    reminders: ReminderScheduler
 
     async def aclose(self) -> None:
         await self.engine.dispose()
@@ -81,6 +87,17 @@ async def build_core(
         second_approval_above=settings.broadcast_second_approval_above,
         pacing={"telegram": pacing_for("telegram", settings.broadcast_telegram_rate)},
     )
+    events = SqlEventStore(engine, content_events(campaign))
+    remembrance = campaign.remembrance
+    reminders = ReminderScheduler(
+        SqlPlanStore(engine),
+        events,
+        store,
+        outbox,
+        clock or utc_now,
+        ReminderTexts(translator, remembrance),
+        (remembrance.month, remembrance.day),
+    )
     deps = Deps(
         campaign,
         store,
@@ -89,6 +106,7 @@ async def build_core(
         settings.organizers,
         server_setups=server_setups,
         server_probes=server_probes,
+        events=events,
         broadcasts=broadcasts,
         commands=tuple(registry.visible()),
     )
@@ -107,6 +125,7 @@ async def build_core(
         server_probes,
         broadcasts,
         outbox,
+        reminders,
     )
 
 
@@ -134,7 +153,10 @@ async def serve(core: Core, messengers: list[Messenger]) -> None:
     core.outbox.update({m.platform: m for m in messengers})
     try:
         async with asyncio.TaskGroup() as services:
-            background = [services.create_task(core.broadcasts.run())]
+            background = [
+                services.create_task(core.broadcasts.run()),
+                services.create_task(core.reminders.run()),
+            ]
             async with asyncio.TaskGroup() as platforms:
                 for messenger in messengers:
                     platforms.create_task(messenger.run(core.dispatcher.dispatch))
