@@ -32,4 +32,4 @@ bench: $(READY)
 # Refresh the message template and the Russian catalog after changing UI strings.
 translations: $(READY)
 	$(BIN)/pybabel extract --no-location --sort-output -k _ -k N_ -k gettext:2 -o content/locales/allybot.pot bot handlers
-	$(BIN)/pybabel update --no-fuzzy-matching -D allybot -i content/locales/allybot.pot -d content/locales
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D allybot -i content/locales/allybot.pot -d content/locales
