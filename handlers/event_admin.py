@@ -371,11 +371,6 @@ def _event_args(prompted: bool) -> tuple[Arg, ...]:
     )
 
 
-# Out of the menus until their strings are translated (every menu command must answer in Russian
-# too; see tests/adapters/test_telegram_commands.py): the lead flips this after the catalogs.
-IN_MENUS = False
-
-
 def commands() -> list[Command[Deps]]:
     """The event and reminder-time commands, for the registry."""
     return [
@@ -386,19 +381,19 @@ def commands() -> list[Command[Deps]]:
             args=(Arg("times", N_("for example 1w,1d,1h, or off"), rest=True),),
             private=True,
             changes_chat=True,
-            hidden=not IN_MENUS,
         ),
         Command(
             "newevent",
             N_("Organizers: create an event"),
             newevent,
+            asks_admin=True,
             args=_event_args(prompted=False),
-            hidden=not IN_MENUS,
         ),
         Command(
             "editevent",
             N_("Organizers: change an event"),
             editevent,
+            asks_admin=True,
             args=(
                 Arg("event", N_("the event's id"), prompt=N_("Which event? Its id, e.g. e_12.")),
                 Arg(
@@ -411,22 +406,22 @@ def commands() -> list[Command[Deps]]:
                 ),
                 Arg("value", N_("the new value"), rest=True, prompt=N_("What is the new value?")),
             ),
-            hidden=not IN_MENUS,
         ),
         Command(
             "cancelevent",
             N_("Organizers: cancel an event"),
             cancelevent,
+            asks_admin=True,
             args=(
                 Arg("event", N_("the event's id"), prompt=N_("Which event? Its id, e.g. e_12.")),
                 Arg("confirm", N_("cancel without asking again"), choices=("confirm",)),
             ),
-            hidden=not IN_MENUS,
         ),
         Command(
             "eventform",
             N_("Organizers: create an event step by step"),
             newevent,
+            asks_admin=True,
             args=_event_args(prompted=True),
             hidden=True,
         ),
@@ -434,6 +429,7 @@ def commands() -> list[Command[Deps]]:
             "eventdraft",
             N_("Publish or discard an event draft"),
             eventdraft,
+            asks_admin=True,
             args=(
                 Arg("draft", N_("the draft's id"), required=True),
                 Arg("action", N_("publish or discard"), choices=("publish", "discard")),

@@ -101,8 +101,6 @@ def build_registry() -> Registry[Deps]:
                     Arg("text", N_("the message"), rest=True),
                 ),
                 private=True,
-                # Not in menus yet: /help lists supporter commands only (see docs/broadcasts.md).
-                hidden=True,
                 changes_chat=True,
             ),
             Command(
@@ -110,8 +108,6 @@ def build_registry() -> Registry[Deps]:
                 N_("Organizers and admins: recent broadcasts and their progress"),
                 broadcast.broadcasts,
                 private=True,
-                # Not in menus yet: /help lists supporter commands only (see docs/broadcasts.md).
-                hidden=True,
                 changes_chat=True,
             ),
             Command(

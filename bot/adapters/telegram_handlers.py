@@ -173,7 +173,9 @@ class UpdateHandlers:
         """Ask Telegram whether the asker administers the group, only when the command needs it."""
         command = self._registry.get(request.command)
         # An answer to a step-by-step question may complete a command that changes the chat.
-        needs_check = request.command == FREE_TEXT or (command is not None and command.changes_chat)
+        needs_check = request.command == FREE_TEXT or (
+            command is not None and command.needs_admin_status
+        )
         if not needs_check or request.chat_kind is ChatKind.PRIVATE or request.is_chat_admin:
             return request
         try:

@@ -45,6 +45,14 @@ class Command(Generic[DepsT]):
     hidden: bool = False
     # Changes what the chat receives: in a group or server, only its admins may use it.
     changes_chat: bool = False
+    # The handler itself decides by whether the asker administers the chat (organizers may use it
+    # anywhere, admins for their own group): adapters must find out, as for `changes_chat`.
+    asks_admin: bool = False
+
+    @property
+    def needs_admin_status(self) -> bool:
+        """Whether an adapter must tell the dispatcher if the asker administers the chat."""
+        return self.changes_chat or self.asks_admin
 
 
 class Registry(Generic[DepsT]):

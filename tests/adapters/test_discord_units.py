@@ -106,7 +106,7 @@ def test_the_documented_invite_link_asks_for_exactly_the_permissions_setup_check
 
     from bot.adapters.discord import REQUIRED_PERMISSIONS
 
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "discord.md").read_text()
+    docs = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     numbers = set(re.findall(r"permissions=(\d+)", docs))
     needed = discord.Permissions(**{flag: True for _, flag in REQUIRED_PERMISSIONS})
     assert numbers == {str(needed.value)}
