@@ -71,7 +71,13 @@ class Dispatcher(Generic[DepsT]):
             return Reply(_("Only campaign organizers can use this command."), private=True)
         group = request.chat_kind is not ChatKind.PRIVATE
         if command.changes_chat and group and not request.is_chat_admin:
-            return Reply(_("Only this group's admins can change what it receives."), private=True)
+            return Reply(
+                _(
+                    "Only this group's admins can change what it receives. For reminders of "
+                    "your own, send me the same command in a private chat."
+                ),
+                private=True,
+            )
         try:
             request = replace(request, args=self._checked_args(command, request))
             prompt = self._next_prompt(command, request)

@@ -211,7 +211,10 @@ async def test_a_group_member_who_is_not_admin_cannot_subscribe_the_group(
     tg: TelegramMessenger, fake: FakeTelegram, core: Core
 ) -> None:
     [refused] = await say(fake, GROUP, ALICE, f"/subscribe@{BOT_USERNAME} events")
-    assert refused.text == "Only this group's admins can change what it receives."
+    assert refused.text == (
+        "Only this group's admins can change what it receives. For reminders of your own, send me "
+        "the same command in a private chat."
+    )
     assert await core.store.subscribers("events") == []
     fake.make_admin(GROUP["id"], BORIS["id"])
     [done] = await say(fake, GROUP, BORIS, f"/subscribe@{BOT_USERNAME} events")
@@ -234,7 +237,10 @@ async def test_a_non_admin_pressing_a_group_button_is_told_privately(
     await fake.wait_until(lambda: len(fake.callback_answers) == 1)
     [answer] = fake.callback_answers.values()
     assert answer["show_alert"] is True
-    assert answer["text"] == "Only this group's admins can change what it receives."
+    assert answer["text"] == (
+        "Only this group's admins can change what it receives. For reminders of your own, send me "
+        "the same command in a private chat."
+    )
     assert len(fake.in_chat(OLD_GROUP["id"])) == 1, "nothing said in front of the group"
 
 
