@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Core
-from bot.logs import RedactSecrets
+from bot.core.redaction import SecretRedactor
 from bot.settings import Settings
 from tests.conftest import Say
 
@@ -73,9 +73,13 @@ async def test_forget_leaves_no_trace_of_the_chat_in_the_database_file(
 def test_tokens_are_redacted_from_any_log_line(caplog: pytest.LogCaptureFixture) -> None:
     token = "123456789:AAFakeTokenOnlyForTheRedactionTest_x"
     logger = logging.getLogger("test.redaction")
-    logger.addFilter(RedactSecrets(["discord-secret-token"]))
+    logger.addFilter(SecretRedactor(["discord-secret-token"]))
     with caplog.at_level(logging.INFO):
         logger.info("POST https://api.telegram.org/bot%s/getMe", token)
         logger.info("login with %s", "discord-secret-token")
+        try:
+            raise ConnectionError(f"cannot reach https://api.telegram.org/bot{token}/getMe")
+        except ConnectionError:
+            logger.exception("request failed")
     assert token not in caplog.text and "discord-secret-token" not in caplog.text
-    assert caplog.text.count("[redacted]") == 2
+    assert caplog.text.count("<redacted>") == 3

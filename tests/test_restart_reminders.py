@@ -2,9 +2,10 @@
 lost or sent twice.
 
 Delivery is at-most-once (README, "Events and reminders"): a row is committed as "sending" before
-the platform gets the message. So a kill at any point never duplicates; a kill between sends loses nothing; and
-the one window that can lose a message, a kill after the commit but before the platform took it,
-costs at most that one message, is counted at the next start and is shown here too.
+the platform gets the message. So a kill at any point never duplicates; a kill between sends
+loses nothing; and the one window that can lose a message, a kill after the commit but before
+the platform took it, costs at most that one message, is counted at the next start and is shown
+here too.
 """
 
 from __future__ import annotations

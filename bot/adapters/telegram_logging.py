@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
-import traceback
 
-REDACTED = "<redacted>"
+from bot.core.redaction import TELEGRAM_TOKEN, SecretRedactor
+
+BOT_URL_TOKEN = re.compile(r"\bbot\d{5,}:[A-Za-z0-9_-]{20,}")
 
 # PTB's DEBUG lines carry chat ids and message texts; httpx/httpcore and tornado's access log carry
 # URLs with the token or the webhook path. None of them may speak below these levels.
@@ -23,32 +24,12 @@ QUIET_LOGGERS: dict[str, int] = {
 }
 
 
-class TokenRedactor(logging.Filter):
-    """Replace the token (and any `bot<token>` URL part) in every record with a placeholder."""
+class TokenRedactor(SecretRedactor):
+    """The shared redactor for this bot's token and any `bot<token>` URL part."""
 
     def __init__(self, token: str) -> None:
-        super().__init__()
+        super().__init__((token,), (BOT_URL_TOKEN, TELEGRAM_TOKEN))
         self.token = token
-        # Any Telegram-shaped token, not only ours: a self-hosted server URL may carry another.
-        self._pattern = re.compile(re.escape(token) + r"|\bbot\d{5,}:[A-Za-z0-9_-]{20,}")
-
-    def redact(self, text: str) -> str:
-        return self._pattern.sub(REDACTED, text) if text else text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = self.redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        if record.exc_info and record.exc_info[1] is not None and not record.exc_text:
-            # Formatters reuse exc_text when it is set, so the traceback is redacted once here.
-            record.exc_text = self.redact("".join(traceback.format_exception(*record.exc_info)))
-            record.exc_text = record.exc_text.rstrip("\n")
-        elif record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
 
 
 def quiet_noisy_loggers() -> None:
