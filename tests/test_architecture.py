@@ -40,3 +40,11 @@ def test_every_adapter_module_is_covered_by_the_import_contracts() -> None:
     for path in (REPO / "bot" / "adapters").glob("*.py"):
         if path.stem != "__init__":
             assert f"bot.adapters.{path.stem}" in named, path.name
+
+
+def test_ruff_and_mypy_are_clean() -> None:
+    """The house style is enforced by the test command, not only by `make lint`."""
+    bin_dir = Path(sys.executable).parent
+    for tool in ([str(bin_dir / "ruff"), "check", "."], [str(bin_dir / "mypy")]):
+        result = subprocess.run(tool, cwd=REPO, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stdout + result.stderr
