@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime, time
+from datetime import UTC, time
 from functools import cache
 from typing import Any
 
@@ -260,7 +260,3 @@ def _prefs(address: Address, row: Any, topics: frozenset[str]) -> ChatPrefs:
         quiet_hours=quiet,
         topics=topics,
     )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

