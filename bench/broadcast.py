@@ -27,17 +27,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert, select
 
 from bot.app import Core, build_core
-from bot.core.broadcast import BroadcastService
-from bot.core.broadcast_types import BroadcastState, DeliveryState, Message, NewBroadcast
+from bot.core.broadcast.pacing import PlatformPacing, pacing_for
+from bot.core.broadcast.service import BroadcastService
+from bot.core.broadcast.values import BroadcastState, DeliveryState, Message, NewBroadcast
 from bot.core.messages import Address, Reply
-from bot.core.pacing import PlatformPacing, pacing_for
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
-from db.broadcast_models import BroadcastRecipientRow
-from db.broadcast_store import SqlBroadcastStore
-from db.models import Chat, ChatTopic
-from tests.support_broadcast import add_subscribers
-from tests.support_broadcast.fake_platform import FakePlatform, HttpMessenger
+from db.models.broadcasts import BroadcastRecipientRow
+from db.models.chats import Chat, ChatTopic
+from db.stores.broadcasts import SqlBroadcastStore
+from tests.support.broadcast import add_subscribers
+from tests.support.fake_platform import FakePlatform, HttpMessenger
 
 PLATFORM = "telegram"
 ORGANIZER = Address("console", "organizer")

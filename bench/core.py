@@ -24,7 +24,7 @@ from bot.core.messages import Address, Request
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from handlers.deps import Deps
-from tests.fakes import InMemoryStore
+from tests.support.fakes import InMemoryStore
 
 READ_TARGET, WRITE_TARGET = 3000, 600
 ACTIVE_CHATS = 1_000

@@ -31,13 +31,13 @@ import discord.gateway
 import discord.http
 from discord import app_commands
 
-from bot.adapters.discord import DiscordMessenger
+from bot.adapters.discord.messenger import DiscordMessenger
 from bot.app import build_core
 from bot.core.messages import Address, ChatKind, Reply, Request, UrlButton
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
-from db.setup_repo import SqlServerSetups
-from tests.adapters.fake_discord import FakeDiscord
+from db.stores.setups import SqlServerSetups
+from tests.adapters.discord.fake_server import FakeDiscord
 
 TARGET_RATIO = 0.85
 ACK_LIMIT_S = 3.0

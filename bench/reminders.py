@@ -30,14 +30,14 @@ from sqlalchemy import text
 from bot.app import build_core
 from bot.core.messages import Address, Reply
 from bot.core.ports import Dispatch
-from bot.core.reminder_plan import event_mark
-from bot.core.reminders import REMEMBRANCE, EventDraft
+from bot.core.reminders.plan import event_mark
+from bot.core.reminders.values import REMEMBRANCE, EventDraft
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
-from db.event_store import SqlEventStore, epoch
-from db.reminder_store import DUE_SQL, SqlPlanStore
-from tests.fakes import FixedClock
-from tests.support_reminders import compose
+from db.stores.events import SqlEventStore, epoch
+from db.stores.reminders import DUE_SQL, SqlPlanStore
+from tests.support.fakes import FixedClock
+from tests.support.reminders import compose
 
 NOW = datetime(2027, 1, 1, 12, 0, tzinfo=UTC)
 EVENTS = 10

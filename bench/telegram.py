@@ -41,13 +41,13 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bot.adapters.telegram import TelegramMessenger  # noqa: E402
-from bot.adapters.telegram_render import keyboard, to_html  # noqa: E402
+from bot.adapters.telegram.messenger import TelegramMessenger  # noqa: E402
+from bot.adapters.telegram.render import keyboard, to_html  # noqa: E402
 from bot.app import Core, build_core  # noqa: E402
 from bot.core.messages import Address, Reply, Request  # noqa: E402
 from bot.ratelimit import Unlimited  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tests.adapters.fake_telegram import TOKEN, serve_until_told  # noqa: E402
+from tests.adapters.telegram.fake_server import TOKEN, serve_until_told  # noqa: E402
 
 TARGET = 0.85
 USERS = 200

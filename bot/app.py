@@ -9,28 +9,28 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.broadcast import BroadcastService
+from bot.core.broadcast.pacing import pacing_for
+from bot.core.broadcast.service import BroadcastService
 from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
-from bot.core.pacing import pacing_for
 from bot.core.ports import Clock, Messenger, RateLimiter
-from bot.core.reminder_scheduler import ReminderScheduler
+from bot.core.reminders.scheduler import ReminderScheduler
 from bot.core.server_setup import ServerProbe
 from bot.ratelimit import MovingWindowLimiter
 from bot.settings import Settings
 from content.i18n import CatalogTranslator
 from content.loader import load_campaign
 from content.schema import Campaign
-from db.broadcast_store import SqlBroadcastStore
-from db.chat_store import SqlChatStore
-from db.event_store import SqlEventStore
-from db.reminder_store import SqlPlanStore
 from db.session import create_engine, upgrade
-from db.setup_repo import SqlServerSetups
+from db.stores.broadcasts import SqlBroadcastStore
+from db.stores.chats import SqlChatStore
+from db.stores.events import SqlEventStore
+from db.stores.reminders import SqlPlanStore
+from db.stores.setups import SqlServerSetups
 from handlers.deps import Deps
 from handlers.events import content_events
 from handlers.registry import build_registry
-from handlers.reminder_text import ReminderTexts
+from handlers.texts.reminder import ReminderTexts
 
 log = logging.getLogger(__name__)
 
@@ -134,11 +134,11 @@ def platform_messengers(core: Core) -> list[Messenger]:
     messengers: list[Messenger] = []
     settings = core.settings
     if settings.telegram_bot_token is not None:
-        from bot.adapters.telegram import build_telegram
+        from bot.adapters.telegram.messenger import build_telegram
 
         messengers.append(build_telegram(core))
     if settings.discord_bot_token is not None:
-        from bot.adapters.discord import build_discord
+        from bot.adapters.discord.messenger import build_discord
 
         messengers.append(build_discord(core))
     return messengers

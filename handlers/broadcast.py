@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.core.broadcast import Broadcasts
-from bot.core.broadcast_compose import ComposeError, compose, parse_when
-from bot.core.broadcast_types import (
+from bot.core.broadcast.compose import ComposeError, compose, parse_when
+from bot.core.broadcast.service import Broadcasts
+from bot.core.broadcast.values import (
     HERE,
     BroadcastInfo,
     BroadcastState,

@@ -6,11 +6,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.broadcast import Broadcasts
+from bot.core.broadcast.service import Broadcasts
 from bot.core.commands import Command
 from bot.core.messages import Address, Request
 from bot.core.ports import ChatStore, Clock, Translator
-from bot.core.reminders import EventStore
+from bot.core.reminders.values import EventStore
 from bot.core.server_setup import ServerProbe, ServerSetupStore
 from content.schema import Campaign
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.core.commands import Arg, Command, UserError
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.ports import RsvpAnswer
-from bot.core.reminders import EventDraft, EventInfo, EventStatus, EventStore
+from bot.core.reminders.values import EventDraft, EventInfo, EventStatus, EventStore
 from handlers import settings
 from handlers.deps import Deps
 from handlers.events import describe, event_buttons, find_event

@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Attachment, Button, Reply, Request, UrlButton
-from bot.core.reminders import EventInfo, EventStatus, Localized
+from bot.core.reminders.values import EventInfo, EventStatus, Localized
 from content.i18n import format_time_range
 from content.schema import Campaign, Event, Text
-from handlers.calendar import event_ics
 from handlers.deps import Deps
 from handlers.prefs import zone_of
+from handlers.texts.calendar import event_ics
 
 # Past events are a record, not a feed: the most recent few are enough.
 PAST_SHOWN = 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Reply, Request
 from bot.core.ports import RsvpAnswer
-from bot.core.reminders import EventStatus
+from bot.core.reminders.values import EventStatus
 from handlers.deps import Deps
 from handlers.events import find_event
 from handlers.prefs import current_prefs

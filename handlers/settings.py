@@ -13,11 +13,11 @@ from zoneinfo import available_timezones
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Reply, Request
 from bot.core.ports import ChatPrefs
-from bot.core.reminder_plan import parse_leads
-from bot.core.reminders import DEFAULT_LEADS
+from bot.core.reminders.plan import parse_leads
+from bot.core.reminders.values import DEFAULT_LEADS
 from handlers.deps import Deps
 from handlers.prefs import current_prefs
-from handlers.reminder_text import format_lead
+from handlers.texts.reminder import format_lead
 
 SUGGESTED_ZONES = (
     "Europe/London",

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.app import Core, build_core
-from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
-from tests.fakes import FixedClock
-
-Say = Callable[..., Awaitable[Reply]]
+from tests.support.chat import Say, speaker
+from tests.support.fakes import FixedClock
+from tests.support.reminders import RecordingMessenger, Reminders, compose
 
 
 @pytest.fixture
@@ -40,29 +39,20 @@ async def core(settings: Settings, clock: FixedClock) -> AsyncIterator[Core]:
 @pytest.fixture
 def say(core: Core) -> Say:
     """Chat with the real dispatcher: `await say("/events past", locale="ru")`."""
+    return speaker(core.dispatcher.dispatch, chat="alice")
 
-    async def say_(
-        text: str,
-        *,
-        chat: str = "alice",
-        user: str | None = None,
-        locale: str | None = "en",
-        kind: ChatKind = ChatKind.PRIVATE,
-        admin: bool = False,
-        platform: str = "console",
-    ) -> Reply:
-        words = text.split()
-        request = Request(
-            command=words[0].lstrip("/"),
-            args=tuple(words[1:]),
-            chat=Address(platform, chat),
-            user_id=user or chat,
-            chat_kind=kind,
-            locale=locale,
-            is_chat_admin=admin,
-        )
-        reply = await core.dispatcher.dispatch(request)
-        assert reply is not None
-        return reply
 
-    return say_
+@pytest.fixture
+def messenger() -> RecordingMessenger:
+    return RecordingMessenger()
+
+
+@pytest.fixture
+def rem(core: Core, clock: FixedClock, messenger: RecordingMessenger) -> Reminders:
+    return compose(core, clock, {"console": messenger})
+
+
+@pytest.fixture
+def ask(rem: Reminders) -> Say:
+    """Like `say`, through the dispatcher the reminder tests compose."""
+    return speaker(rem.dispatcher.dispatch, chat="alice")

@@ -1,6 +1,6 @@
 """Community servers: where a server's announcements go, and what only its platform knows.
 
-The ports behind /setup (handlers/setup.py): a store of setups (db/setup_repo.py) and a probe the
+The ports behind /setup (handlers/setup.py): a store of setups (db/stores/setups.py) and a probe the
 Discord adapter implements.
 """
 

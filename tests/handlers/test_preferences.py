@@ -7,7 +7,7 @@ from datetime import time
 from bot.app import Core
 from bot.core.messages import ActionButton, Address, ChatKind
 from bot.core.ports import TOPICS
-from tests.conftest import Say
+from tests.support.chat import Say
 
 ALICE = Address("console", "alice")
 

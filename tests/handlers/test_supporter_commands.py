@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from bot.app import Core
 from bot.core.messages import ActionButton, Address, UrlButton
-from tests.conftest import Say
-from tests.fakes import FixedClock
+from tests.support.chat import Say
+from tests.support.fakes import FixedClock
 
 CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 

@@ -1,0 +1,124 @@
+"""Sending one Reply to one Telegram chat, with Telegram's errors mapped at the boundary."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+import warnings
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any, TypeVar
+
+from telegram import InputFile, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.adapters.telegram.render import defuse_mentions, keyboard, split_text, to_html
+from bot.core.messages import Reply
+from bot.core.ports import RecipientGone, TryLater
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """retry_after in seconds, whichever type this PTB release hands out."""
+    with warnings.catch_warnings():
+        # PTB 22 warns that retry_after becomes a timedelta; both are handled here.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+class Delivery:
+    """Renders replies and calls the Bot API, retrying what Telegram says may be retried."""
+
+    def __init__(self, bot: Any, backoff: float = 1.0, attempts: int = 3) -> None:
+        self._bot = bot
+        self._backoff = backoff
+        self._attempts = attempts
+
+    async def send(
+        self,
+        chat_id: int | str,
+        reply: Reply,
+        *,
+        patient: bool,
+        reply_to: int | None = None,
+        thread: int | None = None,
+    ) -> None:
+        """Send the text in parts, buttons on the last part, then the file if there is one.
+
+        `patient` (answering a person now) waits out flood control and retries network errors
+        with growing pauses; otherwise (a broadcast) both become TryLater at once, with
+        Telegram's retry_after when it gave one, so the caller paces and retries.
+        """
+        bot = self._bot
+        # Defused before splitting, so the invisible joiners count towards each part's length.
+        parts = split_text(defuse_mentions(reply.text))
+        markup = keyboard(reply.buttons)
+        quote = (
+            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        )
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            await self._call(
+                partial(
+                    bot.send_message,
+                    chat_id,
+                    to_html(part),
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if last else None,
+                    reply_parameters=quote if index == 0 else None,
+                    message_thread_id=thread,
+                ),
+                patient,
+            )
+        attachment = reply.attachment
+        if attachment is not None:
+            document = InputFile(attachment.content, filename=attachment.filename)
+            await self._call(
+                partial(
+                    bot.send_document,
+                    chat_id,
+                    document,
+                    reply_markup=None if parts else markup,
+                    reply_parameters=None if parts else quote,
+                    message_thread_id=thread,
+                ),
+                patient,
+            )
+
+    async def _call(self, call: Callable[[], Awaitable[T]], patient: bool) -> T:
+        attempt = 0
+        while True:
+            try:
+                return await call()
+            except RetryAfter as error:
+                wait = retry_seconds(error)
+                if not patient or attempt >= self._attempts:
+                    raise TryLater(wait) from None
+                log.info("Telegram: flood control; waiting %.0fs as asked", wait)
+                await asyncio.sleep(wait)
+            except (Forbidden, ChatMigrated):
+                raise RecipientGone() from None
+            except BadRequest as error:
+                if "chat not found" in error.message.lower():
+                    raise RecipientGone() from None
+                # Telegram's description may quote the text it refused: never logged.
+                raise
+            except NetworkError as error:  # TimedOut too; BadRequest was handled above
+                if not patient:
+                    # A broadcast's caller owns the backoff (and may try other chats meanwhile).
+                    raise TryLater() from None
+                delay = self._backoff * 2**attempt
+                if attempt >= self._attempts:
+                    raise TryLater() from None
+                log.warning(
+                    "Telegram: %s while sending; retrying in %.1fs", type(error).__name__, delay
+                )
+                await asyncio.sleep(delay)
+            attempt += 1

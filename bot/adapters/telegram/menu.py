@@ -1,0 +1,51 @@
+"""The command menus Telegram shows: per language, organizer-only commands only to organizers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from telegram import Bot, BotCommand, BotCommandScope, BotCommandScopeChat, BotCommandScopeDefault
+from telegram.error import TelegramError
+
+from bot.adapters.telegram.updates import chat_id_of
+from bot.core.commands import Command, Registry
+from bot.core.messages import Address
+from bot.core.ports import Translator
+
+log = logging.getLogger(__name__)
+
+# Telegram's limit for a command's description in the menu.
+MAX_DESCRIPTION = 256
+
+
+def menu(commands: Iterable[Command[Any]], translator: Translator, locale: str) -> list[BotCommand]:
+    """The menu entries for `commands` in `locale`."""
+    return [
+        BotCommand(c.name, translator.gettext(locale, c.summary)[:MAX_DESCRIPTION])
+        for c in commands
+    ]
+
+
+async def publish_menus(
+    bot: Bot, registry: Registry[Any], translator: Translator, organizers: Collection[Address]
+) -> None:
+    """setMyCommands for everyone (English default, then each other language by language_code)
+    and, with the organizer-only commands added, for each organizer's private chat."""
+    visible = registry.visible()
+    public = [c for c in visible if not c.organizer_only]
+    for locale in translator.locales:
+        language = None if locale == "en" else locale
+        scopes: list[tuple[BotCommandScope, list[Command[Any]]]] = [
+            (BotCommandScopeDefault(), public),
+            *((BotCommandScopeChat(chat_id_of(o)), visible) for o in organizers),
+        ]
+        for scope, commands in scopes:
+            try:
+                await bot.set_my_commands(
+                    menu(commands, translator, locale), scope=scope, language_code=language
+                )
+            except TelegramError as error:
+                # Usually an organizer who has not opened a chat with the bot yet.
+                log.warning("Telegram: a command menu was not published (%s)", type(error).__name__)

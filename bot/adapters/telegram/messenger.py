@@ -1,0 +1,247 @@
+"""The Telegram messenger: the whole bot on python-telegram-bot 22, polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dtm
+import logging
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.adapters.telegram.delivery import Delivery
+from bot.adapters.telegram.inbound import UpdateHandlers
+from bot.adapters.telegram.logging import install_token_redaction
+from bot.adapters.telegram.menu import publish_menus
+from bot.adapters.telegram.updates import PLATFORM, chat_id_of
+from bot.core.commands import Registry
+from bot.core.messages import Address, Reply
+from bot.core.ports import ChatStore, Dispatch, Translator, TryLater
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Only what the bot acts on: fewer update kinds means less data about people passing through.
+ALLOWED_UPDATES = ("message", "channel_post", "callback_query", "my_chat_member")
+
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class TokenRejected(Exception):
+    """Telegram refused the token; the message names the variable, never the token."""
+
+    def __init__(self) -> None:
+        super().__init__("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather")
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookConfig:
+    """Receive updates over HTTPS at `url`, served locally on `listen` (host:port)."""
+
+    url: str
+    listen: str = "127.0.0.1:8443"
+    secret: str | None = None
+
+
+def api_urls(base_url: str) -> tuple[str, str]:
+    """A self-hosted Bot API server's root (or its .../bot URL) -> PTB base_url, base_file_url."""
+    root = base_url.rstrip("/").removesuffix("/bot")
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+class TelegramMessenger:
+    """The Messenger port on Telegram."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        token: str,
+        registry: Registry[Any],
+        translator: Translator,
+        store: ChatStore,
+        organizers: frozenset[Address] = frozenset(),
+        *,
+        base_url: str | None = None,
+        webhook: WebhookConfig | None = None,
+        poll_timeout: float = 10.0,
+        concurrent_updates: int = 16,
+        retry_backoff: float = 1.0,
+        start_backoff: float = 2.0,
+    ) -> None:
+        self._token = token
+        self._registry = registry
+        self._translator = translator
+        self._store = store
+        self._organizers = frozenset(o for o in organizers if o.platform == PLATFORM)
+        self._webhook = webhook
+        self._poll_timeout = poll_timeout
+        self._start_backoff = start_backoff
+        self._ready = asyncio.Event()
+        # PTB logs the API URL, token included, as soon as the bot object exists.
+        install_token_redaction(token)
+        self.application = self._build(base_url, concurrent_updates)
+        self._delivery = Delivery(self.application.bot, retry_backoff)
+        self._handlers = UpdateHandlers(registry, translator, store, self._delivery)
+        self._add_handlers()
+
+    def _build(self, base_url: str | None, concurrent_updates: int) -> AnyApplication:
+        builder = ApplicationBuilder().token(self._token).job_queue(None)
+        # Updates run concurrently so one chat's flood-control wait does not hold up the others;
+        # 16 is far above Telegram's ~30 messages/s, and more in-flight requests only make
+        # httpcore's connection pool slower (see bench/telegram.py).
+        builder = builder.concurrent_updates(concurrent_updates)
+        if base_url:
+            api, files = api_urls(base_url)
+            builder = builder.base_url(api).base_file_url(files)
+        if self._webhook is not None:
+            # The updater's webhook server needs no polling connection pool.
+            builder = builder.get_updates_connection_pool_size(1)
+        application: AnyApplication = builder.build()
+        return application
+
+    def _add_handlers(self) -> None:
+        application, handlers = self.application, self._handlers
+        posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+        application.add_handler(MessageHandler(filters.COMMAND & posts, handlers.on_command))
+        # Plain messages answer a step-by-step command's question: in private chats, and in
+        # groups as replies to the bot (all that privacy mode lets through anyway).
+        answers = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+        application.add_handler(
+            MessageHandler(answers & (filters.ChatType.PRIVATE | filters.REPLY), handlers.on_text)
+        )
+        application.add_handler(CallbackQueryHandler(handlers.on_button))
+        application.add_handler(
+            ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+        )
+        application.add_error_handler(handlers.on_error)
+
+    # -- the Messenger port ------------------------------------------------------------------
+
+    async def run(self, dispatch: Dispatch) -> None:
+        """Serve Telegram users until cancelled, in the caller's event loop."""
+        install_token_redaction(self._token)
+        self._handlers.dispatch = dispatch
+        app = self.application
+        try:
+            await self._initialize(app)
+        except BaseException:
+            await app.bot.shutdown()
+            raise
+        async with app:
+            await app.start()
+            try:
+                await self._receive_updates(app)
+                self._ready.set()
+                log.info("Telegram: serving as a %s bot", "webhook" if self._webhook else "polling")
+                await publish_menus(
+                    app.bot, self._registry, self._translator, self._organizers
+                )
+                await asyncio.Event().wait()
+            finally:
+                self._ready.clear()
+                if app.updater is not None and app.updater.running:
+                    await app.updater.stop()
+                if app.running:
+                    await app.stop()
+                log.info("Telegram: stopped")
+
+    async def send(self, address: Address, reply: Reply) -> None:
+        """Push a reply unprompted; RecipientGone or TryLater tell the caller what to do next."""
+        if not self._ready.is_set():
+            raise TryLater(self._start_backoff)
+        await self._delivery.send(chat_id_of(address), reply, patient=False)
+
+    # -- start-up ----------------------------------------------------------------------------
+
+    async def _initialize(self, app: AnyApplication) -> None:
+        """getMe until Telegram answers: an outage at start waits instead of crashing."""
+        delay = self._start_backoff
+        while True:
+            try:
+                await app.initialize()
+                return
+            except InvalidToken:
+                raise TokenRejected() from None
+            except NetworkError as error:
+                log.warning("Telegram unreachable at start (%s); retrying", type(error).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
+
+    async def _receive_updates(self, app: AnyApplication) -> None:
+        updater = app.updater
+        if updater is None:
+            raise RuntimeError("the Telegram application was built without an updater")
+        if self._webhook is None:
+            await updater.start_polling(
+                timeout=dtm.timedelta(seconds=self._poll_timeout),
+                bootstrap_retries=-1,
+                allowed_updates=list(ALLOWED_UPDATES),
+                error_callback=_log_polling_error,
+            )
+            return
+        host, _, port = self._webhook.listen.rpartition(":")
+        await updater.start_webhook(
+            listen=host,
+            port=int(port),
+            url_path=urlsplit(self._webhook.url).path.lstrip("/"),
+            webhook_url=self._webhook.url,
+            secret_token=self._webhook.secret,
+            allowed_updates=list(ALLOWED_UPDATES),
+            bootstrap_retries=-1,
+        )
+
+
+def _log_polling_error(error: TelegramError) -> None:
+    # PTB retries polling by itself with backoff; say only what kind of trouble it was.
+    log.warning("Telegram: polling failed (%s); retrying", type(error).__name__)
+
+
+class CoreParts(Protocol):
+    """What the adapter needs from the composition root's Core."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def registry(self) -> Registry[Any]: ...
+
+    @property
+    def translator(self) -> Translator: ...
+
+    @property
+    def store(self) -> ChatStore: ...
+
+
+def build_telegram(core: CoreParts) -> TelegramMessenger:
+    """The Telegram messenger from the settings: polling unless TELEGRAM_WEBHOOK_URL is set."""
+    settings = core.settings
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    webhook = None
+    if settings.telegram_webhook_url:
+        secret = settings.telegram_webhook_secret
+        webhook = WebhookConfig(
+            url=settings.telegram_webhook_url,
+            listen=settings.telegram_webhook_listen,
+            secret=secret.get_secret_value() if secret is not None else None,
+        )
+    return TelegramMessenger(
+        settings.telegram_bot_token.get_secret_value(),
+        core.registry,
+        core.translator,
+        core.store,
+        settings.organizers,
+        base_url=settings.telegram_api_base_url,
+        webhook=webhook,
+    )

@@ -1,0 +1,113 @@
+"""Turning what an organizer typed into a checked broadcast Message and a send time.
+
+Everything here runs before anything is stored, so a bad link or an over-long text stops the
+broadcast before any subscriber gets anything.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.broadcast.values import Message
+from bot.core.messages import UrlButton
+
+# Discord's message limit, the smallest of our platforms (Telegram allows 4096).
+MAX_TEXT = 2000
+MAX_LINKS = 5
+MAX_LABEL = 80  # Discord's button label limit
+MAX_URL = 512
+LATEST_SCHEDULE = timedelta(days=60)
+
+# A line "Label | https://example.org" becomes a link button.
+_LINK_LINE = re.compile(r"^(?P<label>[^|]+?)\s*\|\s*(?P<url>\S+)\s*$")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+
+
+class ComposeError(Exception):
+    """What is wrong, as an English msgid and its format values (the handler translates)."""
+
+    def __init__(self, msgid: str, values: tuple[tuple[str, str | int], ...] = ()) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.values = dict(values)
+
+
+def N_(message: str) -> str:
+    """Mark an English msgid for extraction; the handler translates it when shown."""
+    return message
+
+
+def compose(raw: str) -> Message:
+    """Split typed text into the message and its link lines; raise ComposeError if unsendable."""
+    lines = raw.strip().splitlines()
+    text_lines: list[str] = []
+    links: list[UrlButton] = []
+    for line in lines:
+        match = _LINK_LINE.match(line.strip())
+        if match and _SCHEME.match(match["url"]):
+            links.append(_link(match["label"].strip(), match["url"]))
+        else:
+            text_lines.append(line.rstrip())
+    text = "\n".join(text_lines).strip()
+    if not text:
+        raise ComposeError(N_("The message is empty. Write the text that subscribers should get."))
+    if len(text) > MAX_TEXT:
+        raise ComposeError(
+            N_(
+                "The message has {length} characters; the limit is {limit} (Discord's). "
+                "Please shorten it."
+            ),
+            (("length", len(text)), ("limit", MAX_TEXT)),
+        )
+    if len(links) > MAX_LINKS:
+        raise ComposeError(N_("At most {limit} link buttons, please."), (("limit", MAX_LINKS),))
+    return Message(text, tuple(links))
+
+
+def _link(label: str, url: str) -> UrlButton:
+    if not url.lower().startswith("https://") or len(url) > MAX_URL or "." not in url[8:]:
+        raise ComposeError(
+            N_("Links must be complete https:// addresses; this one is not: {url}"),
+            (("url", url[:100]),),
+        )
+    if len(label) > MAX_LABEL:
+        raise ComposeError(
+            N_("A button label may have at most {limit} characters."), (("limit", MAX_LABEL),)
+        )
+    return UrlButton(label, url)
+
+
+def parse_when(value: str, tz: str | None, now: datetime) -> datetime | None:
+    """'now' -> None; 'HH:MM' (next such time) or 'YYYY-MM-DD HH:MM' in `tz` -> an aware time."""
+    value = value.strip().lower()
+    if value in ("now", "", "сейчас"):
+        return None
+    try:
+        zone = ZoneInfo(tz) if tz else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local_now = now.astimezone(zone)
+    value = value.replace("t", " ")
+    try:
+        if re.fullmatch(r"\d{1,2}:\d{2}", value):
+            clock = datetime.strptime(value, "%H:%M").time()
+            when = datetime.combine(local_now.date(), clock, tzinfo=zone)
+            if when <= local_now:
+                when += timedelta(days=1)
+        else:
+            when = datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
+    except ValueError:
+        raise ComposeError(
+            N_(
+                "“{value}” is not a time I understand. Write now, a time like 18:30, "
+                "or a date and time like 2026-12-01 18:30."
+            ),
+            (("value", value[:40]),),
+        ) from None
+    if when <= now:
+        raise ComposeError(N_("That time has passed. Write now or a time in the future."))
+    if when - now > LATEST_SCHEDULE:
+        raise ComposeError(N_("Broadcasts can be scheduled at most 60 days ahead."))
+    return when

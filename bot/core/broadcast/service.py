@@ -1,0 +1,320 @@
+"""Organizer broadcasts as a service: what handlers ask of it, and the loop that runs them.
+
+`run()` starts one PlatformSender per messenger and a supervisor that starts scheduled
+broadcasts when due, reports progress to the sender's chat (a new message at most every
+`progress_every_s`, since editing a message is platform-specific), and sends the final report.
+Everything it needs to continue is in the database, so a restart resumes within `poll_s`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, Protocol
+
+from bot.core.broadcast.pacing import Pacer, PlatformPacing, Sleep, pacing_for
+from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, PlatformSender
+from bot.core.broadcast.values import (
+    BroadcastInfo,
+    BroadcastState,
+    BroadcastStore,
+    DeliveryState,
+    NewBroadcast,
+)
+from bot.core.messages import Address, Reply
+from bot.core.ports import Clock, Messenger, Translator
+
+log = logging.getLogger(__name__)
+
+SECOND_APPROVAL_ABOVE = 1000
+DRAFT_LIFETIME = timedelta(hours=24)
+CLEANUP_EVERY_S = 600.0
+
+
+class Broadcasts(Protocol):
+    """What the /broadcast commands use (handlers.deps.Deps.broadcasts)."""
+
+    second_approval_above: int
+
+    async def draft(self, new: NewBroadcast) -> BroadcastInfo: ...
+
+    async def breakdown(self, broadcast_id: int) -> Mapping[tuple[str, str], int]: ...
+
+    async def push(self, address: Address, reply: Reply) -> bool: ...
+
+    async def get(self, broadcast_id: int) -> BroadcastInfo | None: ...
+
+    async def confirm(self, broadcast_id: int) -> BroadcastInfo | None: ...
+
+    async def approve(self, broadcast_id: int, by: Address) -> BroadcastInfo | None: ...
+
+    async def cancel(self, broadcast_id: int) -> BroadcastInfo | None: ...
+
+    async def recent(self, origin: Address | None, limit: int = 10) -> list[BroadcastInfo]: ...
+
+    def eta_s(self, info: BroadcastInfo) -> float: ...
+
+
+@dataclass
+class _Progress:
+    started: float
+    last_report: float
+    done_at_start: int
+
+
+class BroadcastService:
+    """Creates, confirms and runs broadcasts over the messengers, one per platform."""
+
+    def __init__(
+        self,
+        store: BroadcastStore,
+        messengers: Mapping[str, Messenger],
+        translator: Translator,
+        clock: Clock,
+        *,
+        second_approval_above: int = SECOND_APPROVAL_ABOVE,
+        pacing: Mapping[str, PlatformPacing] | None = None,
+        in_flight: int = 1,
+        poll_s: float = 5.0,
+        progress_every_s: float = 30.0,
+        max_tries: int = MAX_TRIES,
+        retry_base_s: float = RETRY_BASE_S,
+        sleep: Sleep = asyncio.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.second_approval_above = second_approval_above
+        self._store = store
+        # Read when run() starts and on every push: the composition root may fill it after
+        # building the service, since the adapters themselves need the core first.
+        self._messengers = messengers
+        self._translator = translator
+        self._clock = clock
+        self._poll_s = poll_s
+        self._progress_every_s = progress_every_s
+        self._monotonic = monotonic
+        self._cancelled: set[int] = set()
+        self._replies: dict[int, Reply] = {}
+        self._progress: dict[int, _Progress] = {}
+        self._wake = asyncio.Event()
+        self._next_cleanup = 0.0
+        self._pacing = dict(pacing or {})
+        self._sender_options: dict[str, Any] = {
+            "in_flight": in_flight,
+            "max_tries": max_tries,
+            "retry_base_s": retry_base_s,
+            "idle_s": poll_s,
+            "sleep": sleep,
+            "monotonic": monotonic,
+        }
+        self._senders: dict[str, PlatformSender] = {}
+
+    # -- for the handlers -------------------------------------------------------------------
+
+    async def draft(self, new: NewBroadcast) -> BroadcastInfo:
+        """Store the broadcast with its recipients, waiting for the sender's Confirm."""
+        return await self._store.create(new, self._clock())
+
+    async def breakdown(self, broadcast_id: int) -> Mapping[tuple[str, str], int]:
+        """Recipients by (platform, language)."""
+        return await self._store.breakdown(broadcast_id)
+
+    async def push(self, address: Address, reply: Reply) -> bool:
+        """Send one message now (a preview, an approval request); False if it could not go."""
+        messenger = self._messengers.get(address.platform)
+        if messenger is None:
+            return False
+        try:
+            await messenger.send(address, reply)
+        except Exception as error:
+            log.warning("broadcast: a message to a sender failed (%s)", type(error).__name__)
+            return False
+        return True
+
+    async def get(self, broadcast_id: int) -> BroadcastInfo | None:
+        """One broadcast with its delivery counts."""
+        return await self._store.get(broadcast_id)
+
+    async def confirm(self, broadcast_id: int) -> BroadcastInfo | None:
+        """The sender's Confirm: on to approval, the schedule, or sending now."""
+        info = await self._store.get(broadcast_id)
+        if info is None or info.state is not BroadcastState.DRAFT:
+            return info
+        if info.campaign_wide and info.total > self.second_approval_above:
+            to = BroadcastState.APPROVAL
+        else:
+            to = self._scheduled_or_sending(info)
+        await self._store.transition(broadcast_id, (BroadcastState.DRAFT,), to)
+        self._wake.set()
+        return await self._store.get(broadcast_id)
+
+    async def approve(self, broadcast_id: int, by: Address) -> BroadcastInfo | None:
+        """A second organizer's approval (the handler checks it is a different one)."""
+        info = await self._store.get(broadcast_id)
+        if info is None or info.state is not BroadcastState.APPROVAL:
+            return info
+        to = self._scheduled_or_sending(info)
+        await self._store.transition(broadcast_id, (BroadcastState.APPROVAL,), to, approved_by=by)
+        self._wake.set()
+        return await self._store.get(broadcast_id)
+
+    async def cancel(self, broadcast_id: int) -> BroadcastInfo | None:
+        """Stop a broadcast: nothing more is sent from the moment this returns."""
+        self._cancelled.add(broadcast_id)
+        await self._store.transition(
+            broadcast_id,
+            (
+                BroadcastState.DRAFT,
+                BroadcastState.APPROVAL,
+                BroadcastState.SCHEDULED,
+                BroadcastState.SENDING,
+            ),
+            BroadcastState.CANCELLED,
+        )
+        return await self._store.get(broadcast_id)
+
+    async def recent(self, origin: Address | None, limit: int = 10) -> list[BroadcastInfo]:
+        """The latest broadcasts, all of them (origin None) or those asked in one chat."""
+        return await self._store.recent(origin, limit)
+
+    def eta_s(self, info: BroadcastInfo) -> float:
+        """Seconds left at the observed rate, or the configured one before there is any."""
+        progress = self._progress.get(info.id)
+        done = info.total - info.remaining
+        if progress is not None:
+            elapsed = self._monotonic() - progress.started
+            finished = done - progress.done_at_start
+            if elapsed > 5 and finished > 0:
+                return info.remaining * elapsed / finished
+        rate = min((self._pacing_of(p).rate for p in self._messengers), default=25.0)
+        return info.remaining / rate
+
+    def _scheduled_or_sending(self, info: BroadcastInfo) -> BroadcastState:
+        if info.send_at is not None and info.send_at > self._clock():
+            return BroadcastState.SCHEDULED
+        return BroadcastState.SENDING
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def _pacing_of(self, platform: str) -> PlatformPacing:
+        return self._pacing.get(platform) or pacing_for(platform)
+
+    async def run(self) -> None:
+        """Deliver every running broadcast and start scheduled ones, until cancelled."""
+        options = self._sender_options
+        self._senders = {
+            platform: PlatformSender(
+                messenger,
+                self._store,
+                Pacer(self._pacing_of(platform), options["monotonic"], options["sleep"]),
+                self._reply_of,
+                self._cancelled,
+                **options,
+            )
+            for platform, messenger in self._messengers.items()
+        }
+        # Progress starts afresh: every running broadcast reports once it is picked up again.
+        self._progress.clear()
+        try:
+            async with asyncio.TaskGroup() as group:
+                for sender in self._senders.values():
+                    group.create_task(sender.run())
+                group.create_task(self._supervise())
+        finally:
+            await self._store.aclose()
+
+    async def _supervise(self) -> None:
+        while True:
+            try:
+                await self._tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                # A database hiccup must not end the fan-out: try again on the next tick.
+                log.error("broadcast supervisor failed (%s); retrying", type(error).__name__)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll_s)
+
+    async def _tick(self) -> None:
+        now = self._clock()
+        if self._monotonic() >= self._next_cleanup:
+            self._next_cleanup = self._monotonic() + CLEANUP_EVERY_S
+            await self._store.delete_drafts(now - DRAFT_LIFETIME)
+        for info in await self._store.with_state(BroadcastState.SCHEDULED):
+            if info.send_at is None or info.send_at <= now:
+                await self._store.transition(
+                    info.id, (BroadcastState.SCHEDULED,), BroadcastState.SENDING
+                )
+        for info in await self._store.with_state(BroadcastState.SENDING):
+            await self._follow(info)
+
+    async def _follow(self, info: BroadcastInfo) -> None:
+        now = self._monotonic()
+        progress = self._progress.get(info.id)
+        if progress is None:
+            failed = await self._store.fail_unreachable(info.id, tuple(self._messengers))
+            if failed:
+                log.warning("broadcast %d: %d recipients on platforms not running", info.id, failed)
+                info = await self._store.get(info.id) or info
+            progress = _Progress(now, now, info.total - info.remaining)
+            self._progress[info.id] = progress
+            for sender in self._senders.values():
+                sender.wake.set()
+            if info.remaining:
+                await self._report(info, final=False)
+        if info.remaining == 0:
+            if await self._store.transition(
+                info.id, (BroadcastState.SENDING,), BroadcastState.DONE
+            ):
+                await self._report(info, final=True)
+            self._progress.pop(info.id, None)
+            self._replies.pop(info.id, None)
+            return
+        if now - progress.last_report >= self._progress_every_s:
+            progress.last_report = now
+            await self._report(info, final=False)
+
+    async def _reply_of(self, broadcast_id: int) -> Reply | None:
+        reply = self._replies.get(broadcast_id)
+        if reply is None:
+            info = await self._store.get(broadcast_id)
+            if info is None:
+                return None
+            reply = self._replies[broadcast_id] = info.message.reply()
+        return reply
+
+    async def _report(self, info: BroadcastInfo, *, final: bool) -> None:
+        if not info.campaign_wide:
+            # A group's own broadcast was asked in that group: the message itself is the news,
+            # and progress reports there would only be noise for its members (/broadcasts).
+            return
+        _ = self._gettext(info.locale)
+        counts = info.counts
+        numbers = _(
+            "sent {sent}, gone {gone}, failed {failed}, remaining {remaining} of {total}"
+        ).format(
+            sent=counts.get(DeliveryState.SENT, 0),
+            gone=counts.get(DeliveryState.GONE, 0),
+            failed=counts.get(DeliveryState.FAILED, 0),
+            remaining=info.remaining,
+            total=info.total,
+        )
+        if final:
+            text = _("Broadcast #{id} finished: {numbers}.").format(id=info.id, numbers=numbers)
+        else:
+            minutes = max(1, round(self.eta_s(info) / 60))
+            text = _("Broadcast #{id}: {numbers}. About {minutes} min left.").format(
+                id=info.id, numbers=numbers, minutes=minutes
+            )
+        await self.push(info.origin, Reply(text))
+
+    def _gettext(self, locale: str) -> Callable[[str], str]:
+        def translate(message: str) -> str:
+            return self._translator.gettext(locale, message)
+
+        return translate

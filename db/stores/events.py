@@ -1,0 +1,278 @@
+"""The EventStore port: content events and events made in chat, drafts, lead times.
+
+Stored events get ids "e_<number>": content ids may only use a-z, 0-9 and "-", so the two can never
+collide. Returns core values only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.core.messages import Address
+from bot.core.reminders.values import DEFAULT_LEADS, EventDraft, EventInfo, EventStatus, Localized
+from db.models.chats import Chat
+from db.models.events import ReminderLeads, StoredEvent
+
+DRAFT_TTL = timedelta(days=1)
+STORED_ID = re.compile(r"^e_(\d{1,12})$")
+
+
+def stored_id(number: int) -> str:
+    return f"e_{number}"
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.astimezone(UTC).timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def _number(event_id: str) -> int | None:
+    match = STORED_ID.match(event_id.strip().lower())
+    return int(match.group(1)) if match else None
+
+
+class SqlEventStore:
+    """Events from both sources through one port; every method is one short transaction."""
+
+    def __init__(self, engine: AsyncEngine, content: Sequence[EventInfo] = ()) -> None:
+        self._engine = engine
+        self._content = {event.id: event for event in content}
+
+    async def get(self, event_id: str) -> EventInfo | None:
+        number = _number(event_id)
+        if number is None:
+            return self._content.get(event_id)
+        async with self._engine.connect() as connection:
+            events = await _load(
+                connection,
+                StoredEvent.id == number,
+                StoredEvent.status.in_((EventStatus.SCHEDULED, EventStatus.CANCELLED)),
+            )
+        return events[0] if events else None
+
+    async def planning(self, now: datetime) -> list[EventInfo]:
+        content = [e for e in self._content.values() if e.starts_at > now]
+        async with self._engine.connect() as connection:
+            stored = await _load(
+                connection,
+                StoredEvent.status.in_((EventStatus.SCHEDULED, EventStatus.CANCELLED)),
+                StoredEvent.starts_at > epoch(now),
+            )
+        return content + stored
+
+    async def visible(self, chat: Address, now: datetime, past: bool) -> list[EventInfo]:
+        if past:
+            content = [e for e in self._content.values() if e.ends_at <= now]
+            when = StoredEvent.ends_at <= epoch(now)
+        else:
+            content = [e for e in self._content.values() if e.ends_at > now]
+            when = StoredEvent.ends_at > epoch(now)
+        async with self._engine.connect() as connection:
+            chat_pk = await _chat_pk(connection, chat)
+            scope: ColumnElement[bool] = StoredEvent.scope_chat_pk.is_(None)
+            if chat_pk is not None:
+                scope = scope | (StoredEvent.scope_chat_pk == chat_pk)
+            stored = await _load(
+                connection, StoredEvent.status == EventStatus.SCHEDULED, when, scope
+            )
+        return sorted(content + stored, key=lambda e: e.starts_at, reverse=past)
+
+    async def save_draft(
+        self, draft: EventDraft, scope: Address | None, now: datetime, edit_of: str | None = None
+    ) -> EventInfo:
+        zone = ZoneInfo(draft.timezone)
+        original = _number(edit_of) if edit_of else None
+        async with self._engine.begin() as connection:
+            await connection.execute(
+                delete(StoredEvent).where(
+                    StoredEvent.status == EventStatus.DRAFT, StoredEvent.expires_at < epoch(now)
+                )
+            )
+            scope_pk = await _chat_pk(connection, scope) if scope else None
+            if scope is not None and scope_pk is None:
+                raise LookupError("save the chat before its events")
+            result = await connection.execute(
+                insert(StoredEvent).values(
+                    scope_chat_pk=scope_pk,
+                    status=EventStatus.DRAFT,
+                    title=draft.title,
+                    description=draft.description,
+                    place=draft.place,
+                    url=draft.url,
+                    timezone=draft.timezone,
+                    starts_local=draft.starts_local,
+                    ends_local=draft.ends_local,
+                    starts_at=epoch(draft.starts_local.replace(tzinfo=zone)),
+                    ends_at=epoch(draft.ends_local.replace(tzinfo=zone)),
+                    edit_of=original,
+                    expires_at=epoch(now + DRAFT_TTL),
+                    created_at=epoch(now),
+                )
+            )
+            number: int = result.inserted_primary_key[0]  # type: ignore[index]
+            events = await _load(connection, StoredEvent.id == number)
+        return events[0]
+
+    async def get_draft(self, draft_id: str, now: datetime) -> EventInfo | None:
+        number = _number(draft_id)
+        if number is None:
+            return None
+        async with self._engine.connect() as connection:
+            events = await _load(
+                connection,
+                StoredEvent.id == number,
+                StoredEvent.status == EventStatus.DRAFT,
+                StoredEvent.expires_at >= epoch(now),
+            )
+        return events[0] if events else None
+
+    async def confirm(self, draft_id: str, now: datetime) -> EventInfo | None:
+        number = _number(draft_id)
+        if number is None:
+            return None
+        async with self._engine.begin() as connection:
+            row = (
+                await connection.execute(
+                    select(StoredEvent.__table__).where(
+                        StoredEvent.id == number,
+                        StoredEvent.status == EventStatus.DRAFT,
+                        StoredEvent.expires_at >= epoch(now),
+                    )
+                )
+            ).one_or_none()
+            if row is None:
+                return None
+            target = number
+            if row.edit_of is not None:
+                target = row.edit_of
+                changed = await connection.execute(
+                    update(StoredEvent)
+                    .where(StoredEvent.id == target, StoredEvent.status == EventStatus.SCHEDULED)
+                    .values({name: getattr(row, name) for name in _EDITABLE})
+                )
+                await connection.execute(delete(StoredEvent).where(StoredEvent.id == number))
+                if not changed.rowcount:
+                    return None
+            else:
+                await connection.execute(
+                    update(StoredEvent)
+                    .where(StoredEvent.id == number)
+                    .values(status=EventStatus.SCHEDULED, expires_at=None)
+                )
+            events = await _load(connection, StoredEvent.id == target)
+        return events[0] if events else None
+
+    async def discard(self, draft_id: str) -> bool:
+        number = _number(draft_id)
+        if number is None:
+            return False
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                delete(StoredEvent).where(
+                    StoredEvent.id == number, StoredEvent.status == EventStatus.DRAFT
+                )
+            )
+        return bool(result.rowcount)
+
+    async def cancel(self, event_id: str, now: datetime) -> EventInfo | None:
+        number = _number(event_id)
+        if number is None:
+            return None
+        async with self._engine.begin() as connection:
+            changed = await connection.execute(
+                update(StoredEvent)
+                .where(StoredEvent.id == number, StoredEvent.status == EventStatus.SCHEDULED)
+                .values(status=EventStatus.CANCELLED, cancelled_at=epoch(now))
+            )
+            if not changed.rowcount:
+                return None
+            events = await _load(connection, StoredEvent.id == number)
+        return events[0]
+
+    async def leads(self, chat: Address) -> tuple[int, ...]:
+        async with self._engine.connect() as connection:
+            text = await connection.scalar(
+                select(ReminderLeads.leads)
+                .join(Chat, Chat.id == ReminderLeads.chat_pk)
+                .where(Chat.platform == chat.platform, Chat.chat_id == chat.chat_id)
+            )
+        return parse_stored_leads(text)
+
+    async def set_leads(self, chat: Address, leads: tuple[int, ...]) -> None:
+        value = ",".join(str(lead) for lead in leads)
+        async with self._engine.begin() as connection:
+            chat_pk = await _chat_pk(connection, chat)
+            if chat_pk is None:
+                raise LookupError("save the chat before its lead times")
+            await connection.execute(
+                sqlite_insert(ReminderLeads)
+                .values(chat_pk=chat_pk, leads=value)
+                .on_conflict_do_update(index_elements=["chat_pk"], set_={"leads": value})
+            )
+
+
+_EDITABLE = (
+    "title",
+    "description",
+    "place",
+    "url",
+    "timezone",
+    "starts_local",
+    "ends_local",
+    "starts_at",
+    "ends_at",
+)
+
+
+def parse_stored_leads(text: str | None) -> tuple[int, ...]:
+    """The stored lead times; the default when the chat never chose."""
+    if text is None:
+        return DEFAULT_LEADS
+    return tuple(int(part) for part in text.split(",") if part)
+
+
+async def _chat_pk(connection: AsyncConnection, address: Address | None) -> int | None:
+    if address is None:
+        return None
+    return await connection.scalar(
+        select(Chat.id).where(Chat.platform == address.platform, Chat.chat_id == address.chat_id)
+    )
+
+
+async def _load(connection: AsyncConnection, *where: Any) -> list[EventInfo]:
+    rows = await connection.execute(
+        select(StoredEvent.__table__, Chat.platform, Chat.chat_id)
+        .outerjoin(Chat, Chat.id == StoredEvent.scope_chat_pk)
+        .where(*where)
+        .order_by(StoredEvent.starts_at, StoredEvent.id)
+    )
+    return [_event(row) for row in rows]
+
+
+def _event(row: Any) -> EventInfo:
+    zone = ZoneInfo(row.timezone)
+    return EventInfo(
+        id=stored_id(row.id),
+        title=Localized(row.title),
+        description=Localized(row.description),
+        place=Localized(row.place),
+        timezone=row.timezone,
+        starts_at=row.starts_local.replace(tzinfo=zone),
+        ends_at=row.ends_local.replace(tzinfo=zone),
+        url=row.url,
+        scope=Address(row.platform, row.chat_id) if row.platform else None,
+        status=EventStatus(row.status),
+        cancelled_at=from_epoch(row.cancelled_at) if row.cancelled_at else None,
+        edit_of=stored_id(row.edit_of) if row.edit_of else None,
+    )

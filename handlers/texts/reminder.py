@@ -1,0 +1,82 @@
+"""What a reminder says: in the chat's language and time zone, with the event's buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from babel.units import format_unit
+
+from bot.core.messages import ActionButton, Reply, Request
+from bot.core.ports import Translator
+from bot.core.reminders.plan import DAY
+from bot.core.reminders.values import Due, EventInfo, Kind
+from content.i18n import format_time_range
+from content.schema import Remembrance
+from handlers.events import event_buttons
+from handlers.prefs import zone_of
+
+_UNITS = ((7 * DAY, "duration-week"), (DAY, "duration-day"), (60, "duration-hour"))
+
+
+def format_lead(minutes: int, locale: str | None) -> str:
+    """'1 week', '3 hours', '90 minutes' in the reader's language (with its plural forms)."""
+    for size, unit in _UNITS:
+        if minutes % size == 0:
+            return format_unit(minutes // size, unit, length="long", locale=locale or "en")
+    return format_unit(minutes, "duration-minute", length="long", locale=locale or "en")
+
+
+class ReminderTexts:
+    """Renders due reminders for the scheduler (its `render`)."""
+
+    def __init__(self, translator: Translator, remembrance: Remembrance) -> None:
+        self._translator = translator
+        self._remembrance = remembrance
+
+    def __call__(self, due: Due, event: EventInfo | None, late: bool) -> Reply:
+        """The message for one due reminder."""
+        locale = due.locale or "en"
+
+        def _(message: str) -> str:
+            return self._translator.gettext(locale, message)
+
+        if due.kind is Kind.REMEMBRANCE or event is None:
+            reply = self._remembrance_reply(due, _)
+        else:
+            request = Request("", (), due.address, "", locale=locale, tz=due.timezone)
+            when = format_time_range(event.starts_at, event.ends_at, zone_of(request), locale)
+            title = event.title.get(locale)
+            if due.kind is Kind.CANCELLED:
+                text = _(
+                    "❌ “{title}” ({when}) has been cancelled. You said you might come, so we are "
+                    "letting you know."
+                ).format(title=title, when=when)
+                reply = Reply(text)
+            else:
+                text = "\n".join(
+                    (
+                        _("⏰ Reminder: “{title}” starts in {lead}.").format(
+                            title=title, lead=format_lead(due.lead, locale)
+                        ),
+                        "🕒 " + when,
+                        "📍 " + event.place.get(locale),
+                    )
+                )
+                reply = Reply(text, buttons=tuple(event_buttons(event, locale, _)))
+        if late:
+            apology = _("Sorry, this reminder is late: the bot was offline for a while.")
+            reply = Reply(apology + "\n\n" + reply.text, buttons=reply.buttons)
+        return reply
+
+    def _remembrance_reply(self, due: Due, _: Callable[[str], str]) -> Reply:
+        content = self._remembrance
+        locale = due.locale or "en"
+        title = content.title.get(locale)
+        if due.lead >= 7:
+            opening = _("In a week, on 29 March, is the {title}.")
+        elif due.lead == 1:
+            opening = _("Tomorrow, 29 March, is the {title}.")
+        else:
+            opening = _("Today, 29 March, is the {title}.")
+        text = "\n\n".join((opening.format(title=title), content.campaign.get(locale)))
+        return Reply(text, buttons=(ActionButton(_("🕯 Why 29 March"), "remember"),))

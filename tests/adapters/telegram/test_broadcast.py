@@ -1,0 +1,102 @@
+"""A broadcast through the real Telegram adapter (PTB) against the fake Bot API server.
+
+The adapter maps Telegram's answers onto the core's errors; the fan-out must treat them as
+documented: a 429's retry_after pauses exactly that long, a block marks the chat gone, and
+everyone else gets the message once, with its link button.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.app import Core
+from bot.core.broadcast.service import BroadcastService
+from bot.core.broadcast.values import BroadcastState, DeliveryState, Message, NewBroadcast
+from bot.core.messages import Address, UrlButton
+from db.stores.broadcasts import SqlBroadcastStore
+from tests.adapters.telegram.fake_server import TOKEN, FakeTelegram, private_chat, running, user
+from tests.support.broadcast import add_subscribers
+
+PEOPLE = [7300000000 + i for i in range(12)]
+BLOCKED = PEOPLE[3]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    for person in PEOPLE:
+        server.chats[person] = private_chat(user(person, "en", "Person"))
+    await server.start()
+    yield server
+    await server.stop()
+
+
+async def test_a_broadcast_through_the_telegram_adapter(core: Core, fake: FakeTelegram) -> None:
+    await add_subscribers(core.engine, "telegram", [str(p) for p in PEOPLE])
+    telegram = TelegramMessenger(
+        TOKEN,
+        core.registry,
+        core.translator,
+        core.store,
+        frozenset(),
+        base_url=fake.base_url,
+        poll_timeout=1,
+        retry_backoff=0.01,
+        start_backoff=0.01,
+        concurrent_updates=1,
+    )
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        await asyncio.sleep(seconds)
+
+    store = SqlBroadcastStore(core.engine)
+    service = BroadcastService(
+        store, {"telegram": telegram}, core.translator, core.deps.clock, poll_s=0.05, sleep=sleep
+    )
+    organizer = Address("console", "organizer")
+    info = await service.draft(
+        NewBroadcast(
+            "events",
+            Message("Rally <Saturday> & more", (UrlButton("Map", "https://example.org/map"),)),
+            organizer,
+            "en",
+            organizer,
+            None,
+        )
+    )
+    fake.block(BLOCKED)
+    fake.flood("sendMessage", retry_after=1)
+    async with running(telegram, core.dispatcher.dispatch, fake):
+        await service.confirm(info.id)
+        task = asyncio.create_task(service.run())
+        try:
+            async with asyncio.timeout(20):
+                while (await service.get(info.id)).state is not BroadcastState.DONE:  # type: ignore[union-attr]  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    assert 1.0 in pauses  # Telegram's retry_after, exactly
+    done = await service.get(info.id)
+    assert done is not None
+    assert done.counts == {DeliveryState.SENT: 11, DeliveryState.GONE: 1}
+    for person in PEOPLE:
+        messages = fake.in_chat(person)
+        if person == BLOCKED:
+            assert messages == []
+            continue
+        [message] = messages
+        assert message.text == "Rally <Saturday> & more"  # escaped by the adapter, intact
+        assert [b["url"] for b in message.buttons] == ["https://example.org/map"]
+    # The blocked chat was asked once and never again.
+    blocked_calls = [
+        c for c in fake.calls_to("sendMessage") if str(c.params.get("chat_id")) == str(BLOCKED)
+    ]
+    assert len(blocked_calls) == 1

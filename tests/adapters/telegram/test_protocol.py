@@ -1,0 +1,304 @@
+"""Protocol edges with a tiny registry: menus, long texts, channels, send(), start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.adapters.telegram.messenger import (
+    TelegramMessenger,
+    TokenRejected,
+    WebhookConfig,
+    api_urls,
+)
+from bot.core.commands import Arg, Command, Registry
+from bot.core.dispatcher import Dispatcher
+from bot.core.messages import ActionButton, Address, Reply, Request
+from bot.core.ports import RecipientGone, TryLater
+from bot.ratelimit import Unlimited
+from tests.adapters.telegram.fake_server import (
+    BOT_USERNAME,
+    TOKEN,
+    Failure,
+    FakeTelegram,
+    group_chat,
+    private_chat,
+    running,
+    user,
+)
+from tests.support.fakes import InMemoryStore
+
+ORGANIZER = user(7311223344, "en", "Org")
+ALICE = user(7355501234, "en", "Alice")
+CHANNEL = {"id": -1007399990077, "type": "channel", "title": "Allies news"}
+GROUP = group_chat(-1007399990001)
+LONG_LINE = "Every word here is a real word of a long announcement. "
+
+
+class EchoTranslator:
+    """English everywhere, with a marked Russian so menus show which language they carry."""
+
+    locales = ("en", "ru")
+
+    def gettext(self, locale: str | None, message: str) -> str:
+        return f"[ru] {message}" if locale == "ru" else message
+
+
+async def long_text(request: Request, deps: None) -> Reply:
+    """A reply longer than two Telegram messages."""
+    text = "\n".join((LONG_LINE * 3).strip() for _ in range(60))
+    return Reply(text, buttons=(ActionButton("More", "long"),))
+
+
+async def buttons(request: Request, deps: None) -> Reply:
+    """One action too long for callback data between two that fit."""
+    return Reply("Pick one", buttons=(
+        ActionButton("Fits", "echo", ("a",)),
+        ActionButton("Too long", "echo", ("x" * 80,)),
+        ActionButton("Fits too", "echo", ("b",)),
+    ))
+
+
+async def echo(request: Request, deps: None) -> Reply:
+    """Says back the arguments and whether the asker administers the chat."""
+    return Reply(f"{' '.join(request.args)} admin={request.is_chat_admin}")
+
+
+REGISTRY: Registry[None] = Registry([
+    Command("long", "A long text", long_text),
+    Command("buttons", "Buttons", buttons),
+    Command("echo", "Echo", echo, args=(Arg("words", "words", rest=True),), hidden=True),
+    Command("manage", "Change the chat", echo, changes_chat=True),
+    Command("announce", "Send an announcement", echo, organizer_only=True),
+])
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    server.chats[ORGANIZER["id"]] = private_chat(ORGANIZER)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def store() -> InMemoryStore:
+    return InMemoryStore()
+
+
+def messenger(fake: FakeTelegram, store: InMemoryStore, **options: Any) -> TelegramMessenger:
+    return TelegramMessenger(
+        TOKEN, REGISTRY, EchoTranslator(), store,
+        frozenset({Address("telegram", str(ORGANIZER["id"])), Address("discord", "1")}),
+        base_url=fake.base_url, poll_timeout=1, retry_backoff=0.01, start_backoff=0.01,
+        concurrent_updates=1, **options,
+    )
+
+
+def dispatcher(store: InMemoryStore) -> Dispatcher[None]:
+    organizers = [Address("telegram", str(ORGANIZER["id"]))]
+    return Dispatcher(REGISTRY, None, store, EchoTranslator(), Unlimited(), organizers)
+
+
+@pytest.fixture
+async def tg(fake: FakeTelegram, store: InMemoryStore) -> AsyncIterator[TelegramMessenger]:
+    async with running(messenger(fake, store), dispatcher(store).dispatch, fake) as bot:
+        yield bot
+
+
+async def test_organizer_only_commands_appear_only_in_organizers_menus(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    await fake.wait_until(lambda: len(fake.commands) == 4)
+    default = '{"type": "default"}'
+    organizer = json.dumps({"chat_id": ORGANIZER["id"], "type": "chat"}, sort_keys=True)
+    public = [c["command"] for c in fake.commands[(default, None)]]
+    assert public == ["long", "buttons", "manage"]
+    assert [c["command"] for c in fake.commands[(organizer, None)]] == [*public, "announce"]
+    assert fake.commands[(organizer, "ru")][-1]["description"] == "[ru] Send an announcement"
+
+
+async def test_a_long_reply_is_split_at_line_ends_with_buttons_on_the_last_part(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    chat = private_chat(ALICE)
+    fake.message(chat, ALICE, "/long")
+    expected = (await long_text(Request("long", (), Address("t", "1"), "1"), None)).text
+    parts = await fake.replies(chat["id"], 3)
+    assert 8192 < len(expected) <= 3 * 4096
+    assert "\n".join(p.text or "" for p in parts) == expected
+    assert all(len(p.text or "") <= 4096 for p in parts)
+    assert all((p.text or "").endswith("announcement.") for p in parts)
+    assert [bool(p.buttons) for p in parts] == [False, False, True]
+
+
+async def test_an_action_too_long_for_callback_data_is_left_out_not_fatal(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    chat = private_chat(ALICE)
+    fake.message(chat, ALICE, "/buttons")
+    [shown] = await fake.replies(chat["id"])
+    assert [b["text"] for b in shown.buttons] == ["Fits", "Fits too"]
+    fake.press(shown, "Fits too", ALICE)
+    [pressed] = await fake.replies(chat["id"])
+    assert pressed.text == "b admin=False"
+
+
+async def test_a_command_posted_in_a_channel_is_answered_there_as_from_an_admin(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    fake.message(CHANNEL, None, f"/manage@{BOT_USERNAME}")
+    [reply] = await fake.replies(CHANNEL["id"])
+    assert reply.text == "admin=True"
+    assert fake.calls_to("getChatMember") == []
+
+
+async def test_an_anonymous_group_admin_may_change_the_group(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group",
+                 "username": "GroupAnonymousBot"}
+    fake.message(GROUP, anonymous, "/manage", sender_chat=GROUP)
+    [reply] = await fake.replies(GROUP["id"])
+    assert reply.text == "admin=True"
+
+
+async def test_answers_in_a_forum_group_stay_in_the_asker_s_topic(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    forum = {**group_chat(-1007399990033, title="Allies forum"), "is_forum": True}
+    fake.message(forum, ALICE, "/buttons", message_thread_id=7, is_topic_message=True)
+    [shown] = await fake.replies(forum["id"])
+    assert shown.thread == 7 and shown.reply_to is not None
+    fake.press(shown, "Fits", ALICE)
+    [pressed] = await fake.replies(forum["id"])
+    assert (pressed.text, pressed.thread) == ("a admin=False", 7)
+
+
+async def test_send_maps_telegrams_refusals_for_the_caller(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    chat = private_chat(ALICE)
+    fake.chats[ALICE["id"]] = chat
+    await tg.send(Address("telegram", str(ALICE["id"])), Reply("News <3"))
+    assert fake.in_chat(ALICE["id"])[-1].text == "News <3"
+
+    fake.flood("sendMessage", retry_after=7)
+    with pytest.raises(TryLater) as flood:
+        await tg.send(Address("telegram", str(ALICE["id"])), Reply("News"))
+    assert flood.value.retry_after == 7
+
+    fake.drop_next("sendMessage")
+    with pytest.raises(TryLater) as dropped:
+        await tg.send(Address("telegram", str(ALICE["id"])), Reply("News"))
+    assert dropped.value.retry_after is None, "the broadcaster's own backoff applies"
+
+    with pytest.raises(RecipientGone):
+        await tg.send(Address("telegram", "7399999999"), Reply("News"))  # chat not found
+    fake.block(ALICE["id"])
+    with pytest.raises(RecipientGone):
+        await tg.send(Address("telegram", str(ALICE["id"])), Reply("News"))
+    assert len(fake.in_chat(ALICE["id"])) == 1
+
+
+async def test_send_before_the_bot_runs_asks_to_try_later(
+    fake: FakeTelegram, store: InMemoryStore
+) -> None:
+    with pytest.raises(TryLater):
+        await messenger(fake, store).send(Address("telegram", "1"), Reply("x"))
+
+
+async def test_telegram_down_at_start_is_waited_out(
+    fake: FakeTelegram, store: InMemoryStore
+) -> None:
+    fake.fail_next("getMe", Failure(502, "Bad Gateway"), times=2)
+    fake.fail_next("getMe", Failure(drop=True))
+    async with running(messenger(fake, store), dispatcher(store).dispatch, fake):
+        fake.message(private_chat(ALICE), ALICE, "/echo hi")
+        [reply] = await fake.replies(ALICE["id"])
+    assert reply.text == "hi admin=False"
+    assert [c.status for c in fake.calls_to("getMe")] == [502, 502, 599, 200]
+
+
+async def test_a_polling_outage_is_survived(tg: TelegramMessenger, fake: FakeTelegram) -> None:
+    fake.fail_next("getUpdates", Failure(502, "Bad Gateway"))
+    fake.fail_next("getUpdates", Failure(drop=True))
+    await fake.wait_until(
+        lambda: [c.status for c in fake.calls_to("getUpdates")][-2:] == [502, 599]
+    )
+    fake.message(private_chat(ALICE), ALICE, "/echo back")
+    [reply] = await fake.replies(ALICE["id"], within=15)
+    assert reply.text == "back admin=False"
+
+
+async def test_a_rejected_token_stops_with_a_message_that_does_not_contain_it(
+    fake: FakeTelegram, store: InMemoryStore
+) -> None:
+    fake.token = "7300000001:" + "AAnotTheRightOneForThisBotAtAll_xyz"
+    with pytest.raises(TokenRejected) as rejected:
+        await messenger(fake, store).run(dispatcher(store).dispatch)
+    assert TOKEN not in str(rejected.value)
+    assert rejected.value.__cause__ is None and rejected.value.__suppress_context__
+
+
+async def listening(port: int) -> None:
+    """Wait until the webhook server accepts connections (it starts after setWebhook)."""
+    async with asyncio.timeout(10):
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.02)
+                continue
+            writer.close()
+            await writer.wait_closed()
+            return
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_webhook_mode_registers_the_webhook_and_checks_its_secret(
+    fake: FakeTelegram, store: InMemoryStore
+) -> None:
+    port = free_port()
+    config = WebhookConfig("https://bot.example.org/telegram/hook", f"127.0.0.1:{port}", "s3cret")
+    bot = messenger(fake, store, webhook=config)
+    async with running(bot, dispatcher(store).dispatch, fake, ready_on="setWebhook"):
+        assert fake.webhook is not None
+        assert fake.webhook["url"] == config.url
+        assert fake.webhook["secret_token"] == "s3cret"
+        chat = private_chat(ALICE)
+        fake.chats[ALICE["id"]] = chat
+        update = {"update_id": 1, "message": {
+            "message_id": 5, "date": 0, "chat": chat, "from": ALICE, "text": "/echo hook",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        }}
+        await listening(port)
+        url = f"http://127.0.0.1:{port}/telegram/hook"
+        async with aiohttp.ClientSession() as http:
+            wrong = await http.post(url, json=update,
+                                    headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+            right = await http.post(url, json=update,
+                                    headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+        assert (wrong.status, right.status) == (403, 200)
+        [reply] = await fake.replies(ALICE["id"])
+        assert reply.text == "hook admin=False"
+    assert fake.calls_to("getUpdates") == []
+
+
+def test_a_self_hosted_api_server_root_or_bot_url_both_work() -> None:
+    expected = ("http://localhost:8081/bot", "http://localhost:8081/file/bot")
+    assert api_urls("http://localhost:8081") == expected
+    assert api_urls("http://localhost:8081/") == expected
+    assert api_urls("http://localhost:8081/bot") == expected

@@ -1,0 +1,170 @@
+"""The dispatcher's promises: friendly errors, apologies without personal data, a rate limit."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.app import Core
+from bot.core.commands import MAX_ACTION_BYTES, Arg, Command, Registry, encode_action
+from bot.core.dispatcher import Dispatcher
+from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
+from bot.ratelimit import MovingWindowLimiter, Unlimited
+from content.i18n import CatalogTranslator
+from tests.support.chat import Say
+from tests.support.fakes import InMemoryStore
+
+
+async def test_an_unknown_command_suggests_the_closest_one(say: Say) -> None:
+    reply = await say("/donat")
+    assert "I don't know that command. Did you mean /donate?" in reply.text
+    assert "/help" in reply.text
+
+
+async def test_too_many_words_show_how_to_use_the_command(say: Say) -> None:
+    reply = await say("/donate now please")
+    assert "Use it like this: /donate" in reply.text
+
+
+async def test_a_missing_required_argument_shows_usage(say: Say) -> None:
+    assert "/ics <event>" in (await say("/ics")).text
+
+
+async def test_errors_speak_the_askers_language(say: Say) -> None:
+    reply = await say("/subscribe kittens", locale="ru")
+    assert "не" in reply.text and "kittens" in reply.text
+
+
+def _dispatcher(commands: list[Command[None]], limiter: object | None = None) -> Dispatcher[None]:
+    return Dispatcher(
+        Registry(commands),
+        None,
+        InMemoryStore(),
+        CatalogTranslator(),
+        limiter or Unlimited(),  # type: ignore[arg-type]
+        organizers={Address("console", "boss")},
+    )
+
+
+def _request(command: str, *args: str, user: str = "918273645") -> Request:
+    return Request(command, args, Address("console", user), user)
+
+
+async def test_a_crash_becomes_an_apology_and_a_log_line_without_personal_data(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def crash(request: Request, deps: None) -> Reply:
+        raise ValueError(f"bad input {request.args[0]} from {request.user_id}")
+
+    dispatcher = _dispatcher([Command("boom", "Crash", crash, args=(Arg("x", "x"),))])
+    with caplog.at_level(logging.DEBUG):
+        reply = await dispatcher.dispatch(_request("boom", "my-secret-words"))
+    assert reply is not None and reply.text.startswith("Sorry, something went wrong")
+    assert "ValueError" in caplog.text and "/boom" in caplog.text
+    assert "my-secret-words" not in caplog.text and "918273645" not in caplog.text
+
+
+async def test_organizer_commands_refuse_everyone_else() -> None:
+    async def secret(request: Request, deps: None) -> Reply:
+        return Reply("sent")
+
+    dispatcher = _dispatcher([Command("send", "Send", secret, organizer_only=True)])
+    refused = await dispatcher.dispatch(_request("send", user="someone"))
+    assert refused is not None and "Only campaign organizers" in refused.text
+    allowed = await dispatcher.dispatch(_request("send", user="boss"))
+    assert allowed is not None and allowed.text == "sent"
+
+
+async def test_a_fast_sender_gets_one_notice_then_silence() -> None:
+    async def ok(request: Request, deps: None) -> Reply:
+        return Reply("ok")
+
+    dispatcher = _dispatcher([Command("ping", "Ping", ok)], MovingWindowLimiter(5, 10, 60))
+    replies = [await dispatcher.dispatch(_request("ping")) for _ in range(8)]
+    texts = [r.text if r else None for r in replies]
+    assert texts[:5] == ["ok"] * 5
+    assert texts[5] is not None and "very fast" in texts[5]
+    assert texts[6:] == [None, None]
+    # Someone else is not affected.
+    other = await dispatcher.dispatch(_request("ping", user="other"))
+    assert other is not None and other.text == "ok"
+
+
+async def test_every_button_fits_telegram_and_leads_somewhere(say: Say, core: Core) -> None:
+    """Press every action button reachable from the menus: each answers without an apology."""
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    queue = [("start", ())] + [(c.name, ()) for c in core.registry.visible()]
+    while queue:
+        command, args = queue.pop()
+        if (command, args) in seen or (command == "forget" and args):
+            continue
+        seen.add((command, args))
+        reply = await say(" ".join(("/" + command, *args)))
+        assert not reply.text.startswith("Sorry"), (command, args)
+        assert "I don't know that command" not in reply.text
+        for button in reply.buttons:
+            if isinstance(button, ActionButton):
+                data = encode_action(button.command, button.args)
+                assert len(data.encode()) <= MAX_ACTION_BYTES, data
+                assert len(button.label) <= 80
+                queue.append((button.command, button.args))
+    assert len(seen) > 20
+
+
+async def test_a_step_by_step_command_asks_for_each_missing_answer() -> None:
+    async def plan(request: Request, deps: None) -> Reply:
+        return Reply(f"planned {request.args[0]!r} at {request.args[1]!r}")
+
+    dispatcher = _dispatcher(
+        [
+            Command(
+                "plan",
+                "Plan",
+                plan,
+                args=(
+                    Arg("title", "title", required=True, prompt="What is it called?"),
+                    Arg("place", "place", required=True, prompt="Where is it?"),
+                ),
+            )
+        ]
+    )
+    first = await dispatcher.dispatch(_request("plan"))
+    assert first is not None and first.text.startswith("What is it called?")
+    second = await dispatcher.dispatch(_request("", "Vigil for Chechnya"))
+    assert second is not None and second.text.startswith("Where is it?")
+    done = await dispatcher.dispatch(_request("", "Parliament Square, London"))
+    assert done is not None
+    assert done.text == "planned 'Vigil for Chechnya' at 'Parliament Square, London'"
+    # Answers given up front skip the questions (Discord's slash options arrive that way).
+    direct = await dispatcher.dispatch(_request("plan", "Vigil", "Berlin"))
+    assert direct is not None and direct.text == "planned 'Vigil' at 'Berlin'"
+
+
+async def test_another_command_abandons_a_step_by_step_command() -> None:
+    async def plan(request: Request, deps: None) -> Reply:
+        return Reply("planned")
+
+    async def ping(request: Request, deps: None) -> Reply:
+        return Reply("pong")
+
+    dispatcher = _dispatcher(
+        [
+            Command("plan", "Plan", plan, args=(Arg("title", "t", required=True, prompt="Name?"),)),
+            Command("ping", "Ping", ping),
+        ]
+    )
+    await dispatcher.dispatch(_request("plan"))
+    assert (await dispatcher.dispatch(_request("ping"))) == Reply("pong")
+    stray = await dispatcher.dispatch(_request("", "Vigil"))
+    assert stray is not None and "I answer commands" in stray.text
+    # Another person's plain message never completes someone else's draft.
+    await dispatcher.dispatch(_request("plan"))
+    other = await dispatcher.dispatch(_request("", "Vigil", user="someone-else"))
+    assert other is not None and "I answer commands" in other.text
+
+
+async def test_plain_messages_in_groups_get_no_answer() -> None:
+    dispatcher = _dispatcher([])
+    request = Request("", ("hello all",), Address("console", "g"), "u", ChatKind.GROUP)
+    assert await dispatcher.dispatch(request) is None

@@ -1,0 +1,46 @@
+"""A test-only bot process: build_core + BroadcastService + an HTTP messenger to FakePlatform.
+
+python -m tests.support.run_broadcast_bot DATABASE_URL PLATFORM_URL RATE
+Runs until killed, exactly as the real bot's broadcast service would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bot.app import build_core
+from bot.core.broadcast.pacing import PlatformPacing
+from bot.core.broadcast.service import BroadcastService
+from bot.settings import Settings
+from db.stores.broadcasts import SqlBroadcastStore
+from tests.support.fake_platform import HttpMessenger
+
+PLATFORM = "telegram"
+
+
+async def main(database_url: str, platform_url: str, rate: float) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        organizers="console:organizer",  # type: ignore[arg-type]
+    )
+    core = await build_core(settings)
+    messenger = HttpMessenger(PLATFORM, platform_url)
+    service = BroadcastService(
+        SqlBroadcastStore(core.engine),
+        {PLATFORM: messenger},
+        core.translator,
+        core.deps.clock,
+        pacing={PLATFORM: PlatformPacing(rate=rate)},
+        poll_s=0.2,
+    )
+    try:
+        await service.run()
+    finally:
+        await messenger.aclose()
+        await core.aclose()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
