@@ -26,11 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select
 
+from bot.adapters.telegram.messenger import TELEGRAM_PACING
 from bot.app import Core, build_core
-from bot.core.broadcast.pacing import PlatformPacing, pacing_for
 from bot.core.broadcast.service import BroadcastService
 from bot.core.broadcast.values import BroadcastState, DeliveryState, Message, NewBroadcast
 from bot.core.messages import Address, Reply
+from bot.core.ports import PlatformPacing
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from db.models.broadcasts import BroadcastRecipientRow
@@ -134,6 +135,7 @@ async def fan_out(
         {PLATFORM: messenger},
         core.translator,
         core.deps.clock,
+        core.chat_events,
         pacing={PLATFORM: pacing},
         in_flight=in_flight,
         poll_s=0.2,
@@ -186,7 +188,7 @@ async def main(paced: bool, queue_count: int) -> None:
         if paced:
             cap = 25.0
             rate, too_many, wall = await fan_out(
-                folder, "paced", 2_500, pacing_for(PLATFORM), 1, 0.030, cap
+                folder, "paced", 2_500, TELEGRAM_PACING, 1, 0.030, cap
             )
             print(
                 f"paced 2,500 at the {cap:.0f}/s cap, 30 ms latency: {rate:.2f}/s "

@@ -14,6 +14,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -62,7 +63,7 @@ async def main(seconds: float) -> None:
         memory_store = InMemoryStore()
         baseline = Dispatcher(
             core.registry,
-            Deps(core.deps.campaign, memory_store, core.translator, core.deps.clock),
+            replace(core.deps, store=memory_store),
             memory_store,
             core.translator,
             Unlimited(),

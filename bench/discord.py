@@ -80,8 +80,9 @@ async def measure(fake: FakeDiscord, total: int, concurrency: int) -> tuple[floa
     return total / elapsed, slowest
 
 
-async def running(fake: FakeDiscord,
-                  start: Callable[[], Coroutine[Any, Any, None]]) -> asyncio.Task[None]:
+async def running(
+    fake: FakeDiscord, start: Callable[[], Coroutine[Any, Any, None]]
+) -> asyncio.Task[None]:
     fake.identified.clear()
     task = asyncio.create_task(start())
     await fake.wait_identified()
@@ -100,15 +101,17 @@ async def main(total: int, concurrency: int, rounds: int) -> int:
     discord.http.Route.BASE = fake.base_url
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = fake.gateway_url
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(_env_file=None,
-                            database_url=f"sqlite+aiosqlite:///{folder}/bench.sqlite3")
+        settings = Settings(
+            _env_file=None, database_url=f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+        )
         core = await build_core(settings, limiter=Unlimited())
         # Start-up objects to the permanent generation, as a long-running bot would: otherwise
         # full collections of the loaded content land at random inside the measured rounds.
         gc.collect()
         gc.freeze()
         help_reply = await core.dispatcher.dispatch(
-            Request("help", (), Address("discord", "0"), "0", ChatKind.GROUP, "en"))
+            Request("help", (), Address("discord", "0"), "0", ChatKind.GROUP, "en")
+        )
         assert help_reply is not None
         setups = SqlServerSetups(core.engine)
         messenger = DiscordMessenger(fake.token, core.registry, core.translator, setups)
@@ -149,8 +152,9 @@ async def main(total: int, concurrency: int, rounds: int) -> int:
     ratio = statistics.median(o / b for o, b in zip(ours_rates, bare_rates, strict=True))
     print(f"allybot on Discord: {ours:8.0f} interactions/s (median of {rounds} rounds of {total})")
     print(f"bare discord.py   : {base:8.0f} interactions/s")
-    print(f"ratio             : {ratio:8.1%} (median of paired rounds; target >= "
-          f"{TARGET_RATIO:.0%})")
+    print(
+        f"ratio             : {ratio:8.1%} (median of paired rounds; target >= {TARGET_RATIO:.0%})"
+    )
     print(f"slowest ack       : {slowest * 1000:8.1f} ms (limit {ACK_LIMIT_S:.0f} s)")
     return 0 if ratio >= TARGET_RATIO and slowest < ACK_LIMIT_S else 1
 

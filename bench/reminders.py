@@ -184,7 +184,7 @@ async def send_child(path: Path) -> None:
     core = await build_core(settings(path), clock=FixedClock(NOW), limiter=Unlimited())
     try:
         messenger = DroppingMessenger()
-        reminders = compose(core, FixedClock(NOW), {"bench": messenger})
+        reminders = compose(core, {"bench": messenger})
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         start = time.perf_counter()
         report = await reminders.scheduler.tick()
@@ -253,7 +253,7 @@ async def replanning(path: Path, subscribers: int) -> None:
     clock = FixedClock(NOW)
     core = await build_core(settings(path), clock=clock, limiter=Unlimited())
     try:
-        reminders = compose(core, clock, {})
+        reminders = compose(core, {})
         start = time.perf_counter()
         replanned = 0
         while True:  # as the loop does: ticks follow at once while a backlog remains

@@ -95,8 +95,12 @@ async def run_echo_bot(port: int, concurrency: int, same_as: Reply | None = None
                 await update.message.reply_text(text, parse_mode="HTML", reply_markup=markup)
 
     app: Application[Any, Any, Any, Any, Any, Any] = (
-        ApplicationBuilder().token(TOKEN).base_url(f"http://127.0.0.1:{port}/bot")
-        .job_queue(None).concurrent_updates(concurrency).build()
+        ApplicationBuilder()
+        .token(TOKEN)
+        .base_url(f"http://127.0.0.1:{port}/bot")
+        .job_queue(None)
+        .concurrent_updates(concurrency)
+        .build()
     )
     app.add_handler(MessageHandler(filters.TEXT, echo))
     async with app:
@@ -114,8 +118,14 @@ async def run_echo_bot(port: int, concurrency: int, same_as: Reply | None = None
 def our_bot(core: Core, port: int, concurrency: int) -> TelegramMessenger:
     """allybot's Telegram messenger on the real core, pointed at the fake server."""
     return TelegramMessenger(
-        TOKEN, core.registry, core.translator, core.store, frozenset(),
-        base_url=f"http://127.0.0.1:{port}/bot", poll_timeout=1, concurrent_updates=concurrency,
+        TOKEN,
+        core.registry,
+        core.translator,
+        core.store,
+        frozenset(),
+        base_url=f"http://127.0.0.1:{port}/bot",
+        poll_timeout=1,
+        concurrent_updates=concurrency,
     )
 
 
@@ -154,8 +164,10 @@ async def compare(port: int, updates: int, rounds: int, concurrency: int) -> Non
                 same.append((mine, await measure(port, same_reply, "/donate", updates)))
         finally:
             await core.aclose()
-    print(f"Telegram updates end to end through the fake Bot API: {updates} per round, "
-          f"{rounds} alternating rounds, {USERS} users, concurrency {concurrency}")
+    print(
+        f"Telegram updates end to end through the fake Bot API: {updates} per round, "
+        f"{rounds} alternating rounds, {USERS} users, concurrency {concurrency}"
+    )
     report("bare PTB echo bot (the issue's baseline)", pairs)
     report("PTB bot sending the same /donate reply, prepared once (adapter + core cost)", same)
 
@@ -170,12 +182,18 @@ def report(baseline: str, pairs: list[tuple[Rate, Rate]]) -> None:
         ratio = statistics.median(o / e for o, e in zip(ours, echo, strict=True))
         verdict = "met" if ratio >= TARGET else "NOT met"
         print(f"  {unit}:")
-        print(f"    allybot /donate : {statistics.median(ours):7.0f}  "
-              f"(rounds {', '.join(f'{r:.0f}' for r in ours)})")
-        print(f"    baseline        : {statistics.median(echo):7.0f}  "
-              f"(rounds {', '.join(f'{r:.0f}' for r in echo)})")
-        print(f"    ratio           : {ratio:7.1%}  (median of per-round ratios; "
-              f"target >= {TARGET:.0%}: {verdict})")
+        print(
+            f"    allybot /donate : {statistics.median(ours):7.0f}  "
+            f"(rounds {', '.join(f'{r:.0f}' for r in ours)})"
+        )
+        print(
+            f"    baseline        : {statistics.median(echo):7.0f}  "
+            f"(rounds {', '.join(f'{r:.0f}' for r in echo)})"
+        )
+        print(
+            f"    ratio           : {ratio:7.1%}  (median of per-round ratios; "
+            f"target >= {TARGET:.0%}: {verdict})"
+        )
 
 
 def main() -> None:

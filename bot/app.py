@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.broadcast.pacing import pacing_for
 from bot.core.broadcast.service import BroadcastService
+from bot.core.chats import ChatEvents
 from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Clock, Messenger, RateLimiter
@@ -18,6 +20,7 @@ from bot.core.reminders.scheduler import ReminderScheduler
 from bot.core.server_setup import ServerProbe
 from bot.ratelimit import MovingWindowLimiter
 from bot.settings import Settings
+from content.events import content_events
 from content.i18n import CatalogTranslator
 from content.loader import load_campaign
 from content.schema import Campaign
@@ -28,7 +31,6 @@ from db.stores.events import SqlEventStore
 from db.stores.reminders import SqlPlanStore
 from db.stores.setups import SqlServerSetups
 from handlers.deps import Deps
-from handlers.events import content_events
 from handlers.registry import build_registry
 from handlers.texts.reminder import ReminderTexts
 
@@ -39,7 +41,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Core:
     """Everything platform-neutral, wired once; adapters receive the parts they need."""
 
@@ -53,6 +55,8 @@ class Core:
     server_setups: SqlServerSetups
     # Filled by the adapters that can answer /setup's questions (Discord), keyed by platform.
     server_probes: dict[str, ServerProbe]
+    # What adapters and background services report about chats (gone, moved, a link opened).
+    chat_events: ChatEvents
     broadcasts: BroadcastService
     # The running messengers by platform, filled by serve(): background services send through it.
     outbox: dict[str, Messenger]
@@ -65,17 +69,24 @@ class Core:
 async def build_core(
     settings: Settings,
     *,
-    clock: Clock | None = None,
+    clock: Clock = utc_now,
     limiter: RateLimiter | None = None,
     campaign: Campaign | None = None,
+    broadcast_options: Mapping[str, Any] | None = None,
+    reminder_options: Mapping[str, Any] | None = None,
 ) -> Core:
-    """Load content (failing fast on errors), migrate the database and wire the dispatcher."""
+    """Load content (failing fast on errors), migrate the database and wire the dispatcher.
+
+    `broadcast_options` and `reminder_options` tune the background services' timing (tests
+    poll faster than production); production uses their defaults.
+    """
     campaign = campaign or load_campaign(settings.content_dir)
     engine = create_engine(settings.database_url)
     await upgrade(engine)
     store = SqlChatStore(engine)
     translator = CatalogTranslator()
     server_setups = SqlServerSetups(engine)
+    chat_events = ChatEvents(store, server_setups)
     server_probes: dict[str, ServerProbe] = {}
     registry = build_registry()
     outbox: dict[str, Messenger] = {}
@@ -83,49 +94,57 @@ async def build_core(
         SqlBroadcastStore(engine),
         outbox,
         translator,
-        clock or utc_now,
+        clock,
+        chat_events,
         second_approval_above=settings.broadcast_second_approval_above,
-        pacing={"telegram": pacing_for("telegram", settings.broadcast_telegram_rate)},
+        **(broadcast_options or {}),
     )
     events = SqlEventStore(engine, content_events(campaign))
     remembrance = campaign.remembrance
     reminders = ReminderScheduler(
         SqlPlanStore(engine),
         events,
-        store,
+        chat_events,
         outbox,
-        clock or utc_now,
+        clock,
         ReminderTexts(translator, remembrance),
         (remembrance.month, remembrance.day),
+        **(reminder_options or {}),
     )
     deps = Deps(
-        campaign,
-        store,
-        translator,
-        clock or utc_now,
-        settings.organizers,
-        server_setups=server_setups,
-        server_probes=server_probes,
+        campaign=campaign,
+        store=store,
+        translator=translator,
+        clock=clock,
+        organizers=settings.organizers,
         events=events,
         broadcasts=broadcasts,
+        server_setups=server_setups,
+        server_probes=server_probes,
         commands=tuple(registry.visible()),
     )
     dispatcher = Dispatcher(
-        registry, deps, store, translator, limiter or MovingWindowLimiter(), settings.organizers
+        registry=registry,
+        deps=deps,
+        store=store,
+        translator=translator,
+        limiter=limiter or MovingWindowLimiter(),
+        organizers=settings.organizers,
     )
     return Core(
-        settings,
-        registry,
-        dispatcher,
-        translator,
-        store,
-        deps,
-        engine,
-        server_setups,
-        server_probes,
-        broadcasts,
-        outbox,
-        reminders,
+        settings=settings,
+        registry=registry,
+        dispatcher=dispatcher,
+        translator=translator,
+        store=store,
+        deps=deps,
+        engine=engine,
+        server_setups=server_setups,
+        server_probes=server_probes,
+        chat_events=chat_events,
+        broadcasts=broadcasts,
+        outbox=outbox,
+        reminders=reminders,
     )
 
 
@@ -134,11 +153,11 @@ def platform_messengers(core: Core) -> list[Messenger]:
     messengers: list[Messenger] = []
     settings = core.settings
     if settings.telegram_bot_token is not None:
-        from bot.adapters.telegram.messenger import build_telegram
+        from bot.adapters.telegram import build_telegram
 
         messengers.append(build_telegram(core))
     if settings.discord_bot_token is not None:
-        from bot.adapters.discord.messenger import build_discord
+        from bot.adapters.discord import build_discord
 
         messengers.append(build_discord(core))
     return messengers

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from calendar import monthrange
 from datetime import datetime
-from functools import cache
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from bot.core.ports import TOPICS
+from bot.core.timezones import is_zone
 
 # Discord's message limit is the smallest of our platforms; one item's text must fit one message.
 MAX_TEXT_CHARS = 2000
@@ -29,15 +29,10 @@ def _https(url: str) -> str:
     return url
 
 
-@cache
-def _known_zones() -> frozenset[str]:
-    return frozenset(available_timezones()) | {"UTC"}
-
-
 def _zone(name: str) -> str:
     # Membership first: ZoneInfo() on arbitrary text can raise OSError (name too long, a folder
     # such as "Europe"), which pydantic would not turn into a validation error.
-    if name not in _known_zones():
+    if not is_zone(name):
         raise ValueError(f"unknown time zone {name!r} (use an IANA name like Europe/London)")
     try:
         ZoneInfo(name)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.broadcast.compose import ComposeError, compose, parse_when
 from bot.core.broadcast.service import Broadcasts
@@ -24,6 +23,7 @@ from bot.core.broadcast.values import (
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.ports import TOPICS
+from bot.core.timezones import zone_named
 from handlers.deps import Deps
 from handlers.subscriptions import topic_names
 
@@ -322,17 +322,10 @@ def _breakdown(counts: Mapping[tuple[str, str], int], _: Gettext) -> str:
     )
 
 
-def _zone(tz: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz) if tz else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def _when(send_at: datetime | None, tz: str | None, _: Gettext) -> str:
     if send_at is None:
         return _("as soon as you confirm")
-    return send_at.astimezone(_zone(tz)).strftime("%Y-%m-%d %H:%M %Z")
+    return send_at.astimezone(zone_named(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def _started(info: BroadcastInfo, tz: str | None, _: Gettext) -> str:

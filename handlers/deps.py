@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.core.broadcast.service import Broadcasts
 from bot.core.commands import Command
+from bot.core.i18n import gettext_for
 from bot.core.messages import Address, Request
 from bot.core.ports import ChatStore, Clock, Translator
 from bot.core.reminders.values import EventStore
@@ -17,23 +18,21 @@ from content.schema import Campaign
 
 @dataclass(frozen=True, slots=True)
 class Deps:
+    """Every part a handler may use; production fills each one, so handlers need no fallbacks."""
+
     campaign: Campaign
     store: ChatStore
     translator: Translator
     clock: Clock
-    organizers: frozenset[Address] = frozenset()
-    events: EventStore | None = None
-    broadcasts: Broadcasts | None = None
-    server_setups: ServerSetupStore | None = None
-    server_probes: Mapping[str, ServerProbe] = field(default_factory=dict)
+    organizers: frozenset[Address]
+    events: EventStore
+    broadcasts: Broadcasts
+    server_setups: ServerSetupStore
+    # Filled by the adapters that can answer questions about servers (Discord), by platform.
+    server_probes: Mapping[str, ServerProbe]
     # The registry's visible commands, so /help lists exactly what the menus publish.
-    commands: tuple[Command[Any], ...] = ()
+    commands: tuple[Command[Any], ...]
 
     def gettext(self, request: Request) -> Callable[[str], str]:
         """The `_` for this request's language."""
-        locale = request.locale
-
-        def translate(message: str) -> str:
-            return self.translator.gettext(locale, message)
-
-        return translate
+        return gettext_for(self.translator, request.locale)

@@ -12,15 +12,16 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.commands import Arg, Command, UserError
+from bot.core.commands import Arg, ArgKind, Command, UserError
+from bot.core.i18n import N_
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.ports import RsvpAnswer
 from bot.core.reminders.values import EventDraft, EventInfo, EventStatus, EventStore
+from bot.core.timezones import resolve_zone, suggest_zones
 from handlers import settings
 from handlers.deps import Deps
 from handlers.events import describe, event_buttons, find_event
 from handlers.prefs import current_prefs
-from handlers.settings import resolve_zone, suggest_zones
 
 FIELDS = ("title", "start", "end", "timezone", "place", "description")
 MAX_TITLE, MAX_PLACE, MAX_DESCRIPTION = 80, 500, 1500
@@ -34,11 +35,6 @@ FORMATS = (
     "%d.%m.%y %H:%M",
     "%d/%m/%Y %H:%M",
 )
-
-
-def N_(message: str) -> str:
-    """Mark a string for translation where it is defined."""
-    return message
 
 
 def parse_wall_time(text: str) -> datetime | None:
@@ -355,6 +351,7 @@ def _event_args(prompted: bool) -> tuple[Arg, ...]:
         Arg(
             "timezone",
             N_("the venue's time zone, e.g. Europe/London"),
+            kind=ArgKind.TIMEZONE,
             prompt=prompt(N_("Which time zone is the venue in? e.g. Europe/London or Berlin.")),
         ),
         Arg(
@@ -404,7 +401,13 @@ def commands() -> list[Command[Deps]]:
                         "What should change? title, start, end, timezone, place or description"
                     ),
                 ),
-                Arg("value", N_("the new value"), rest=True, prompt=N_("What is the new value?")),
+                Arg(
+                    "value",
+                    N_("the new value"),
+                    rest=True,
+                    prompt=N_("What is the new value?"),
+                    kind_from="field",
+                ),
             ),
         ),
         Command(

@@ -12,41 +12,15 @@ from zoneinfo import ZoneInfo
 
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Attachment, Button, Reply, Request, UrlButton
-from bot.core.reminders.values import EventInfo, EventStatus, Localized
+from bot.core.reminders.values import EventInfo, EventStatus
+from content.events import content_event, content_events
 from content.i18n import format_time_range
-from content.schema import Campaign, Event, Text
 from handlers.deps import Deps
 from handlers.prefs import zone_of
 from handlers.texts.calendar import event_ics
 
 # Past events are a record, not a feed: the most recent few are enough.
 PAST_SHOWN = 10
-
-
-def _localized(text: Text) -> Localized:
-    return Localized(text.en, (("ru", text.ru),) if text.ru else ())
-
-
-def content_event(event: Event) -> EventInfo:
-    """A content-file event as the platform-neutral value every handler and reminder uses."""
-    return EventInfo(
-        id=event.id,
-        title=_localized(event.title),
-        description=_localized(event.description),
-        place=_localized(event.place),
-        timezone=event.timezone,
-        starts_at=event.starts_at,
-        ends_at=event.ends_at,
-        how_to_help=_localized(event.how_to_help),
-        url=event.url,
-        topics=event.topics,
-        from_content=True,
-    )
-
-
-def content_events(campaign: Campaign) -> tuple[EventInfo, ...]:
-    """Every event of the content files, for the event store."""
-    return tuple(content_event(e) for e in campaign.events)
 
 
 async def visible_events(

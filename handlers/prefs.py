@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.messages import Request
 from bot.core.ports import ChatPrefs
+from bot.core.timezones import zone_named
 from handlers.deps import Deps
 
 
@@ -25,4 +26,4 @@ async def current_prefs(request: Request, deps: Deps) -> ChatPrefs:
 
 def zone_of(request: Request) -> ZoneInfo:
     """The asker's time zone, UTC until they choose one."""
-    return ZoneInfo(request.tz or "UTC")
+    return zone_named(request.tz)

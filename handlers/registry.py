@@ -5,6 +5,7 @@ from __future__ import annotations
 import handlers.broadcast as broadcast
 import handlers.event_admin as event_admin
 from bot.core.commands import Arg, Command, Registry
+from bot.core.i18n import N_
 from bot.core.ports import TOPICS
 from handlers import (
     donate,
@@ -19,11 +20,6 @@ from handlers import (
 )
 from handlers.deps import Deps
 from handlers.setup import setup_command
-
-
-def N_(message: str) -> str:
-    """Mark a string for translation where it is defined; it is translated where it is shown."""
-    return message
 
 
 def build_registry() -> Registry[Deps]:
@@ -72,7 +68,7 @@ def build_registry() -> Registry[Deps]:
                 settings.settings,
                 args=(
                     Arg("what", N_("what to change"), choices=("timezone", "language", "quiet")),
-                    Arg("value", N_("the new value"), rest=True),
+                    Arg("value", N_("the new value"), rest=True, kind_from="what"),
                 ),
                 private=True,
                 changes_chat=True,

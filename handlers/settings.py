@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import time
-from functools import cache
-from zoneinfo import available_timezones
 
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Reply, Request
 from bot.core.ports import ChatPrefs
 from bot.core.reminders.plan import parse_leads
 from bot.core.reminders.values import DEFAULT_LEADS
+from bot.core.timezones import resolve_zone, suggest_zones
 from handlers.deps import Deps
 from handlers.prefs import current_prefs
 from handlers.texts.reminder import format_lead
@@ -30,30 +28,6 @@ LANGUAGES = {"en": "English", "ru": "Русский"}
 # Lead-time presets offered as buttons: (button args, ...).
 LEAD_PRESETS = ("1w,1d,1h", "1d,1h", "1d", "3h")
 QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
-
-
-@cache
-def _zones() -> dict[str, str]:
-    """Every IANA zone by its lower-case name and by its city, for forgiving look-ups."""
-    zones: dict[str, str] = {}
-    for name in sorted(available_timezones()):
-        if name.startswith(("Etc/", "SystemV/")) or ("/" not in name and name != "UTC"):
-            continue
-        zones[name.lower()] = name
-        zones.setdefault(name.rsplit("/", 1)[-1].lower(), name)
-    return zones
-
-
-def resolve_zone(text: str) -> str | None:
-    """An IANA zone from what someone typed ('europe/berlin', 'Berlin', 'New York')."""
-    key = text.strip().replace(" ", "_").lower()
-    return _zones().get(key)
-
-
-def suggest_zones(text: str) -> list[str]:
-    key = text.strip().replace(" ", "_").lower()
-    matches = difflib.get_close_matches(key, list(_zones()), n=3, cutoff=0.6)
-    return list(dict.fromkeys(_zones()[m] for m in matches))
 
 
 def parse_quiet_hours(text: str) -> tuple[time, time]:

@@ -12,12 +12,13 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Protocol, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.core.commands import Arg, Command, UserError
+from bot.core.commands import Arg, ArgKind, Command, UserError
+from bot.core.i18n import N_, gettext_for
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import TOPICS, ChatPrefs, ChatStore, Clock, Translator
 from bot.core.server_setup import ServerProbe, ServerSetup, ServerSetupStore
+from bot.core.timezones import is_zone
 from content.schema import LOCALES
 
 ACTIONS = ("set", "show", "off")
@@ -44,7 +45,7 @@ class SetupDeps(Protocol):
 
 async def setup(request: Request, deps: SetupDeps) -> Reply:
     """Show, change or turn off where this server gets announcements."""
-    _ = _gettext(deps.translator, request.locale)
+    _ = gettext_for(deps.translator, request.locale)
     probe = deps.server_probes.get(request.chat.platform)
     setups = deps.server_setups
     if probe is None or setups is None:
@@ -62,19 +63,27 @@ async def setup(request: Request, deps: SetupDeps) -> Reply:
         return await _turn_off(deps, setups, platform, server_id, current, _)
     if action == "set" and len(request.args) > 1:
         return await _change(request, deps, setups, probe, server_id, current, _)
-    if (current is not None and current.broken_reason is None
-            and await deps.store.get_chat(Address(platform, current.channel_id)) is None):
+    if (
+        current is not None
+        and current.broken_reason is None
+        and await deps.store.get_chat(Address(platform, current.channel_id)) is None
+    ):
         # /forget in the announcement channel erased its subscription.
         current = replace(current, broken_reason="forgotten")
     return await _show(probe, server_id, current, _)
 
 
-async def _show(probe: ServerProbe, server_id: str, current: ServerSetup | None,
-                _: Callable[[str], str]) -> Reply:
+async def _show(
+    probe: ServerProbe, server_id: str, current: ServerSetup | None, _: Callable[[str], str]
+) -> Reply:
     if current is None:
-        return Reply(_("This server gets no announcements yet. Choose a channel with "
-                       "/setup channel:#channel (and optionally topics, timezone, "
-                       "language)."))
+        return Reply(
+            _(
+                "This server gets no announcements yet. Choose a channel with "
+                "/setup channel:#channel (and optionally topics, timezone, "
+                "language)."
+            )
+        )
     name = await probe.channel_name(server_id, current.channel_id) or _("a deleted channel")
     lines = []
     if current.broken_reason:
@@ -84,19 +93,35 @@ async def _show(probe: ServerProbe, server_id: str, current: ServerSetup | None,
     return Reply("\n\n".join(lines))
 
 
-async def _turn_off(deps: SetupDeps, setups: ServerSetupStore, platform: str, server_id: str,
-                    current: ServerSetup | None, _: Callable[[str], str]) -> Reply:
+async def _turn_off(
+    deps: SetupDeps,
+    setups: ServerSetupStore,
+    platform: str,
+    server_id: str,
+    current: ServerSetup | None,
+    _: Callable[[str], str],
+) -> Reply:
     if current is None:
         return Reply(_("This server gets no announcements; there is nothing to turn off."))
     await setups.delete_setup(platform, server_id)
     await deps.store.forget_chat(Address(platform, current.channel_id))
-    return Reply(_("Announcements are off for this server, and I have forgotten its "
-                   "setup. /setup channel:#channel turns them back on."))
+    return Reply(
+        _(
+            "Announcements are off for this server, and I have forgotten its "
+            "setup. /setup channel:#channel turns them back on."
+        )
+    )
 
 
-async def _change(request: Request, deps: SetupDeps, setups: ServerSetupStore,
-                  probe: ServerProbe, server_id: str, current: ServerSetup | None,
-                  _: Callable[[str], str]) -> Reply:
+async def _change(
+    request: Request,
+    deps: SetupDeps,
+    setups: ServerSetupStore,
+    probe: ServerProbe,
+    server_id: str,
+    current: ServerSetup | None,
+    _: Callable[[str], str],
+) -> Reply:
     args = [*request.args[1:], "", "", "", ""][:4]
     channel_id = args[0].strip() or (current.channel_id if current else "")
     if not channel_id:
@@ -111,8 +136,16 @@ async def _change(request: Request, deps: SetupDeps, setups: ServerSetupStore,
     timezone = _timezone(args[2], current, _)
     locale = _locale(args[3], current, deps.translator, _)
     platform = request.chat.platform
-    new = ServerSetup(platform, server_id, channel_id, topics, timezone, locale,
-                      broken_reason=None, updated_at=deps.clock())
+    new = ServerSetup(
+        platform,
+        server_id,
+        channel_id,
+        topics,
+        timezone,
+        locale,
+        broken_reason=None,
+        updated_at=deps.clock(),
+    )
     await setups.save_setup(new)
     await _subscribe_channel(deps, new, current)
     return Reply(_("Done.") + " " + _summary(new, name, _))
@@ -134,8 +167,10 @@ async def _subscribe_channel(deps: SetupDeps, new: ServerSetup, old: ServerSetup
 
 def _summary(current: ServerSetup, name: str, _: Callable[[str], str]) -> str:
     topics = ", ".join(t for t in TOPICS if t in current.topics) or _("nothing")
-    return _("Announcements go to {channel}. Topics: {topics}. Time zone: {timezone}. "
-             "Language: {language}.").format(
+    return _(
+        "Announcements go to {channel}. Topics: {topics}. Time zone: {timezone}. "
+        "Language: {language}."
+    ).format(
         channel=name,
         topics=topics,
         timezone=current.timezone or _("each member's own"),
@@ -144,11 +179,11 @@ def _summary(current: ServerSetup, name: str, _: Callable[[str], str]) -> str:
 
 
 def _missing_text(missing: tuple[str, ...], name: str, _: Callable[[str], str]) -> str:
-    return _("I can't post in {channel}: I am missing the {permissions} permission there. "
-             "Give my role that permission in the channel's settings (Edit Channel → "
-             "Permissions), then run /setup again.").format(
-        channel=name, permissions=", ".join(_(p) for p in missing)
-    )
+    return _(
+        "I can't post in {channel}: I am missing the {permissions} permission there. "
+        "Give my role that permission in the channel's settings (Edit Channel → "
+        "Permissions), then run /setup again."
+    ).format(channel=name, permissions=", ".join(_(p) for p in missing))
 
 
 def _broken_text(reason: str, name: str, _: Callable[[str], str]) -> str:
@@ -156,10 +191,14 @@ def _broken_text(reason: str, name: str, _: Callable[[str], str]) -> str:
         missing = tuple(p for p in reason.removeprefix("missing:").split(",") if p)
         return _("Announcements stopped: ") + _missing_text(missing, name, _)
     if reason == "forgotten":
-        return _("Announcements stopped: the channel's data was erased with /forget. "
-                 "Choose the channel again with /setup channel:#channel.")
-    return _("Announcements stopped: the announcement channel no longer exists. "
-             "Choose another one with /setup channel:#channel.")
+        return _(
+            "Announcements stopped: the channel's data was erased with /forget. "
+            "Choose the channel again with /setup channel:#channel."
+        )
+    return _(
+        "Announcements stopped: the announcement channel no longer exists. "
+        "Choose another one with /setup channel:#channel."
+    )
 
 
 def _topics(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> frozenset[str]:
@@ -170,8 +209,11 @@ def _topics(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> 
         return frozenset(TOPICS)
     unknown = [w for w in words if w not in TOPICS]
     if unknown:
-        raise UserError(_("“{value}” is not one of: {choices}.").format(
-            value=unknown[0], choices=", ".join((*TOPICS, "all"))))
+        raise UserError(
+            _("“{value}” is not one of: {choices}.").format(
+                value=unknown[0], choices=", ".join((*TOPICS, "all"))
+            )
+        )
     return frozenset(words)
 
 
@@ -179,41 +221,26 @@ def _timezone(text: str, current: ServerSetup | None, _: Callable[[str], str]) -
     name = text.strip()
     if not name:
         return current.timezone if current else None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        name = ""
-    if name not in available_timezones() and name != "UTC":
+    if not is_zone(name):
         raise UserError(_("I don't know that time zone. Use a name like Europe/Berlin."))
     return name
 
 
-def _locale(text: str, current: ServerSetup | None, translator: Translator,
-            _: Callable[[str], str]) -> str | None:
+def _locale(
+    text: str, current: ServerSetup | None, translator: Translator, _: Callable[[str], str]
+) -> str | None:
     code = text.strip().lower()
     if not code:
         return current.locale if current else None
     if code not in LOCALES:
-        raise UserError(_("“{value}” is not one of: {choices}.").format(
-            value=code, choices=", ".join(LOCALES)))
+        raise UserError(
+            _("“{value}” is not one of: {choices}.").format(value=code, choices=", ".join(LOCALES))
+        )
     return code
 
 
-def _gettext(translator: Translator, locale: str | None) -> Callable[[str], str]:
-    def translate(message: str) -> str:
-        return translator.gettext(locale, message)
-
-    return translate
-
-
-def N_(message: str) -> str:
-    """Mark a string for the catalog here; it is translated where it is shown."""
-    return message
-
-
 # Permission names as Discord shows them, which the probe reports; marked so they get translated.
-PERMISSION_NAMES = (N_("View Channel"), N_("Send Messages"), N_("Embed Links"),
-                    N_("Attach Files"))
+PERMISSION_NAMES = (N_("View Channel"), N_("Send Messages"), N_("Embed Links"), N_("Attach Files"))
 
 D = TypeVar("D", bound=SetupDeps)
 
@@ -226,10 +253,19 @@ def setup_command() -> Command[D]:
         handler=setup,
         args=(
             Arg("action", N_("set, show or off"), choices=ACTIONS),
-            Arg("channel", N_("the channel for announcements")),
+            Arg("channel", N_("the channel for announcements"), kind=ArgKind.CHANNEL),
             Arg("topics", N_("topics, separated by commas, or all")),
-            Arg("timezone", N_("the server's time zone, like Europe/Berlin")),
-            Arg("language", N_("the language of announcements"), choices=LOCALES),
+            Arg(
+                "timezone",
+                N_("the server's time zone, like Europe/Berlin"),
+                kind=ArgKind.TIMEZONE,
+            ),
+            Arg(
+                "language",
+                N_("the language of announcements"),
+                choices=LOCALES,
+                kind=ArgKind.LANGUAGE,
+            ),
         ),
         private=True,
         changes_chat=True,

@@ -49,7 +49,7 @@ def messenger() -> RecordingMessenger:
 
 @pytest.fixture
 def rem(core: Core, clock: FixedClock, messenger: RecordingMessenger) -> Reminders:
-    return compose(core, clock, {"console": messenger})
+    return compose(core, {"console": messenger})
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import TextIO
 from bot.core.commands import split_command_line
 from bot.core.conversation import FREE_TEXT
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request, UrlButton
-from bot.core.ports import Dispatch
+from bot.core.ports import Dispatch, PlatformPacing
 
 # Terminal control sequences in text would let content (or a pasted line) repaint the screen.
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-?]*[ -/]*[@-~]")
@@ -26,6 +26,8 @@ class ConsoleMessenger:
     """One local chat with one user, over stdin and stdout."""
 
     platform = "console"
+    # A terminal takes whatever it is sent; the broadcast fan-out's defaults are enough.
+    pacing = PlatformPacing()
 
     def __init__(
         self,

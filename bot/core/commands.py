@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Generic, TypeVar
 
 from bot.core.messages import Reply, Request
@@ -15,6 +16,16 @@ Handler = Callable[[Request, DepsT], Awaitable[Reply]]
 MAX_ACTION_BYTES = 64
 
 
+class ArgKind(StrEnum):
+    """What an argument holds, so each adapter picks its own widget (never by the arg's name)."""
+
+    TEXT = "text"
+    CHOICE = "choice"  # one of `Arg.choices`
+    CHANNEL = "channel"  # a channel of this server; the value is its id
+    TIMEZONE = "timezone"  # an IANA zone name
+    LANGUAGE = "language"  # a language code the bot speaks
+
+
 @dataclass(frozen=True, slots=True)
 class Arg:
     """One positional argument. `description` is an English msgid that adapters translate."""
@@ -22,12 +33,29 @@ class Arg:
     name: str
     description: str
     choices: tuple[str, ...] = ()
+    # TEXT unless given; CHOICE whenever `choices` are declared.
+    kind: ArgKind = ArgKind.TEXT
+    # The argument whose value names this one's kind (`/settings timezone <value>`): a value of
+    # that argument that is an ArgKind's name makes this argument of that kind.
+    kind_from: str = ""
     required: bool = False
     # The last argument may swallow the rest of the line (free text such as a time zone name).
     rest: bool = False
     # An English msgid asking for this argument; commands missing it ask, step by step, and take
     # the asker's next plain message as the answer (see bot.core.conversation).
     prompt: str = ""
+
+    def __post_init__(self) -> None:
+        if self.choices and self.kind is ArgKind.TEXT:
+            object.__setattr__(self, "kind", ArgKind.CHOICE)
+
+    def kind_given(self, values: Mapping[str, str]) -> ArgKind:
+        """This argument's kind once the others have the values in `values` (by name)."""
+        if self.kind_from:
+            named = values.get(self.kind_from, "").lower()
+            if named in ArgKind.__members__.values():
+                return ArgKind(named)
+        return self.kind
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from typing import Generic
 
 from bot.core.commands import Arg, Command, DepsT, Registry, UserError, usage
 from bot.core.conversation import FREE_TEXT, Conversations
+from bot.core.i18n import gettext_for, supported_language
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import ChatStore, RateLimiter, Translator, Verdict
 
@@ -95,18 +96,14 @@ class Dispatcher(Generic[DepsT]):
 
     async def _with_chat_preferences(self, request: Request) -> Request:
         prefs = await self._store.get_chat(request.chat)
-        locale = (prefs.locale if prefs and prefs.locale else request.locale) or "en"
-        locale = locale.replace("_", "-").split("-", 1)[0].lower()
-        if locale not in self._translator.locales:
-            locale = "en"
+        locale = supported_language(
+            prefs.locale if prefs and prefs.locale else request.locale, self._translator.locales
+        )
         tz = prefs.timezone if prefs and prefs.timezone else request.tz
         return replace(request, locale=locale, tz=tz)
 
     def _gettext(self, request: Request) -> Callable[[str], str]:
-        def translate(message: str) -> str:
-            return self._translator.gettext(request.locale, message)
-
-        return translate
+        return gettext_for(self._translator, request.locale)
 
     def _next_prompt(self, command: Command[DepsT], request: Request) -> str | None:
         """The question for the first missing argument that has one, remembering the draft."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from enum import Enum, StrEnum
 from typing import Protocol
@@ -12,6 +12,8 @@ from bot.core.messages import Address, ChatKind, Reply, Request
 
 Clock = Callable[[], datetime]
 Dispatch = Callable[[Request], Awaitable[Reply | None]]
+# asyncio.sleep, or a test's stand-in that moves a fake clock.
+Sleep = Callable[[float], Awaitable[None]]
 
 TOPICS: tuple[str, ...] = ("events", "petitions", "remembrance", "appeals")
 DEFAULT_QUIET_HOURS: tuple[time, time] = (time(22, 0), time(8, 0))
@@ -65,9 +67,29 @@ class ChatStore(Protocol):
         """Count one start through a campaign link, in aggregate only, never per person."""
         ...
 
+    async def move_chat(self, old: Address, new: Address) -> bool:
+        """Give the chat's stored rows its new address; False when nothing was stored."""
+        ...
+
 
 class RecipientGone(Exception):
-    """The chat blocked the bot, left, or no longer exists: stop sending to it."""
+    """The chat blocked the bot, left, or no longer exists: stop sending to it.
+
+    `reason` says why where the platform knows (a server channel that lost a permission:
+    "missing:Send Messages"; "unknown_channel"); `moved_to` is the chat's new address when it
+    moved (a Telegram group that became a supergroup).
+    """
+
+    def __init__(self, reason: str = "", moved_to: Address | None = None) -> None:
+        super().__init__(reason or "recipient gone")
+        self.reason = reason
+        self.moved_to = moved_to
+
+
+class ChatGone(Protocol):
+    """Where senders report a recipient that is gone (bot.core.chats.ChatEvents)."""
+
+    async def gone(self, chat: Address, error: RecipientGone | None = None) -> None: ...
 
 
 class TryLater(Exception):
@@ -78,10 +100,32 @@ class TryLater(Exception):
         self.retry_after = retry_after
 
 
+@dataclass(frozen=True, slots=True)
+class PlatformPacing:
+    """One platform's limits for sending unprompted (broadcasts), as its messenger declares."""
+
+    rate: float = 25.0  # messages a second overall
+    private_rate: float | None = None  # new direct messages a second (Discord DMs)
+    per_chat_interval_s: float = 1.0  # at most one message a second to one chat
+    group_per_minute: int | None = None  # Telegram: 20 a minute to one group
+    hard_cap: float | None = None  # the rate may be configured, never above this
+
+    def with_rate(self, rate: float | None) -> PlatformPacing:
+        """The same limits at another overall rate, never above the platform's hard cap."""
+        chosen = self.rate if rate is None else rate
+        if self.hard_cap is not None:
+            chosen = min(chosen, self.hard_cap)
+        return replace(self, rate=chosen)
+
+
 class Messenger(Protocol):
-    """One platform. `run` serves users until cancelled; `send` pushes a reply unprompted."""
+    """One platform. `run` serves users until cancelled; `send` pushes a reply unprompted.
+
+    `pacing` is how fast the platform lets the bot send unprompted; the fan-out keeps under it.
+    """
 
     platform: str
+    pacing: PlatformPacing
 
     async def run(self, dispatch: Dispatch) -> None: ...
 

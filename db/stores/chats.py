@@ -187,6 +187,23 @@ class SqlChatStore:
                 .values(active=active)
             )
 
+    async def move_chat(self, old: Address, new: Address) -> bool:
+        self._cache.pop(old, None)
+        self._cache.pop(new, None)
+        async with self._engine.begin() as connection:
+            old_pk = await self._chat_pk(connection, old)
+            if old_pk is None:
+                return False
+            if await self._chat_pk(connection, new) is not None:
+                # The new chat already made choices of its own: those stand, the old row goes.
+                await connection.execute(delete(Chat).where(Chat.id == old_pk))
+            else:
+                # Rows that refer to the chat follow its primary key, which does not change.
+                await connection.execute(
+                    update(Chat).where(Chat.id == old_pk).values(chat_id=new.chat_id, active=True)
+                )
+        return True
+
     async def count_campaign_start(self, tag: str) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(

@@ -77,8 +77,11 @@ class SqlServerSetups:
         async with self._sessions.begin() as session:
             row = await session.get(CommandHashRow, (platform, scope))
             if row is None:
-                session.add(CommandHashRow(platform=platform, scope=scope, digest=value,
-                                           updated_at=self._clock()))
+                session.add(
+                    CommandHashRow(
+                        platform=platform, scope=scope, digest=value, updated_at=self._clock()
+                    )
+                )
             else:
                 row.digest = value
                 row.updated_at = self._clock()

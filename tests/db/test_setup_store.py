@@ -35,9 +35,15 @@ def setups(engine: AsyncEngine) -> SqlServerSetups:
 
 
 def a_setup(**changes: Any) -> ServerSetup:
-    values: dict[str, Any] = dict(platform="discord", server_id="1" * 18, channel_id="2" * 18,
-                                  topics=frozenset({"events", "appeals"}),
-                                  timezone="Europe/Berlin", locale="ru", updated_at=NOW)
+    values: dict[str, Any] = dict(
+        platform="discord",
+        server_id="1" * 18,
+        channel_id="2" * 18,
+        topics=frozenset({"events", "appeals"}),
+        timezone="Europe/Berlin",
+        locale="ru",
+        updated_at=NOW,
+    )
     values.update(changes)
     return ServerSetup(**values)
 
@@ -52,7 +58,8 @@ async def test_saving_again_replaces_the_choices(setups: SqlServerSetups) -> Non
     await setups.save_setup(a_setup())
     await setups.save_setup(a_setup(channel_id="3" * 18, topics=frozenset(), timezone=None))
     assert await setups.get_setup("discord", "1" * 18) == a_setup(
-        channel_id="3" * 18, topics=frozenset(), timezone=None)
+        channel_id="3" * 18, topics=frozenset(), timezone=None
+    )
 
 
 async def test_marking_a_channel_broken_touches_only_setups_using_it(
@@ -88,7 +95,8 @@ async def test_the_command_hash_is_stored_per_platform_and_scope(
 async def test_the_migration_creates_exactly_the_modelled_tables(engine: AsyncEngine) -> None:
     async with engine.connect() as connection:
         differences = await connection.run_sync(
-            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
     mine = [d for d in differences if MY_TABLES & _tables(d)]
     assert mine == []
 

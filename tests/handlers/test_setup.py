@@ -3,24 +3,17 @@ server probe standing in for the Discord adapter."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.app import Core
-from bot.core.commands import Registry
-from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import TOPICS
-from bot.core.server_setup import ServerProbe
-from bot.ratelimit import Unlimited
 from db.stores.setups import SqlServerSetups
-from handlers.deps import Deps
-from handlers.setup import setup_command
 
 SERVER = "900000000000000001"
 GENERAL = "900000000000000010"
@@ -33,9 +26,11 @@ class FakeProbe:
     """A server with three text channels; the bot may not send in #locked."""
 
     channels: dict[str, str] = field(
-        default_factory=lambda: {GENERAL: "general", NEWS: "news", LOCKED: "locked"})
+        default_factory=lambda: {GENERAL: "general", NEWS: "news", LOCKED: "locked"}
+    )
     missing: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: {LOCKED: ("Send Messages",)})
+        default_factory=lambda: {LOCKED: ("Send Messages",)}
+    )
 
     async def server_of(self, chat: Address) -> str | None:
         return SERVER if chat.chat_id in self.channels else None
@@ -48,16 +43,6 @@ class FakeProbe:
     async def channel_name(self, server_id: str, channel_id: str) -> str | None:
         name = self.channels.get(channel_id)
         return "#" + name if name else None
-
-
-def _fields_of(deps: Deps) -> dict[str, Any]:
-    return {f.name: getattr(deps, f.name) for f in fields(Deps)}
-
-
-@dataclass(frozen=True, slots=True)
-class SetupDeps(Deps):
-    server_setups: SqlServerSetups | None = None
-    server_probes: Mapping[str, ServerProbe] = field(default_factory=dict)
 
 
 Say = Callable[..., Awaitable[Reply]]
@@ -73,19 +58,22 @@ class World:
 
 @pytest.fixture
 async def world(core: Core) -> AsyncIterator[World]:
-    setups = SqlServerSetups(core.engine)
+    setups = core.server_setups
     probe = FakeProbe()
-    deps = SetupDeps(**{**_fields_of(core.deps), "server_setups": setups,
-                        "server_probes": {"discord": probe}})
-    registry: Registry[Any] = Registry([setup_command()])
-    dispatcher: Dispatcher[Any] = Dispatcher(registry, deps, core.store, core.translator,
-                                             Unlimited(), frozenset())
+    core.server_probes["discord"] = probe
+    dispatcher = core.dispatcher
 
-    async def say(*args: str, channel: str = GENERAL, admin: bool = True,
-                  platform: str = "discord", locale: str = "en",
-                  kind: ChatKind = ChatKind.GROUP) -> Reply:
-        request = Request("setup", args, Address(platform, channel), "42", kind, locale,
-                          is_chat_admin=admin)
+    async def say(
+        *args: str,
+        channel: str = GENERAL,
+        admin: bool = True,
+        platform: str = "discord",
+        locale: str = "en",
+        kind: ChatKind = ChatKind.GROUP,
+    ) -> Reply:
+        request = Request(
+            "setup", args, Address(platform, channel), "42", kind, locale, is_chat_admin=admin
+        )
         reply = await dispatcher.dispatch(request)
         assert reply is not None
         return reply
@@ -105,11 +93,18 @@ async def test_choosing_a_channel_subscribes_it_with_the_servers_choices(world: 
     stored = await world.setups.get_setup("discord", SERVER)
     assert stored is not None
     assert (stored.channel_id, stored.topics, stored.timezone, stored.locale) == (
-        NEWS, frozenset({"events", "petitions"}), "Asia/Yerevan", "ru")
+        NEWS,
+        frozenset({"events", "petitions"}),
+        "Asia/Yerevan",
+        "ru",
+    )
     chat = await world.core.store.get_chat(Address("discord", NEWS))
     assert chat is not None and chat.kind is ChatKind.GROUP
     assert (chat.topics, chat.timezone, chat.locale) == (
-        frozenset({"events", "petitions"}), "Asia/Yerevan", "ru")
+        frozenset({"events", "petitions"}),
+        "Asia/Yerevan",
+        "ru",
+    )
 
 
 async def test_all_topics_by_default_and_changes_keep_earlier_choices(world: World) -> None:
@@ -120,7 +115,10 @@ async def test_all_topics_by_default_and_changes_keep_earlier_choices(world: Wor
     second = await world.setups.get_setup("discord", SERVER)
     assert second is not None
     assert (second.channel_id, second.topics, second.timezone) == (
-        NEWS, frozenset(TOPICS), "Europe/Berlin")
+        NEWS,
+        frozenset(TOPICS),
+        "Europe/Berlin",
+    )
 
 
 async def test_moving_to_another_channel_stops_the_old_one(world: World) -> None:
@@ -145,12 +143,16 @@ async def test_a_channel_of_another_server_is_refused(world: World) -> None:
     assert await world.setups.get_setup("discord", SERVER) is None
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    (("set", NEWS, "jokes"), "not one of"),
-    (("set", NEWS, "", "Mars/Olympus"), "time zone"),
-])
-async def test_bad_choices_are_explained(world: World, args: tuple[str, ...],
-                                         expected: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("set", NEWS, "jokes"), "not one of"),
+        (("set", NEWS, "", "Mars/Olympus"), "time zone"),
+    ],
+)
+async def test_bad_choices_are_explained(
+    world: World, args: tuple[str, ...], expected: str
+) -> None:
     reply = await world.say(*args)
     assert expected in reply.text
     assert await world.setups.get_setup("discord", SERVER) is None
@@ -197,8 +199,9 @@ async def test_forgetting_the_announcement_channel_shows_announcements_stopped(
     assert "stopped" in shown.text and "/forget" in shown.text
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(topics=st.text(max_size=40), zone=st.text(max_size=30))
 async def test_any_typed_topics_or_zone_get_an_answer_never_an_error(
     world: World, topics: str, zone: str

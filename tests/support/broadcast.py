@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import Core
 from bot.core.broadcast.service import BroadcastService
 from bot.core.dispatcher import Dispatcher
-from bot.core.messages import Address, ChatKind, Reply, Request
-from bot.core.ports import Dispatch
-from bot.ratelimit import Unlimited
+from bot.core.messages import Address, ChatKind, Reply
+from bot.core.ports import Dispatch, PlatformPacing
 from db.models.chats import Chat, ChatTopic
 from db.stores.broadcasts import SqlBroadcastStore
 from handlers.deps import Deps
+from tests.support.chat import Say, speaker
 
 
 @dataclass
@@ -28,6 +28,7 @@ class FakeMessenger:
     """Our Messenger port, recording every send; told per chat which errors to raise first."""
 
     platform: str
+    pacing: PlatformPacing = field(default_factory=PlatformPacing)
     sent: list[tuple[Address, Reply]] = field(default_factory=list)
     attempts: Counter[str] = field(default_factory=Counter)
     failures: dict[str, list[BaseException]] = field(default_factory=dict)
@@ -104,12 +105,9 @@ async def add_subscribers(
         await connection.execute(insert(ChatTopic), [{"chat_pk": pk, "topic": topic} for pk in pks])
 
 
-Say = Callable[..., Awaitable[Reply]]
-
-
 @dataclass
 class Bot:
-    """The real dispatcher and handlers with a BroadcastService over fake messengers."""
+    """A built core whose broadcasts go to fake messengers, one per platform."""
 
     core: Core
     service: BroadcastService
@@ -119,50 +117,20 @@ class Bot:
     say: Say
 
 
-def compose_bot(
-    core: Core,
-    platforms: Iterable[str] = ("console", "telegram", "discord"),
-    deps_options: dict[str, Any] | None = None,
-    **service_options: Any,
-) -> Bot:
-    """Wire a BroadcastService the way bot/app.py does, with fake messengers."""
+MakeBot = Callable[..., Awaitable[Bot]]
+# The fan-out's timing in tests: poll and retry at once instead of every few seconds.
+FAST_BROADCASTS: dict[str, Any] = {"poll_s": 0.02, "retry_base_s": 0.001}
+
+
+def bot_of(core: Core, platforms: Iterable[str] = ("console", "telegram", "discord")) -> Bot:
+    """The core's own broadcast service, sending to a fake messenger per platform."""
     messengers = {platform: FakeMessenger(platform) for platform in platforms}
-    store = SqlBroadcastStore(core.engine)
-    options: dict[str, Any] = {"poll_s": 0.02, "retry_base_s": 0.001}
-    options.update(service_options)
-    service = BroadcastService(store, messengers, core.translator, core.deps.clock, **options)
-    deps = replace(core.deps, broadcasts=service, **(deps_options or {}))
-    dispatcher = Dispatcher(
-        core.registry, deps, core.store, core.translator, Unlimited(), core.settings.organizers
+    core.outbox.update(messengers)
+    return Bot(
+        core,
+        core.broadcasts,
+        SqlBroadcastStore(core.engine),
+        messengers,
+        core.dispatcher,
+        speaker(core.dispatcher.dispatch, chat="organizer"),
     )
-
-    async def say(
-        text: str,
-        *,
-        chat: str = "organizer",
-        user: str | None = None,
-        kind: ChatKind = ChatKind.PRIVATE,
-        admin: bool = False,
-        platform: str = "console",
-        locale: str = "en",
-    ) -> Reply:
-        """A command ('/broadcast ...') or, without a leading slash, a plain message."""
-        if text.startswith("/"):
-            words = text.split(" ")
-            command, args = words[0][1:], tuple(w for w in words[1:] if w)
-        else:
-            command, args = "", (text,)
-        request = Request(
-            command,
-            args,
-            Address(platform, chat),
-            user or chat,
-            kind,
-            locale,
-            is_chat_admin=admin,
-        )
-        reply = await dispatcher.dispatch(request)
-        assert reply is not None
-        return reply
-
-    return Bot(core, service, store, messengers, dispatcher, say)

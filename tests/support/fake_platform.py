@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.core.messages import Address, Reply
-from bot.core.ports import Dispatch, RecipientGone, TryLater
+from bot.core.ports import Dispatch, PlatformPacing, RecipientGone, TryLater
 
 
 class FakePlatform:
@@ -72,8 +72,9 @@ class FakePlatform:
 class HttpMessenger:
     """Our Messenger port over HTTP to FakePlatform, mapping its answers onto the core's errors."""
 
-    def __init__(self, platform: str, base_url: str) -> None:
+    def __init__(self, platform: str, base_url: str, pacing: PlatformPacing | None = None) -> None:
         self.platform = platform
+        self.pacing = pacing or PlatformPacing()
         self._url = base_url + "/send"
         self._session: aiohttp.ClientSession | None = None
 

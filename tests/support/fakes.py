@@ -62,6 +62,18 @@ class InMemoryStore:
         elif address in self.chats:
             self.inactive.add(address)
 
+    async def move_chat(self, old: Address, new: Address) -> bool:
+        prefs = self.chats.pop(old, None)
+        if prefs is None:
+            return False
+        self.inactive.discard(old)
+        self.chats.setdefault(new, replace(prefs, address=new))
+        for (chat, event), answer in list(self.rsvps.items()):
+            if chat == old:
+                del self.rsvps[(chat, event)]
+                self.rsvps.setdefault((new, event), answer)
+        return True
+
     async def count_campaign_start(self, tag: str) -> None:
         self.campaign_starts[tag] += 1
 

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.app import Core
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, Reply
-from bot.core.ports import Clock, Dispatch, Messenger, RecipientGone, TryLater
+from bot.core.ports import Dispatch, Messenger, PlatformPacing, RecipientGone, TryLater
 from bot.core.reminders.scheduler import ReminderScheduler
-from bot.core.reminders.values import EventDraft, EventInfo
-from bot.ratelimit import Unlimited
-from db.stores.events import SqlEventStore
+from bot.core.reminders.values import EventDraft, EventInfo, EventStore
 from db.stores.reminders import SqlPlanStore
 from handlers.deps import Deps
-from handlers.events import content_events
-from handlers.texts.reminder import ReminderTexts
 from tests.support.fakes import FixedClock
 
 ORGANIZER = "organizer"  # tests/conftest.py makes console:organizer an organizer
@@ -28,6 +24,7 @@ class RecordingMessenger:
     """A platform that records what it is asked to send; chats can be made to refuse."""
 
     platform: str = "console"
+    pacing: PlatformPacing = field(default_factory=PlatformPacing)
     sent: list[tuple[Address, Reply]] = field(default_factory=list)
     gone: set[str] = field(default_factory=set)
     busy: set[str] = field(default_factory=set)
@@ -51,33 +48,16 @@ class Reminders:
     dispatcher: Dispatcher[Deps]
     scheduler: ReminderScheduler
     plan: SqlPlanStore
-    events: SqlEventStore
+    events: EventStore
     deps: Deps
 
 
-def compose(
-    core: Core, clock: Clock, messengers: Mapping[str, Messenger], tick_seconds: float = 30.0
-) -> Reminders:
-    """The wiring the lead adds to build_core/serve, done here for tests."""
-    events = SqlEventStore(core.engine, content_events(core.deps.campaign))
-    plan = SqlPlanStore(core.engine)
-    deps = replace(core.deps, events=events)
-    dispatcher = Dispatcher(
-        core.registry, deps, core.store, core.translator, Unlimited(), core.settings.organizers
+def compose(core: Core, messengers: Mapping[str, Messenger]) -> Reminders:
+    """The core's own reminder scheduler, sending through `messengers`."""
+    core.outbox.update(messengers)
+    return Reminders(
+        core.dispatcher, core.reminders, SqlPlanStore(core.engine), core.deps.events, core.deps
     )
-    remembrance = core.deps.campaign.remembrance
-    scheduler = ReminderScheduler(
-        plan,
-        events,
-        core.store,
-        messengers,
-        clock,
-        ReminderTexts(core.translator, remembrance),
-        (remembrance.month, remembrance.day),
-        tick_seconds=tick_seconds,
-        late_after=timedelta(minutes=15),
-    )
-    return Reminders(dispatcher, scheduler, plan, events, deps)
 
 
 async def make_event(

@@ -11,9 +11,7 @@ import sys
 
 from bot.app import build_core
 from bot.core.broadcast.pacing import PlatformPacing
-from bot.core.broadcast.service import BroadcastService
 from bot.settings import Settings
-from db.stores.broadcasts import SqlBroadcastStore
 from tests.support.fake_platform import HttpMessenger
 
 PLATFORM = "telegram"
@@ -25,18 +23,11 @@ async def main(database_url: str, platform_url: str, rate: float) -> None:
         database_url=database_url,
         organizers="console:organizer",  # type: ignore[arg-type]
     )
-    core = await build_core(settings)
-    messenger = HttpMessenger(PLATFORM, platform_url)
-    service = BroadcastService(
-        SqlBroadcastStore(core.engine),
-        {PLATFORM: messenger},
-        core.translator,
-        core.deps.clock,
-        pacing={PLATFORM: PlatformPacing(rate=rate)},
-        poll_s=0.2,
-    )
+    core = await build_core(settings, broadcast_options={"poll_s": 0.2})
+    messenger = HttpMessenger(PLATFORM, platform_url, PlatformPacing(rate=rate))
+    core.outbox[PLATFORM] = messenger
     try:
-        await service.run()
+        await core.broadcasts.run()
     finally:
         await messenger.aclose()
         await core.aclose()

@@ -53,10 +53,10 @@ class FileMessenger:
 async def main(database_url: str, sent: Path, die: str | None, at: int) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     settings = Settings(_env_file=None, database_url=database_url)  # type: ignore[call-arg]
-    core = await build_core(settings)
+    core = await build_core(settings, reminder_options={"tick_seconds": 0.05})
     try:
         messenger = FileMessenger(sent, die, at)
-        reminders = compose(core, core.deps.clock, {"console": messenger}, tick_seconds=0.05)
+        reminders = compose(core, {"console": messenger})
         await reminders.scheduler.run()
     finally:
         await core.aclose()

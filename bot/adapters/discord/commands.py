@@ -17,6 +17,7 @@ from discord import app_commands
 from discord.app_commands import Choice, TranslationContextLocation, locale_str
 
 from bot.core.commands import Arg, Command, Registry
+from bot.core.i18n import language_of
 from bot.core.ports import Translator
 
 MAX_DESCRIPTION = 100
@@ -38,8 +39,9 @@ def _zones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones() | {"UTC"}))
 
 
-def suggest_zones(current: str, locale: str | None, others: Mapping[str, str]) -> list[
-        tuple[str, str]]:
+def suggest_zones(
+    current: str, locale: str | None, others: Mapping[str, str]
+) -> list[tuple[str, str]]:
     """IANA zones containing what was typed (Europe/Berlin for 'berl')."""
     needle = current.strip().lower().replace(" ", "_")
     return [(zone, zone) for zone in _zones() if needle in zone.lower()][:MAX_CHOICES]
@@ -48,8 +50,9 @@ def suggest_zones(current: str, locale: str | None, others: Mapping[str, str]) -
 LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "ru": "Русский"}
 
 
-def suggest_setting_value(current: str, locale: str | None, others: Mapping[str, str]) -> list[
-        tuple[str, str]]:
+def suggest_setting_value(
+    current: str, locale: str | None, others: Mapping[str, str]
+) -> list[tuple[str, str]]:
     """`/settings what:timezone value:...` gets zone suggestions, `what:language` the languages;
     other settings are free text."""
     what = others.get("what", "").lower()
@@ -57,8 +60,11 @@ def suggest_setting_value(current: str, locale: str | None, others: Mapping[str,
         return suggest_zones(current, locale, others)
     if what == "language":
         needle = current.strip().lower()
-        return [(code, name) for code, name in LANGUAGE_NAMES.items()
-                if needle in code or needle in name.lower()]
+        return [
+            (code, name)
+            for code, name in LANGUAGE_NAMES.items()
+            if needle in code or needle in name.lower()
+        ]
     return []
 
 
@@ -80,16 +86,18 @@ class CoreTranslator(app_commands.Translator):
         locale: discord.Locale,
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
-        language = locale.value.split("-", 1)[0].lower()
+        language = language_of(locale.value) or ""
         if language == "en" or language not in self._translator.locales:
             return None
         msgid = string.extras.get("msgid", string.message)
         text = self._translator.gettext(language, msgid)
         if text == msgid:
             return None
-        if context.location in (TranslationContextLocation.parameter_name,
-                                TranslationContextLocation.command_name,
-                                TranslationContextLocation.group_name):
+        if context.location in (
+            TranslationContextLocation.parameter_name,
+            TranslationContextLocation.command_name,
+            TranslationContextLocation.group_name,
+        ):
             text = text.strip().lower().replace(" ", "_")
             return text if _OPTION_NAME.match(text) else None
         return text[:MAX_DESCRIPTION]
@@ -126,20 +134,26 @@ def slash_command(
             by_name[names[ident]] = str(value.id) if hasattr(value, "id") else str(value)
         await on_command(interaction, command, by_name)
 
-    parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_ONLY,
-                                    annotation=discord.Interaction)]
+    parameters = [
+        inspect.Parameter(
+            "interaction", inspect.Parameter.POSITIONAL_ONLY, annotation=discord.Interaction
+        )
+    ]
     choices: dict[str, list[Choice[str]]] = {}
     completions: dict[str, Callable[..., Any]] = {}
     for ident, arg in idents.items():
-        parameters.append(inspect.Parameter(
-            ident,
-            inspect.Parameter.KEYWORD_ONLY,
-            annotation=discord.TextChannel if arg.name in CHANNEL_ARGS else str,
-            default=inspect.Parameter.empty if arg.required else None,
-        ))
+        parameters.append(
+            inspect.Parameter(
+                ident,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=discord.TextChannel if arg.name in CHANNEL_ARGS else str,
+                default=inspect.Parameter.empty if arg.required else None,
+            )
+        )
         if arg.choices:
-            choices[ident] = [Choice(name=locale_str(c), value=c)
-                              for c in arg.choices[:MAX_CHOICES]]
+            choices[ident] = [
+                Choice(name=locale_str(c), value=c) for c in arg.choices[:MAX_CHOICES]
+            ]
         elif arg.name in suggestions and arg.name not in CHANNEL_ARGS:
             completions[ident] = _autocomplete(suggestions[arg.name], names)
     # discord.py reads the option list from the callback's signature and these attributes.
@@ -186,8 +200,9 @@ async def commands_hash(tree: app_commands.CommandTree[Any]) -> str:
     """A digest of exactly what a sync would upload, translations included."""
     translator = tree.translator
     payload = [
-        await command.get_translated_payload(tree, translator) if translator else
-        command.to_dict(tree)
+        await command.get_translated_payload(tree, translator)
+        if translator
+        else command.to_dict(tree)
         for command in tree.get_commands()
     ]
     encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
@@ -203,8 +218,10 @@ def words_for(command: Command[Any], values: Mapping[str, str]) -> tuple[str, ..
     words: list[str | None] = [values.get(arg.name) for arg in command.args]
     while words and words[-1] is None:
         words.pop()
-    return tuple(_placeholder(arg) if word is None else word
-                 for arg, word in zip(command.args, words, strict=False))
+    return tuple(
+        _placeholder(arg) if word is None else word
+        for arg, word in zip(command.args, words, strict=False)
+    )
 
 
 def _placeholder(arg: Arg) -> str:

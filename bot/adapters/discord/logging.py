@@ -47,8 +47,9 @@ class Redactor(logging.Filter):
 def discord_loggers() -> list[logging.Logger]:
     """Every logger discord.py has created (one per module)."""
     manager = logging.Logger.manager
-    names = [name for name in manager.loggerDict if name == "discord" or
-             name.startswith("discord.")]
+    names = [
+        name for name in manager.loggerDict if name == "discord" or name.startswith("discord.")
+    ]
     return [logging.getLogger(name) for name in names]
 
 

@@ -32,8 +32,9 @@ from bot.adapters.discord.commands import (
 from bot.adapters.discord.logging import Redactor, install, uninstall
 from bot.adapters.discord.render import ActionItem, ViewCache, render
 from bot.core.commands import Command, Registry, decode_action
+from bot.core.i18n import language_of
 from bot.core.messages import Address, ChatKind, Reply, Request
-from bot.core.ports import Dispatch, RecipientGone, Translator, TryLater
+from bot.core.ports import Dispatch, PlatformPacing, RecipientGone, Translator, TryLater
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ PLATFORM = "discord"
 def global_scope(application_id: int | None) -> str:
     """The hash's key: per application, so a new application (new token) gets its commands."""
     return f"global:{application_id}"
+
 
 # The permissions the bot needs in an announcement channel, by the names Discord's UI shows.
 REQUIRED_PERMISSIONS: tuple[tuple[str, str], ...] = (
@@ -94,8 +96,9 @@ class AllyClient(discord.Client):
             chunk_guilds_at_startup=False,
         )
         self.messenger = messenger
-        self.tree = build_tree(self, messenger.registry, messenger.on_command,
-                               messenger.suggestions)
+        self.tree = build_tree(
+            self, messenger.registry, messenger.on_command, messenger.suggestions
+        )
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
 
     async def setup_hook(self) -> None:
@@ -107,8 +110,9 @@ class AllyClient(discord.Client):
                 await self.messenger.sync_if_changed(self)
             except discord.HTTPException as error:
                 # Serve with the commands Discord already has rather than not at all.
-                log.error("could not sync slash commands: HTTP %s code %s", error.status,
-                          error.code)
+                log.error(
+                    "could not sync slash commands: HTTP %s code %s", error.status, error.code
+                )
 
     async def on_ready(self) -> None:
         self.messenger.connected()
@@ -116,18 +120,25 @@ class AllyClient(discord.Client):
     async def on_action(self, interaction: discord.Interaction[Any], action: str) -> None:
         await self.messenger.on_action(interaction, action)
 
-    async def _on_tree_error(self, interaction: discord.Interaction[Any],
-                             error: discord.app_commands.AppCommandError) -> None:
+    async def _on_tree_error(
+        self, interaction: discord.Interaction[Any], error: discord.app_commands.AppCommandError
+    ) -> None:
         # Option conversion failed (e.g. a channel the cache does not know); the text of the
         # error may quote input, so only its type is logged.
         log.warning("a slash command failed before dispatch: %s", type(error).__name__)
         await self.messenger.apologize(interaction)
 
 
+# Discord's global limit is 50 requests a second; the fan-out uses 40, and opens new direct
+# messages at most 5 a second.
+DISCORD_PACING = PlatformPacing(rate=40.0, private_rate=5.0, per_chat_interval_s=1.0)
+
+
 class DiscordMessenger:
     """The Messenger port on Discord, plus the server probe the /setup handler asks."""
 
     platform = PLATFORM
+    pacing = DISCORD_PACING
 
     def __init__(
         self,
@@ -183,11 +194,17 @@ class DiscordMessenger:
                         log.error("Discord rejected the bot token; check DISCORD_BOT_TOKEN")
                         raise DiscordLoginError("Discord rejected DISCORD_BOT_TOKEN") from None
                     # Revoked while running: keep the other platforms up and keep trying.
-                    log.error("Discord rejected the bot token (reset in the developer portal?); "
-                              "retrying in %.0fs", self._backoff)
+                    log.error(
+                        "Discord rejected the bot token (reset in the developer portal?); "
+                        "retrying in %.0fs",
+                        self._backoff,
+                    )
                 except Exception as error:
-                    log.error("lost the Discord connection (%s); reconnecting in %.0fs",
-                              type(error).__name__, self._backoff)
+                    log.error(
+                        "lost the Discord connection (%s); reconnecting in %.0fs",
+                        type(error).__name__,
+                        self._backoff,
+                    )
                 finally:
                     self.client = None
                     await client.close()
@@ -216,8 +233,9 @@ class DiscordMessenger:
 
     # ---- interactions in ---------------------------------------------------------------------
 
-    async def on_command(self, interaction: discord.Interaction[Any], command: Command[Any],
-                         values: dict[str, str]) -> None:
+    async def on_command(
+        self, interaction: discord.Interaction[Any], command: Command[Any], values: dict[str, str]
+    ) -> None:
         request = self._request(interaction, command.name, words_for(command, values))
         await self._answer(interaction, request, command.private)
 
@@ -231,8 +249,9 @@ class DiscordMessenger:
         private = command.private if command is not None else False
         await self._answer(interaction, self._request(interaction, name, args), private)
 
-    def _request(self, interaction: discord.Interaction[Any], command: str,
-                 args: tuple[str, ...]) -> Request:
+    def _request(
+        self, interaction: discord.Interaction[Any], command: str, args: tuple[str, ...]
+    ) -> Request:
         channel_id = str(interaction.channel_id)
         server_id = str(interaction.guild_id) if interaction.guild_id else None
         if server_id is not None:
@@ -248,8 +267,9 @@ class DiscordMessenger:
             is_chat_admin=bool(server_id and permissions.manage_guild),
         )
 
-    async def _answer(self, interaction: discord.Interaction[Any], request: Request,
-                      private: bool) -> None:
+    async def _answer(
+        self, interaction: discord.Interaction[Any], request: Request, private: bool
+    ) -> None:
         """Dispatch, deferring first if the answer takes longer than `defer_after` seconds."""
         started = time.monotonic()
         deferring: asyncio.Task[Any] | None = None
@@ -257,7 +277,8 @@ class DiscordMessenger:
         def defer() -> None:
             nonlocal deferring
             deferring = asyncio.ensure_future(
-                interaction.response.defer(ephemeral=private, thinking=True))
+                interaction.response.defer(ephemeral=private, thinking=True)
+            )
 
         # A timer rather than a second task per interaction: most answers beat it and cancel it.
         timer = asyncio.get_running_loop().call_later(self.defer_after, defer)
@@ -277,14 +298,19 @@ class DiscordMessenger:
                 return
             await self._respond(interaction, reply)
         except discord.HTTPException as error:
-            log.warning("could not answer an interaction: HTTP %s code %s after %.1fs",
-                        error.status, error.code, time.monotonic() - started)
+            log.warning(
+                "could not answer an interaction: HTTP %s code %s after %.1fs",
+                error.status,
+                error.code,
+                time.monotonic() - started,
+            )
         except (aiohttp.ClientError, OSError, RuntimeError) as error:
             # The connection went away mid-answer (shutdown, network); nothing left to tell.
             log.warning("could not answer an interaction (%s)", type(error).__name__)
 
-    async def _dispatch_with_defaults(self, interaction: discord.Interaction[Any],
-                                      request: Request) -> Reply | None:
+    async def _dispatch_with_defaults(
+        self, interaction: discord.Interaction[Any], request: Request
+    ) -> Reply | None:
         if self._dispatch is None:
             return None
         if interaction.guild_id is not None:
@@ -303,7 +329,7 @@ class DiscordMessenger:
 
     async def apologize(self, interaction: discord.Interaction[Any]) -> None:
         text = self.translator.gettext(
-            interaction.locale.value.split("-", 1)[0],
+            language_of(interaction.locale.value),
             "Sorry, something went wrong on our side. Please try again later.",
         )
         try:
@@ -312,8 +338,9 @@ class DiscordMessenger:
             else:
                 await interaction.response.send_message(text, ephemeral=True)
         except (discord.HTTPException, aiohttp.ClientError, OSError, RuntimeError) as error:
-            log.warning("could not send an apology for a failed interaction (%s)",
-                        type(error).__name__)
+            log.warning(
+                "could not send an apology for a failed interaction (%s)", type(error).__name__
+            )
 
     async def _server_timezone(self, server_id: str) -> str | None:
         """The server's default time zone, read at most once a minute per server."""
@@ -379,8 +406,9 @@ class DiscordMessenger:
 
     async def _broken(self, address: Address, reason: str) -> None:
         if await self.store.mark_broken(PLATFORM, address.chat_id, reason):
-            log.warning("a server's announcement channel stopped working (%s)",
-                        reason.split(":", 1)[0])
+            log.warning(
+                "a server's announcement channel stopped working (%s)", reason.split(":", 1)[0]
+            )
 
     def _missing_in(self, channel_id: str) -> tuple[str, ...] | None:
         client = self.client
@@ -399,8 +427,9 @@ class DiscordMessenger:
         if known is not None:
             return known
         client = self.client
-        channel = client.get_channel(int(chat.chat_id)) if client and chat.chat_id.isdigit() \
-            else None
+        channel = (
+            client.get_channel(int(chat.chat_id)) if client and chat.chat_id.isdigit() else None
+        )
         guild = getattr(channel, "guild", None)
         return str(guild.id) if guild is not None else None
 
@@ -457,8 +486,9 @@ def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
     token = core.settings.discord_bot_token
     if token is None:
         raise ValueError("DISCORD_BOT_TOKEN is not set")
-    messenger = DiscordMessenger(token.get_secret_value(), core.registry, core.translator,
-                                 core.server_setups)
+    messenger = DiscordMessenger(
+        token.get_secret_value(), core.registry, core.translator, core.server_setups
+    )
     core.server_probes[PLATFORM] = messenger
     return messenger
 
@@ -481,8 +511,9 @@ async def sync_commands(
             raise DiscordLoginError("Discord rejected DISCORD_BOT_TOKEN") from None
         if guild_id is None:
             synced = await client.tree.sync()
-            await store.set_command_hash(PLATFORM, global_scope(client.application_id),
-                                         await commands_hash(client.tree))
+            await store.set_command_hash(
+                PLATFORM, global_scope(client.application_id), await commands_hash(client.tree)
+            )
         else:
             guild = discord.Object(id=guild_id)
             client.tree.copy_global_to(guild=guild)

@@ -78,8 +78,10 @@ def custom_id(button: ActionButton) -> str | None:
     return value if len(value) <= MAX_CUSTOM_ID else None
 
 
-class ActionItem(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                 template=re.escape(ACTION_PREFIX) + r"(?P<action>.+)"):
+class ActionItem(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=re.escape(ACTION_PREFIX) + r"(?P<action>.+)",
+):
     """An action button whose whole meaning lives in its custom id, so presses on messages sent
     before a restart still work (registered with `Client.add_dynamic_items`)."""
 
@@ -136,8 +138,9 @@ def build_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
         if value is None:
             log.warning("dropped an action button whose custom id exceeds 100 characters")
             continue
-        view.add_item(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
-                                        custom_id=value))
+        view.add_item(
+            discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=value)
+        )
     return view if view.children else None
 
 
@@ -186,8 +189,9 @@ class Piece:
         return out
 
 
-def render(reply: Reply, views: Callable[[tuple[Button, ...]], discord.ui.View | None] = build_view
-           ) -> list[Piece]:
+def render(
+    reply: Reply, views: Callable[[tuple[Button, ...]], discord.ui.View | None] = build_view
+) -> list[Piece]:
     """The messages that show `reply`; buttons and the file ride on the last one."""
     texts: list[str | None] = list(_texts(reply.text)) or [None]
     last = len(texts) - 1

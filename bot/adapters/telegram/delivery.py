@@ -60,9 +60,7 @@ class Delivery:
         # Defused before splitting, so the invisible joiners count towards each part's length.
         parts = split_text(defuse_mentions(reply.text))
         markup = keyboard(reply.buttons)
-        quote = (
-            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
-        )
+        quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             await self._call(

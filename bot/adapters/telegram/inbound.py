@@ -17,7 +17,6 @@ from bot.adapters.telegram.updates import (
     address,
     chat_id_of,
     chat_kind,
-    locale_of,
     membership_active,
     read_command,
     read_plain_text,
@@ -25,15 +24,11 @@ from bot.adapters.telegram.updates import (
 )
 from bot.core.commands import Registry, decode_action
 from bot.core.conversation import FREE_TEXT
+from bot.core.i18n import N_, language_of
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import ChatStore, Dispatch, RecipientGone, Translator, TryLater
 
 log = logging.getLogger(__name__)
-
-
-def N_(message: str) -> str:
-    """Mark a msgid for `make translations`; it is translated where it is shown."""
-    return message
 
 
 BUTTON_GONE = N_("This button no longer works. Send /help to see what I can do.")
@@ -91,7 +86,7 @@ class UpdateHandlers:
             chat=address(message.chat.id),
             user_id=line.user_id,
             chat_kind=line.kind,
-            locale=locale_of(line.locale),
+            locale=language_of(line.locale),
             is_chat_admin=line.speaks_as_chat or line.kind is ChatKind.CHANNEL,
         )
         request = await self._with_admin_check(request, bot)
@@ -116,7 +111,7 @@ class UpdateHandlers:
         """Run the pressed button's command; True when the query was answered with a text."""
         action = decode_action(query.data or "")
         message = query.message
-        locale = locale_of(query.from_user.language_code)
+        locale = language_of(query.from_user.language_code)
         if action is None or self._registry.get(action[0]) is None or message is None:
             if message is not None:
                 prefs = await self._store.get_chat(address(message.chat.id))
@@ -179,9 +174,7 @@ class UpdateHandlers:
         if not needs_check or request.chat_kind is ChatKind.PRIVATE or request.is_chat_admin:
             return request
         try:
-            member = await bot.get_chat_member(
-                chat_id_of(request.chat), int(request.user_id)
-            )
+            member = await bot.get_chat_member(chat_id_of(request.chat), int(request.user_id))
         except (TelegramError, ValueError) as error:
             log.warning("Telegram: admin check failed (%s)", type(error).__name__)
             return request

@@ -26,7 +26,7 @@ from bot.adapters.telegram.menu import publish_menus
 from bot.adapters.telegram.updates import PLATFORM, chat_id_of
 from bot.core.commands import Registry
 from bot.core.messages import Address, Reply
-from bot.core.ports import ChatStore, Dispatch, Translator, TryLater
+from bot.core.ports import ChatStore, Dispatch, PlatformPacing, Translator, TryLater
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,13 @@ def api_urls(base_url: str) -> tuple[str, str]:
     return f"{root}/bot", f"{root}/file/bot"
 
 
+# Telegram allows about 30 messages a second per bot, 20 a minute into one group and one a second
+# into one chat; the fan-out defaults to 25 so that command replies always find room.
+TELEGRAM_PACING = PlatformPacing(
+    rate=25.0, per_chat_interval_s=1.0, group_per_minute=20, hard_cap=30.0
+)
+
+
 class TelegramMessenger:
     """The Messenger port on Telegram."""
 
@@ -78,7 +85,9 @@ class TelegramMessenger:
         concurrent_updates: int = 16,
         retry_backoff: float = 1.0,
         start_backoff: float = 2.0,
+        pacing: PlatformPacing = TELEGRAM_PACING,
     ) -> None:
+        self.pacing = pacing
         self._token = token
         self._registry = registry
         self._translator = translator
@@ -144,9 +153,7 @@ class TelegramMessenger:
                 await self._receive_updates(app)
                 self._ready.set()
                 log.info("Telegram: serving as a %s bot", "webhook" if self._webhook else "polling")
-                await publish_menus(
-                    app.bot, self._registry, self._translator, self._organizers
-                )
+                await publish_menus(app.bot, self._registry, self._translator, self._organizers)
                 await asyncio.Event().wait()
             finally:
                 self._ready.clear()
@@ -244,4 +251,5 @@ def build_telegram(core: CoreParts) -> TelegramMessenger:
         settings.organizers,
         base_url=settings.telegram_api_base_url,
         webhook=webhook,
+        pacing=TELEGRAM_PACING.with_rate(settings.broadcast_telegram_rate),
     )

@@ -115,13 +115,6 @@ def membership_active(change: ChatMemberUpdated) -> bool | None:
     return None
 
 
-def locale_of(language_code: str | None) -> str | None:
-    """'pt-BR' -> 'pt': the dispatcher matches catalogs by language only."""
-    if not language_code:
-        return None
-    return language_code.replace("_", "-").split("-", 1)[0].lower()
-
-
 def chat_id_of(where: Address) -> int | str:
     """The Bot API chat_id for an address: numeric ids as int, '@channel' names as they are."""
     chat_id = where.chat_id

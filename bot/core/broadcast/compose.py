@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.broadcast.values import Message
+from bot.core.i18n import N_
 from bot.core.messages import UrlButton
+from bot.core.timezones import zone_named
 
 # Discord's message limit, the smallest of our platforms (Telegram allows 4096).
 MAX_TEXT = 2000
@@ -32,11 +33,6 @@ class ComposeError(Exception):
         super().__init__(msgid)
         self.msgid = msgid
         self.values = dict(values)
-
-
-def N_(message: str) -> str:
-    """Mark an English msgid for extraction; the handler translates it when shown."""
-    return message
 
 
 def compose(raw: str) -> Message:
@@ -84,10 +80,7 @@ def parse_when(value: str, tz: str | None, now: datetime) -> datetime | None:
     value = value.strip().lower()
     if value in ("now", "", "сейчас"):
         return None
-    try:
-        zone = ZoneInfo(tz) if tz else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
+    zone = zone_named(tz)
     local_now = now.astimezone(zone)
     value = value.replace("t", " ")
     try:

@@ -1,9 +1,8 @@
-"""How fast a broadcast may go on each platform: a platform-neutral policy and its pacer.
+"""How fast a broadcast goes: the pacer that keeps under a platform's declared limits.
 
-The fan-out never uses a platform's whole budget: Telegram allows about 30 messages a second
-per bot and the fan-out defaults to 25, so ordinary command replies (which do not pass through
-here) always find room. Discord's global limit is 50 requests a second; the fan-out uses 40, and
-new DMs at most 5 a second.
+Each messenger declares its platform's limits (`Messenger.pacing`); the fan-out never uses a
+platform's whole budget, so ordinary command replies (which do not pass through here) always
+find room.
 
 The pacer is a virtual schedule (GCRA): each send takes the next slot `1/rate` after the previous
 slot, not after the previous send, so timer overshoot and a slow delivery do not lower the
@@ -16,47 +15,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict, deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
 
-TELEGRAM_HARD_CAP = 30.0  # messages a second per bot, Telegram's documented ceiling
+from bot.core.ports import PlatformPacing, Sleep
+
 SAFETY = 0.99
 # Requests reach the platform a little after they leave; two of them a millisecond closer
 # together there than here must not make 26 in a second.
 WINDOW_MARGIN_S = 0.005
-
-
-@dataclass(frozen=True, slots=True)
-class PlatformPacing:
-    """One platform's limits for the fan-out."""
-
-    rate: float = 25.0  # messages a second overall
-    private_rate: float | None = None  # new direct messages a second (Discord DMs)
-    per_chat_interval_s: float = 1.0  # at most one message a second to one chat
-    group_per_minute: int | None = None  # Telegram: 20 a minute to one group
-    hard_cap: float | None = None  # the rate may be configured, never above this
-
-
-DEFAULT_PACING: dict[str, PlatformPacing] = {
-    "telegram": PlatformPacing(
-        rate=25.0, per_chat_interval_s=1.0, group_per_minute=20, hard_cap=TELEGRAM_HARD_CAP
-    ),
-    "discord": PlatformPacing(rate=40.0, private_rate=5.0, per_chat_interval_s=1.0),
-}
-FALLBACK_PACING = PlatformPacing()
-
-
-def pacing_for(platform: str, rate: float | None = None) -> PlatformPacing:
-    """The default policy for a platform, with its overall rate changed (within its hard cap)."""
-    pacing = DEFAULT_PACING.get(platform, FALLBACK_PACING)
-    if rate is not None:
-        pacing = replace(pacing, rate=rate)
-    if pacing.hard_cap is not None and pacing.rate > pacing.hard_cap:
-        pacing = replace(pacing, rate=pacing.hard_cap)
-    return pacing
-
-
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class Schedule:

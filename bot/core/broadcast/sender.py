@@ -15,10 +15,10 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Collection
 
-from bot.core.broadcast.pacing import Pacer, Sleep
+from bot.core.broadcast.pacing import Pacer
 from bot.core.broadcast.values import BroadcastStore, DeliveryState, Recipient
 from bot.core.messages import Reply
-from bot.core.ports import Messenger, RecipientGone, TryLater
+from bot.core.ports import ChatGone, Messenger, RecipientGone, Sleep, TryLater
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ class PlatformSender:
         pacer: Pacer,
         message_of: Callable[[int], Awaitable[Reply | None]],
         cancelled: Collection[int],
+        chats: ChatGone,
         *,
         in_flight: int = 1,
         max_tries: int = MAX_TRIES,
@@ -53,6 +54,7 @@ class PlatformSender:
         self._pacer = pacer
         self._message_of = message_of
         self._cancelled = cancelled
+        self._chats = chats
         self._slots = asyncio.Semaphore(in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
         self._max_tries = max_tries
@@ -140,8 +142,9 @@ class PlatformSender:
             await self._pacer.acquire(recipient.address.chat_id, recipient.group)
             try:
                 await self._messenger.send(recipient.address, reply)
-            except RecipientGone:
+            except RecipientGone as gone:
                 await self._store.mark(recipient.id, DeliveryState.GONE, recipient.attempts)
+                await self._chats.gone(recipient.address, gone)
             except TryLater as error:
                 if error.retry_after:
                     await self._pause(recipient, error.retry_after)

@@ -17,17 +17,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
-from bot.core.broadcast.pacing import Pacer, PlatformPacing, Sleep, pacing_for
+from bot.core.broadcast.pacing import Pacer
 from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, PlatformSender
 from bot.core.broadcast.values import (
+    UNFINISHED,
     BroadcastInfo,
     BroadcastState,
     BroadcastStore,
     DeliveryState,
     NewBroadcast,
 )
+from bot.core.i18n import gettext_for
 from bot.core.messages import Address, Reply
-from bot.core.ports import Clock, Messenger, Translator
+from bot.core.ports import ChatGone, Clock, Messenger, PlatformPacing, Sleep, Translator
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,7 @@ class BroadcastService:
         messengers: Mapping[str, Messenger],
         translator: Translator,
         clock: Clock,
+        chats: ChatGone,
         *,
         second_approval_above: int = SECOND_APPROVAL_ABOVE,
         pacing: Mapping[str, PlatformPacing] | None = None,
@@ -94,6 +97,7 @@ class BroadcastService:
         self._messengers = messengers
         self._translator = translator
         self._clock = clock
+        self._chats = chats
         self._poll_s = poll_s
         self._progress_every_s = progress_every_s
         self._monotonic = monotonic
@@ -167,12 +171,7 @@ class BroadcastService:
         self._cancelled.add(broadcast_id)
         await self._store.transition(
             broadcast_id,
-            (
-                BroadcastState.DRAFT,
-                BroadcastState.APPROVAL,
-                BroadcastState.SCHEDULED,
-                BroadcastState.SENDING,
-            ),
+            UNFINISHED,
             BroadcastState.CANCELLED,
         )
         return await self._store.get(broadcast_id)
@@ -201,7 +200,7 @@ class BroadcastService:
     # -- the loop ---------------------------------------------------------------------------
 
     def _pacing_of(self, platform: str) -> PlatformPacing:
-        return self._pacing.get(platform) or pacing_for(platform)
+        return self._pacing.get(platform) or self._messengers[platform].pacing
 
     async def run(self) -> None:
         """Deliver every running broadcast and start scheduled ones, until cancelled."""
@@ -213,6 +212,7 @@ class BroadcastService:
                 Pacer(self._pacing_of(platform), options["monotonic"], options["sleep"]),
                 self._reply_of,
                 self._cancelled,
+                self._chats,
                 **options,
             )
             for platform, messenger in self._messengers.items()
@@ -314,7 +314,4 @@ class BroadcastService:
         await self.push(info.origin, Reply(text))
 
     def _gettext(self, locale: str) -> Callable[[str], str]:
-        def translate(message: str) -> str:
-            return self._translator.gettext(locale, message)
-
-        return translate
+        return gettext_for(self._translator, locale)

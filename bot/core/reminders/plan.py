@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.core.reminders.values import (
     REMEMBRANCE,
@@ -20,6 +20,7 @@ from bot.core.reminders.values import (
     Kind,
     Planned,
 )
+from bot.core.timezones import zone_named
 
 DAY = 24 * 60
 # The remembrance sequence: a week before, the day before and the morning of, at 09:00 local.
@@ -28,14 +29,6 @@ REMEMBRANCE_AT = time(9, 0)
 MIN_LEAD, MAX_LEAD, MAX_LEADS = 5, 4 * 7 * DAY, 5
 _UNITS = {"m": 1, "min": 1, "h": 60, "d": DAY, "w": 7 * DAY}
 _LEAD = re.compile(r"^(\d{1,3})\s*(min|m|h|d|w)$")
-
-
-def zone_named(name: str | None) -> ZoneInfo:
-    """The chat's zone; UTC until it chooses one (or if a stored name stopped existing)."""
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return ZoneInfo("UTC")
 
 
 def wall_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:

@@ -14,13 +14,13 @@ import asyncio
 import logging
 import time
 import traceback
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
 from bot.core.messages import Address, Reply
-from bot.core.ports import ChatStore, Clock, Messenger, RecipientGone, TryLater
+from bot.core.ports import ChatGone, Clock, Messenger, RecipientGone, Sleep, TryLater
 from bot.core.reminders.plan import event_mark, plan_chat, plan_event, plan_remembrance
 from bot.core.reminders.values import REMEMBRANCE, Due, EventInfo, EventStore, Kind, PlanStore
 
@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 # (due reminder, its event or None for the remembrance, whether it is late) -> the message.
 Render = Callable[[Due, EventInfo | None, bool], Reply]
-Sleep = Callable[[float], Awaitable[None]]
 
 TICK_SECONDS = 30.0
 BATCH = 500
@@ -62,7 +61,7 @@ class ReminderScheduler:
         self,
         plan: PlanStore,
         events: EventStore,
-        chats: ChatStore,
+        chats: ChatGone,
         messengers: Mapping[str, Messenger],
         clock: Clock,
         render: Render,
@@ -208,10 +207,10 @@ class ReminderScheduler:
         """Send one claimed reminder; the state its row should end in."""
         try:
             await messenger.send(due.address, reply)
-        except RecipientGone:
+        except RecipientGone as gone:
             report.gone += 1
             await self._plan.settle([due.id], "gone")
-            await self._chats.set_active(due.address, False)
+            await self._chats.gone(due.address, gone)
             return "gone"
         except TryLater:
             # The platform did not take it: back to planned, retried next tick.

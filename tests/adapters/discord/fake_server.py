@@ -113,9 +113,7 @@ class FakeDiscord:
         guild = Guild(id=guild_id, owner_id=self.owner_id, bot_role_id=bot_role)
         for name in ("general", "announcements", "read-only", "hidden"):
             guild.channels[name] = snowflake()
-        deny_send = [
-            {"id": str(bot_role), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}
-        ]
+        deny_send = [{"id": str(bot_role), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}]
         deny_view = [{"id": str(bot_role), "type": 0, "allow": "0", "deny": str(VIEW_CHANNEL)}]
         overwrites = {"read-only": deny_send, "hidden": deny_view}
         guild.payload = {
@@ -213,8 +211,11 @@ class FakeDiscord:
         if status == 429:
             # Real rate-limit answers come through Discord's proxy; discord.py checks for `Via`.
             headers = {"Via": "1.1 google", "Retry-After": str(retry_after or 0.05)}
-            body = {"message": "You are being rate limited.", "retry_after": retry_after or 0.05,
-                    "global": False}
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": retry_after or 0.05,
+                "global": False,
+            }
         self._failures.append(Failure(re.compile(path), status, body, headers, times))
 
     # ---- waiting -----------------------------------------------------------------------------
@@ -239,8 +240,9 @@ class FakeDiscord:
         await self.wait_for(lambda: bool(self.callbacks[interaction.id]), within)
         return self.callbacks[interaction.id][0]
 
-    async def wait_followups(self, interaction: Interaction, count: int = 1,
-                             within: float = 5.0) -> list[JSON]:
+    async def wait_followups(
+        self, interaction: Interaction, count: int = 1, within: float = 5.0
+    ) -> list[JSON]:
         await self.wait_for(lambda: len(self.followups[interaction.token]) >= count, within)
         return self.followups[interaction.token]
 
@@ -253,8 +255,7 @@ class FakeDiscord:
         socket = web.WebSocketResponse()
         await socket.prepare(request)
         self._sockets.append(socket)
-        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None,
-                                "t": None})
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
         try:
             async for message in socket:
                 if message.type is not WSMsgType.TEXT:
@@ -332,8 +333,12 @@ class FakeDiscord:
             "guild": {"id": str(self.guild.id), "locale": "en-US", "features": []},
             "guild_locale": "en-US",
             "channel_id": str(channel_id),
-            "channel": {"id": str(channel_id), "type": 0, "name": channel,
-                        "guild_id": str(self.guild.id)},
+            "channel": {
+                "id": str(channel_id),
+                "type": 0,
+                "name": channel,
+                "guild_id": str(self.guild.id),
+            },
             "member": {
                 "user": _user(user_id, "someone"),
                 "roles": [],
@@ -375,8 +380,11 @@ class FakeDiscord:
             channel_id = self.guild.channels[channel_name]
             opts.append({"type": 7, "name": key, "value": str(channel_id)})
             resolved.setdefault("channels", {})[str(channel_id)] = {
-                "id": str(channel_id), "type": 0, "name": channel_name,
-                "permissions": str(ADMIN_PERMISSIONS), "guild_id": str(self.guild.id),
+                "id": str(channel_id),
+                "type": 0,
+                "name": channel_name,
+                "permissions": str(ADMIN_PERMISSIONS),
+                "guild_id": str(self.guild.id),
             }
         if subcommand is not None:
             opts = [{"type": 1, "name": subcommand, "options": opts}]
@@ -384,8 +392,13 @@ class FakeDiscord:
         if resolved:
             data["resolved"] = resolved
         return await self._interact(
-            4 if autocomplete is not None else 2, data, in_guild=in_guild, admin=admin,
-            locale=locale, channel=channel, user_id=user,
+            4 if autocomplete is not None else 2,
+            data,
+            in_guild=in_guild,
+            admin=admin,
+            locale=locale,
+            channel=channel,
+            user_id=user,
         )
 
     async def press(
@@ -419,14 +432,31 @@ class FakeDiscord:
             "components": message.get("components", []),
         }
         return await self._interact(
-            3, data, in_guild=in_guild, admin=admin, locale=locale, channel=channel,
-            user_id=self.admin_id if admin else self.member_id, message=full_message,
+            3,
+            data,
+            in_guild=in_guild,
+            admin=admin,
+            locale=locale,
+            channel=channel,
+            user_id=self.admin_id if admin else self.member_id,
+            message=full_message,
         )
 
-    async def _interact(self, kind: int, data: JSON, *, in_guild: bool, admin: bool, locale: str,
-                        channel: str, user_id: int, message: JSON | None = None) -> Interaction:
-        interaction = Interaction(id=snowflake(), token=f"aW50ZXJhY3Rpb24{snowflake()}tok",
-                                  payload={})
+    async def _interact(
+        self,
+        kind: int,
+        data: JSON,
+        *,
+        in_guild: bool,
+        admin: bool,
+        locale: str,
+        channel: str,
+        user_id: int,
+        message: JSON | None = None,
+    ) -> Interaction:
+        interaction = Interaction(
+            id=snowflake(), token=f"aW50ZXJhY3Rpb24{snowflake()}tok", payload={}
+        )
         payload: JSON = {
             "id": str(interaction.id),
             "application_id": str(self.app_id),
@@ -490,9 +520,16 @@ class FakeDiscord:
             self.callbacks[interaction_id].append(body)
             self.callback_files[interaction_id].extend(files)
             await self._notify()
-            return _json({"interaction": {"id": str(interaction_id), "type": body.get("type"),
-                                          "response_message_loading": body.get("type") == 5},
-                          "resource": {"type": body.get("type")}})
+            return _json(
+                {
+                    "interaction": {
+                        "id": str(interaction_id),
+                        "type": body.get("type"),
+                        "response_message_loading": body.get("type") == 5,
+                    },
+                    "resource": {"type": body.get("type")},
+                }
+            )
         if webhook_route:
             token = webhook_route.group(2)
             if request.method == "DELETE":
@@ -548,23 +585,40 @@ class FakeDiscord:
         }
 
 
-def _role(role_id: int, name: str, permissions: int, position: int, *,
-          managed: bool = False) -> JSON:
+def _role(
+    role_id: int, name: str, permissions: int, position: int, *, managed: bool = False
+) -> JSON:
     return {
-        "id": str(role_id), "name": name, "permissions": str(permissions), "position": position,
-        "color": 0, "hoist": False, "managed": managed, "mentionable": False, "flags": 0,
+        "id": str(role_id),
+        "name": name,
+        "permissions": str(permissions),
+        "position": position,
+        "color": 0,
+        "hoist": False,
+        "managed": managed,
+        "mentionable": False,
+        "flags": 0,
     }
 
 
 def _user(user_id: int, name: str, *, bot: bool = False) -> JSON:
-    return {"id": str(user_id), "username": name, "discriminator": "0", "global_name": None,
-            "avatar": None, "bot": bot, "flags": 0, "public_flags": 0}
+    return {
+        "id": str(user_id),
+        "username": name,
+        "discriminator": "0",
+        "global_name": None,
+        "avatar": None,
+        "bot": bot,
+        "flags": 0,
+        "public_flags": 0,
+    }
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     # Exactly `application/json` with no charset: discord.py compares the header verbatim.
     return web.Response(
-        body=json.dumps(body).encode(), status=status,
+        body=json.dumps(body).encode(),
+        status=status,
         headers={"Content-Type": "application/json", **(headers or {})},
     )
 

@@ -46,7 +46,7 @@ async def test_a_broadcast_through_the_discord_adapter_carries_stable_nonces(
     await fake.wait_identified()
     store = SqlBroadcastStore(core.engine)
     service = BroadcastService(
-        store, {"discord": discord}, core.translator, core.deps.clock, poll_s=0.05
+        store, {"discord": discord}, core.translator, core.deps.clock, core.chat_events, poll_s=0.05
     )
     organizer = Address("console", "organizer")
     message = Message("Rally *Saturday* @everyone", (UrlButton("Map", "https://example.org/m"),))

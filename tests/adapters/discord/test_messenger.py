@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,29 +24,14 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, Reply, Request
 from bot.core.ports import RecipientGone
 from bot.core.server_setup import ServerProbe
-from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from db.stores.setups import SqlServerSetups
-from handlers.deps import Deps
-from handlers.setup import setup_command
 from tests.adapters.discord.fake_server import FakeDiscord
 
 EPHEMERAL = 64
 CYRILLIC = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюя")
 
 Dispatch = Callable[[Request], Awaitable[Reply | None]]
-
-
-def _fields_of(deps: Deps) -> dict[str, Any]:
-    return {f.name: getattr(deps, f.name) for f in fields(Deps)}
-
-
-@dataclass(frozen=True, slots=True)
-class SetupDeps(Deps):
-    """The lead's Deps plus what /setup needs (until Deps carries these itself)."""
-
-    server_setups: SqlServerSetups | None = None
-    server_probes: Mapping[str, ServerProbe] = field(default_factory=dict)
 
 
 @dataclass
@@ -64,8 +49,9 @@ class Bot:
 
     async def start(self, dispatch: Dispatch | None = None, **options: Any) -> DiscordMessenger:
         self.fake.identified.clear()
-        messenger = DiscordMessenger(self.fake.token, self.registry, self.core.translator,
-                                     self.setups, **options)
+        messenger = DiscordMessenger(
+            self.fake.token, self.registry, self.core.translator, self.setups, **options
+        )
         self.probes["discord"] = messenger
         self.messenger = messenger
         self.task = asyncio.create_task(messenger.run(dispatch or self.dispatcher.dispatch))
@@ -94,17 +80,9 @@ async def fake(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
 
 @pytest.fixture
 async def bot(core: Core, fake: FakeDiscord) -> AsyncIterator[Bot]:
-    setups = SqlServerSetups(core.engine)
-    probes: dict[str, ServerProbe] = {}
-    # Once Deps carries these two fields itself this still works: the dict just overrides them.
-    deps = SetupDeps(**{**_fields_of(core.deps), "server_setups": setups,
-                        "server_probes": probes})
-    # /setup joins the real registry (unless the composition root already registers it).
-    extra: list[Command[Any]] = [] if core.registry.get("setup") else [setup_command()]
-    registry: Registry[Any] = Registry([*core.registry, *extra])
-    dispatcher: Dispatcher[Any] = Dispatcher(registry, deps, core.store, core.translator,
-                                             Unlimited(), core.settings.organizers)
-    running = Bot(core, fake, setups, registry, dispatcher, probes)
+    running = Bot(
+        core, fake, core.server_setups, core.registry, core.dispatcher, core.server_probes
+    )
     await running.start()
     yield running
     await running.stop()
@@ -125,8 +103,7 @@ async def answers(fake: FakeDiscord, interaction: Any) -> list[dict[str, Any]]:
     first = await answer(fake, interaction)
     if first.get("components"):
         return [first]
-    await fake.wait_for(lambda: any(m.get("components") for m in fake.followups[
-        interaction.token]))
+    await fake.wait_for(lambda: any(m.get("components") for m in fake.followups[interaction.token]))
     return [first, *fake.followups[interaction.token]]
 
 
@@ -142,7 +119,10 @@ async def test_start_up_syncs_every_visible_command_with_russian_translations(bo
     assert set(settings["description_localizations"]["ru"]) & CYRILLIC
     what = settings["options"][0]
     assert what["name"] == "what" and [c["value"] for c in what["choices"]] == [
-        "timezone", "language", "quiet"]
+        "timezone",
+        "language",
+        "quiet",
+    ]
     assert settings["options"][1]["autocomplete"] is True
     setup = next(c for c in commands if c["name"] == "setup")
     assert setup["default_member_permissions"] == 1 << 5  # Manage Server
@@ -165,8 +145,9 @@ async def test_every_slash_command_answers_in_servers_and_dms_in_both_languages(
     for command in bot.registry.visible():
         texts = {}
         for locale in ("en-US", "ru"):
-            interaction = await bot.fake.slash(command.name, in_guild=in_guild, admin=True,
-                                               locale=locale)
+            interaction = await bot.fake.slash(
+                command.name, in_guild=in_guild, admin=True, locale=locale
+            )
             message = await answer(bot.fake, interaction)
             assert message["content"], command.name
             assert message["allowed_mentions"] == {"parse": []}
@@ -177,13 +158,15 @@ async def test_every_slash_command_answers_in_servers_and_dms_in_both_languages(
         # check` reports those); the adapter's part is passing the locale through.
         untranslated = translator.gettext("ru", texts["en-US"]) == texts["en-US"]
         assert set(texts["ru"].lower()) & CYRILLIC or (
-            untranslated and texts["ru"] == texts["en-US"]), (command.name, texts)
+            untranslated and texts["ru"] == texts["en-US"]
+        ), (command.name, texts)
 
 
 async def test_private_replies_in_a_server_are_ephemeral_and_others_public(bot: Bot) -> None:
     public = await answer(bot.fake, await bot.fake.slash("donate"))
-    private = await answer(bot.fake, await bot.fake.slash("subscribe", {"topic": "events"},
-                                                          admin=True))
+    private = await answer(
+        bot.fake, await bot.fake.slash("subscribe", {"topic": "events"}, admin=True)
+    )
     assert not public.get("flags", 0) & EPHEMERAL
     assert private["flags"] & EPHEMERAL
 
@@ -208,8 +191,21 @@ async def test_a_button_still_works_after_a_restart(bot: Bot) -> None:
 
 
 async def test_a_calendar_button_sends_an_ics_file(bot: Bot) -> None:
-    message = {"components": [{"type": 1, "components": [
-        {"type": 2, "style": 2, "label": "📅", "custom_id": "ally:ics " + _event_id(bot)}]}]}
+    message = {
+        "components": [
+            {
+                "type": 1,
+                "components": [
+                    {
+                        "type": 2,
+                        "style": 2,
+                        "label": "📅",
+                        "custom_id": "ally:ics " + _event_id(bot),
+                    }
+                ],
+            }
+        ]
+    }
     press = await bot.fake.press(message, "ally:ics " + _event_id(bot), in_guild=False)
     await bot.fake.wait_callback(press)
     files = bot.fake.callback_files[press.id]
@@ -222,8 +218,9 @@ def _event_id(bot: Bot) -> str:
 
 
 async def test_time_zones_are_suggested_while_typing(bot: Bot) -> None:
-    interaction = await bot.fake.slash("settings", {"what": "timezone", "value": "berl"},
-                                       autocomplete="value")
+    interaction = await bot.fake.slash(
+        "settings", {"what": "timezone", "value": "berl"}, autocomplete="value"
+    )
     callback = await bot.fake.wait_callback(interaction)
     assert callback["type"] == 8
     assert {"name": "Europe/Berlin", "value": "Europe/Berlin"} in callback["data"]["choices"]
@@ -237,7 +234,8 @@ async def test_mention_looking_input_pings_nobody(bot: Bot) -> None:
     assert "@everyone" in message["content"]
     assert message["allowed_mentions"] == {"parse": []}
     await bot.messenger.send(  # type: ignore[union-attr]
-        Address("discord", str(fake.guild.channels["general"])), Reply(text))
+        Address("discord", str(fake.guild.channels["general"])), Reply(text)
+    )
     posted = fake.channel_messages[fake.guild.channels["general"]][-1]
     assert posted["allowed_mentions"] == {"parse": []}
 
@@ -284,8 +282,9 @@ async def test_a_long_text_is_split_into_follow_ups(bot: Bot) -> None:
     rest = await bot.fake.wait_followups(interaction, count=3)
     pieces = [first["content"], *(m["content"] for m in rest)]
     assert all(len(p) <= 2000 for p in pieces)
-    assert "".join(pieces).replace("\n", "").replace(" ", "") == text.replace(
-        "\n", "").replace(" ", "")
+    assert "".join(pieces).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(
+        " ", ""
+    )
 
 
 async def test_the_bot_survives_losing_the_gateway(bot: Bot) -> None:
@@ -310,8 +309,7 @@ async def test_a_429_on_send_is_waited_out_and_counted(bot: Bot) -> None:
 
 async def test_a_dm_the_user_closed_means_the_recipient_is_gone(bot: Bot) -> None:
     channel = bot.fake.dm_channel_id
-    bot.fake.fail(rf"/channels/{channel}/messages", 403, 50007,
-                  "Cannot send messages to this user")
+    bot.fake.fail(rf"/channels/{channel}/messages", 403, 50007, "Cannot send messages to this user")
     with pytest.raises(RecipientGone):
         await bot.messenger.send(Address("discord", str(channel)), Reply("Hi"))  # type: ignore[union-attr]
 
@@ -338,7 +336,9 @@ async def test_a_file_goes_with_an_announcement(bot: Bot) -> None:
 async def test_setup_by_an_admin_subscribes_the_chosen_channel(bot: Bot) -> None:
     fake = bot.fake
     interaction = await fake.slash(
-        "setup", {"topics": "events, petitions", "timezone": "Europe/Berlin"}, admin=True,
+        "setup",
+        {"topics": "events, petitions", "timezone": "Europe/Berlin"},
+        admin=True,
         channel_options={"channel": "announcements"},
     )
     message = await answer(fake, interaction)
@@ -361,8 +361,15 @@ async def test_setup_by_an_admin_subscribes_the_chosen_channel(bot: Bot) -> None
 
 async def test_the_servers_time_zone_is_the_default_for_commands_there(bot: Bot) -> None:
     fake = bot.fake
-    await answer(fake, await fake.slash("setup", {"timezone": "Asia/Tokyo"}, admin=True,
-                                        channel_options={"channel": "announcements"}))
+    await answer(
+        fake,
+        await fake.slash(
+            "setup",
+            {"timezone": "Asia/Tokyo"},
+            admin=True,
+            channel_options={"channel": "announcements"},
+        ),
+    )
     seen: list[Request] = []
 
     async def recording(request: Request) -> Reply | None:
@@ -377,17 +384,20 @@ async def test_the_servers_time_zone_is_the_default_for_commands_there(bot: Bot)
 
 
 async def test_setup_is_refused_for_a_member_without_manage_server(bot: Bot) -> None:
-    interaction = await bot.fake.slash("setup", admin=False,
-                                       channel_options={"channel": "announcements"})
+    interaction = await bot.fake.slash(
+        "setup", admin=False, channel_options={"channel": "announcements"}
+    )
     message = await answer(bot.fake, interaction)
     assert "admin" in message["content"].lower()
     assert await bot.setups.get_setup("discord", str(bot.fake.guild.id)) is None
 
 
-@pytest.mark.parametrize(("channel", "permission"), [("read-only", "Send Messages"),
-                                                     ("hidden", "View Channel")])
-async def test_setup_names_the_permission_the_bot_lacks(bot: Bot, channel: str,
-                                                         permission: str) -> None:
+@pytest.mark.parametrize(
+    ("channel", "permission"), [("read-only", "Send Messages"), ("hidden", "View Channel")]
+)
+async def test_setup_names_the_permission_the_bot_lacks(
+    bot: Bot, channel: str, permission: str
+) -> None:
     interaction = await bot.fake.slash("setup", admin=True, channel_options={"channel": channel})
     message = await answer(bot.fake, interaction)
     assert permission in message["content"]
@@ -401,8 +411,9 @@ async def test_setup_in_a_dm_says_where_to_use_it(bot: Bot) -> None:
 
 async def test_a_lost_permission_marks_the_setup_broken_and_admins_hear_of_it(bot: Bot) -> None:
     fake = bot.fake
-    await answer(fake, await fake.slash("setup", admin=True,
-                                        channel_options={"channel": "announcements"}))
+    await answer(
+        fake, await fake.slash("setup", admin=True, channel_options={"channel": "announcements"})
+    )
     channel = fake.guild.channels["announcements"]
     fake.fail(rf"/channels/{channel}/messages", 403, 50013, "Missing Permissions")
     with pytest.raises(RecipientGone):
@@ -415,8 +426,9 @@ async def test_a_lost_permission_marks_the_setup_broken_and_admins_hear_of_it(bo
 
 async def test_an_unknown_channel_marks_the_setup_broken(bot: Bot) -> None:
     fake = bot.fake
-    await answer(fake, await fake.slash("setup", admin=True,
-                                        channel_options={"channel": "announcements"}))
+    await answer(
+        fake, await fake.slash("setup", admin=True, channel_options={"channel": "announcements"})
+    )
     channel = fake.guild.channels["announcements"]
     fake.fail(rf"/channels/{channel}/messages", 404, 10003, "Unknown Channel")
     with pytest.raises(RecipientGone):
@@ -436,8 +448,9 @@ async def test_no_token_or_id_reaches_the_logs_in_a_whole_run(
     await bot.restart()
     for command in bot.registry.visible():
         await answer(fake, await fake.slash(command.name, admin=True))
-    await answer(fake, await fake.slash("setup", admin=True,
-                                        channel_options={"channel": "announcements"}))
+    await answer(
+        fake, await fake.slash("setup", admin=True, channel_options={"channel": "announcements"})
+    )
     general = fake.guild.channels["general"]
     fake.fail(rf"/channels/{general}/messages", 429, retry_after=0.05)
     await bot.messenger.send(Address("discord", str(general)), Reply("News"))  # type: ignore[union-attr]
@@ -449,12 +462,23 @@ async def test_no_token_or_id_reaches_the_logs_in_a_whole_run(
     await answer(fake, await fake.slash("donate", in_guild=False))
 
     logged = "\n".join(
-        caplog.handler.format(record) for record in caplog.records
-        if record.levelno >= logging.INFO
+        caplog.handler.format(record) for record in caplog.records if record.levelno >= logging.INFO
     )
     assert "rate limited" in logged  # the run did log, and the 429 was among it
-    secrets = [fake.token, *map(str, (fake.member_id, fake.admin_id, fake.dm_channel_id,
-                                      fake.guild.id, fake.app_id, *fake.guild.channels.values()))]
+    secrets = [
+        fake.token,
+        *map(
+            str,
+            (
+                fake.member_id,
+                fake.admin_id,
+                fake.dm_channel_id,
+                fake.guild.id,
+                fake.app_id,
+                *fake.guild.channels.values(),
+            ),
+        ),
+    ]
     for secret in secrets:
         assert secret not in logged
 
@@ -467,8 +491,9 @@ async def test_sync_to_one_server_uploads_there_and_a_global_sync_is_remembered(
 ) -> None:
     fake = bot.fake
     await bot.stop()
-    count = await sync_commands(fake.token, bot.registry, bot.core.translator, bot.setups,
-                                guild_id=fake.guild.id)
+    count = await sync_commands(
+        fake.token, bot.registry, bot.core.translator, bot.setups, guild_id=fake.guild.id
+    )
     path, commands = fake.command_puts[-1]
     assert path == f"/applications/{fake.app_id}/guilds/{fake.guild.id}/commands"
     assert count == len(commands) == len(bot.registry.visible())
@@ -491,7 +516,9 @@ def test_build_discord_reads_the_token_and_registers_the_server_probe(bot: Bot) 
     probes: dict[str, Any] = {}
     parts = SimpleNamespace(
         settings=Settings(_env_file=None, discord_bot_token="abc.def"),
-        registry=bot.registry, translator=bot.core.translator, server_setups=bot.setups,
+        registry=bot.registry,
+        translator=bot.core.translator,
+        server_setups=bot.setups,
         server_probes=probes,
     )
     messenger = build_discord(parts)
@@ -503,8 +530,9 @@ def test_build_discord_reads_the_token_and_registers_the_server_probe(bot: Bot) 
 async def test_a_wrong_token_stops_with_a_clear_error_naming_the_setting(
     fake: FakeDiscord, core: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
-    messenger = DiscordMessenger("wrong.token.value", core.registry, core.translator,
-                                 SqlServerSetups(core.engine))
+    messenger = DiscordMessenger(
+        "wrong.token.value", core.registry, core.translator, SqlServerSetups(core.engine)
+    )
     with pytest.raises(DiscordLoginError, match="DISCORD_BOT_TOKEN"):
         await asyncio.wait_for(messenger.run(core.dispatcher.dispatch), 10)
     assert "wrong.token.value" not in caplog.text
@@ -530,8 +558,9 @@ async def test_discord_unreachable_at_start_is_retried_not_fatal(
 ) -> None:
     fake.fail(r"^/users/@me$", 502, times=1)
     fake.fail(r"^/users/@me$", 404, 0, "Not Found", times=1)
-    messenger = DiscordMessenger(fake.token, core.registry, core.translator,
-                                 SqlServerSetups(core.engine))
+    messenger = DiscordMessenger(
+        fake.token, core.registry, core.translator, SqlServerSetups(core.engine)
+    )
     task = asyncio.create_task(messenger.run(core.dispatcher.dispatch))
     try:
         await fake.wait_identified(within=20)

@@ -49,14 +49,20 @@ async def _nothing(request: object, deps: object) -> Reply:
 
 
 COMMAND: Command[object] = Command(
-    "settings", "Settings", _nothing,
-    args=(Arg("what", "what", choices=("timezone", "language")), Arg("where", "where"),
-          Arg("value", "value")),
+    "settings",
+    "Settings",
+    _nothing,
+    args=(
+        Arg("what", "what", choices=("timezone", "language")),
+        Arg("where", "where"),
+        Arg("value", "value"),
+    ),
 )
 
 
-@given(st.dictionaries(st.sampled_from(["what", "where", "value"]),
-                       st.text(min_size=1, max_size=20)))
+@given(
+    st.dictionaries(st.sampled_from(["what", "where", "value"]), st.text(min_size=1, max_size=20))
+)
 def test_options_keep_their_positions_whatever_is_skipped(values: dict[str, str]) -> None:
     words = words_for(COMMAND, values)
     names = [arg.name for arg in COMMAND.args]
@@ -79,10 +85,11 @@ def test_action_custom_ids_fit_or_are_refused(args: list[str]) -> None:
 def test_ids_and_tokens_are_redacted_from_discord_log_lines(snowflake: int, noise: str) -> None:
     token = "MTE3.secret-token.Zm9v"
     redactor = Redactor((token,))
-    message = (f"POST https://discord.com/api/v10/interactions/{snowflake}/aW50ZXJh{noise}tok/"
-               f"callback {noise} channel {snowflake} auth {token}")
-    record = logging.LogRecord("discord.http", logging.WARNING, __file__, 1, "%s", (message,),
-                               None)
+    message = (
+        f"POST https://discord.com/api/v10/interactions/{snowflake}/aW50ZXJh{noise}tok/"
+        f"callback {noise} channel {snowflake} auth {token}"
+    )
+    record = logging.LogRecord("discord.http", logging.WARNING, __file__, 1, "%s", (message,), None)
     redactor.filter(record)
     line = record.getMessage()
     assert str(snowflake) not in line
@@ -92,9 +99,15 @@ def test_ids_and_tokens_are_redacted_from_discord_log_lines(snowflake: int, nois
 
 def test_rate_limit_warnings_are_counted() -> None:
     redactor = Redactor()
-    record = logging.LogRecord("discord.http", logging.WARNING, __file__, 1,
-                               "We are being rate limited. %s %s responded with 429.",
-                               ("POST", "https://discord.com/api/v10/channels/1/messages"), None)
+    record = logging.LogRecord(
+        "discord.http",
+        logging.WARNING,
+        __file__,
+        1,
+        "We are being rate limited. %s %s responded with 429.",
+        ("POST", "https://discord.com/api/v10/channels/1/messages"),
+        None,
+    )
     redactor.filter(record)
     assert redactor.rate_limited == 1
 
@@ -118,6 +131,7 @@ def test_settings_values_are_suggested_by_what_is_being_set() -> None:
     from bot.adapters.discord.commands import suggest_setting_value
 
     assert ("Europe/Berlin", "Europe/Berlin") in suggest_setting_value(
-        "berlin", "en", {"what": "timezone"})
+        "berlin", "en", {"what": "timezone"}
+    )
     assert suggest_setting_value("рус", "ru", {"what": "language"}) == [("ru", "Русский")]
     assert suggest_setting_value("22", "en", {"what": "quiet"}) == []

@@ -25,17 +25,42 @@ BOT_ID = 7300000001
 BOT_USERNAME = "allybot_test_bot"
 
 JSON_FIELDS = {
-    "reply_markup", "commands", "scope", "reply_parameters", "link_preview_options",
-    "allowed_updates", "entities",
+    "reply_markup",
+    "commands",
+    "scope",
+    "reply_parameters",
+    "link_preview_options",
+    "allowed_updates",
+    "entities",
 }
 INT_FIELDS = {
-    "chat_id", "user_id", "offset", "limit", "timeout", "message_id", "cache_time",
+    "chat_id",
+    "user_id",
+    "offset",
+    "limit",
+    "timeout",
+    "message_id",
+    "cache_time",
     "message_thread_id",
 }
 BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification"}
 ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "tg-spoiler", "span", "blockquote", "tg-emoji",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "span",
+    "blockquote",
+    "tg-emoji",
 }
 HTML_TOKEN = re.compile(
     r"<(/?)([A-Za-z][A-Za-z0-9-]*)([^<>]*)>|&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);"
@@ -144,9 +169,14 @@ class FakeTelegram:
     def __init__(self, token: str = TOKEN) -> None:
         self.token = token
         self.bot_user = {
-            "id": BOT_ID, "is_bot": True, "first_name": "AllyBot", "username": BOT_USERNAME,
-            "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False, "can_connect_to_business": False,
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "AllyBot",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
             "has_main_web_app": False,
         }
         self.calls: list[Call] = []
@@ -203,8 +233,12 @@ class FakeTelegram:
         self.failures.setdefault(method, []).extend([failure] * times)
 
     def flood(self, method: str, retry_after: int) -> None:
-        self.fail_next(method, Failure(429, f"Too Many Requests: retry after {retry_after}",
-                                       {"retry_after": retry_after}))
+        self.fail_next(
+            method,
+            Failure(
+                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
+            ),
+        )
 
     def drop_next(self, method: str) -> None:
         self.fail_next(method, Failure(drop=True))
@@ -230,8 +264,11 @@ class FakeTelegram:
         """A person (or, with sender None, a channel) writes `text` in `chat`."""
         self.chats[chat["id"]] = chat
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-            "text": text, **extra,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "text": text,
+            **extra,
         }
         if sender is not None:
             message["from"] = sender
@@ -250,10 +287,15 @@ class FakeTelegram:
         button = next(b for b in sent.buttons if b["text"] == button_text)
         chat = self.chats[sent.chat_id]
         query = {
-            "id": str(next(self._query_ids)), "from": presser, "chat_instance": "42",
+            "id": str(next(self._query_ids)),
+            "from": presser,
+            "chat_instance": "42",
             "message": {
-                "message_id": sent.message_id, "date": int(time.time()), "chat": chat,
-                "from": self.bot_user, "text": sent.text or "",
+                "message_id": sent.message_id,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": self.bot_user,
+                "text": sent.text or "",
                 "reply_markup": {"inline_keyboard": [[b] for b in sent.buttons]},
             },
             "data": button["callback_data"],
@@ -268,9 +310,16 @@ class FakeTelegram:
         """A press with arbitrary callback data (an old message's button, say)."""
         self.chats[chat["id"]] = chat
         query = {
-            "id": str(next(self._query_ids)), "from": presser, "chat_instance": "42",
-            "message": {"message_id": 1, "date": int(time.time()), "chat": chat,
-                        "from": self.bot_user, "text": "old"},
+            "id": str(next(self._query_ids)),
+            "from": presser,
+            "chat_instance": "42",
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": self.bot_user,
+                "text": "old",
+            },
             "data": data,
         }
         return self.push("callback_query", query)
@@ -285,10 +334,16 @@ class FakeTelegram:
             self.blocked.add(chat["id"])
         elif status in ("member", "administrator"):
             self.blocked.discard(chat["id"])
-        self.push("my_chat_member", {
-            "chat": chat, "from": actor, "date": int(time.time()),
-            "old_chat_member": old, "new_chat_member": new,
-        })
+        self.push(
+            "my_chat_member",
+            {
+                "chat": chat,
+                "from": actor,
+                "date": int(time.time()),
+                "old_chat_member": old,
+                "new_chat_member": new,
+            },
+        )
 
     async def wait_until(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
         """Wait until `predicate()` holds (re-checked on every API call)."""
@@ -327,8 +382,9 @@ class FakeTelegram:
         """Answer once `n` messages were sent in all (or after `within` seconds)."""
         count = int(request.query["n"])
         with contextlib.suppress(TimeoutError):
-            await self.wait_until(lambda: len(self.sent) >= count,
-                                  float(request.query.get("within", "60")))
+            await self.wait_until(
+                lambda: len(self.sent) >= count, float(request.query.get("within", "60"))
+            )
         return web.json_response({"sent": len(self.sent)})
 
     # -- the Bot API -----------------------------------------------------------------------------
@@ -412,20 +468,33 @@ class FakeTelegram:
         if self.owners.get(chat_id) == user_id:
             return {"status": "creator", "user": person, "is_anonymous": False}
         if user_id in self.admins.get(chat_id, set()):
-            rights = dict.fromkeys((
-                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
-                "can_manage_video_chats", "can_restrict_members", "can_promote_members",
-                "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
-                "can_delete_stories",
-            ), False)
+            rights = dict.fromkeys(
+                (
+                    "can_be_edited",
+                    "is_anonymous",
+                    "can_manage_chat",
+                    "can_delete_messages",
+                    "can_manage_video_chats",
+                    "can_restrict_members",
+                    "can_promote_members",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                ),
+                False,
+            )
             return {"status": "administrator", "user": person, **rights}
         return {"status": "member", "user": person}
 
     async def _api_answercallbackquery(self, params: dict[str, Any], files: Any) -> Any:
         query_id = str(params["callback_query_id"])
         if query_id in self.callback_answers:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired or "
-                                "query ID is invalid")
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         self.callback_answers[query_id] = params
         return True
 
@@ -446,8 +515,9 @@ class FakeTelegram:
         if "document" not in files:
             raise ApiError(400, "Bad Request: there is no document in the request")
         buttons = _buttons(params.get("reply_markup"))
-        return self._record(chat, text=None, html=None, buttons=buttons, params=params,
-                            document=files["document"])
+        return self._record(
+            chat, text=None, html=None, buttons=buttons, params=params, document=files["document"]
+        )
 
     def _known_chat(self, chat_id: int) -> dict[str, Any]:
         chat = self.chats.get(chat_id)
@@ -460,25 +530,43 @@ class FakeTelegram:
         return chat
 
     def _record(
-        self, chat: dict[str, Any], *, text: str | None, html: str | None,
-        buttons: list[dict[str, Any]], params: dict[str, Any],
+        self,
+        chat: dict[str, Any],
+        *,
+        text: str | None,
+        html: str | None,
+        buttons: list[dict[str, Any]],
+        params: dict[str, Any],
         document: tuple[str, bytes] | None = None,
     ) -> dict[str, Any]:
         reply_to = (params.get("reply_parameters") or {}).get("message_id")
         mentions = MENTION.findall(text or "")
-        sent = Sent(chat["id"], next(self._message_ids), text, html, buttons, document, reply_to,
-                    mentions, params.get("message_thread_id"))
+        sent = Sent(
+            chat["id"],
+            next(self._message_ids),
+            text,
+            html,
+            buttons,
+            document,
+            reply_to,
+            mentions,
+            params.get("message_thread_id"),
+        )
         self.sent.append(sent)
         message: dict[str, Any] = {
-            "message_id": sent.message_id, "date": int(time.time()), "chat": chat,
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": chat,
             "from": self.bot_user,
         }
         if text is not None:
             message["text"] = text
         if document is not None:
             message["document"] = {
-                "file_id": f"doc{sent.message_id}", "file_unique_id": f"u{sent.message_id}",
-                "file_name": document[0], "file_size": len(document[1]),
+                "file_id": f"doc{sent.message_id}",
+                "file_unique_id": f"u{sent.message_id}",
+                "file_name": document[0],
+                "file_size": len(document[1]),
                 "mime_type": "text/calendar",
             }
         if buttons:

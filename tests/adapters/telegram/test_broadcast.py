@@ -57,7 +57,13 @@ async def test_a_broadcast_through_the_telegram_adapter(core: Core, fake: FakeTe
 
     store = SqlBroadcastStore(core.engine)
     service = BroadcastService(
-        store, {"telegram": telegram}, core.translator, core.deps.clock, poll_s=0.05, sleep=sleep
+        store,
+        {"telegram": telegram},
+        core.translator,
+        core.deps.clock,
+        core.chat_events,
+        poll_s=0.05,
+        sleep=sleep,
     )
     organizer = Address("console", "organizer")
     info = await service.draft(

@@ -60,26 +60,42 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 async def tg(core: Core, fake: FakeTelegram) -> AsyncIterator[TelegramMessenger]:
     messenger = TelegramMessenger(
-        TOKEN, core.registry, core.translator, core.store, core.settings.organizers,
-        base_url=fake.base_url, poll_timeout=1, retry_backoff=0.01, concurrent_updates=1,
+        TOKEN,
+        core.registry,
+        core.translator,
+        core.store,
+        core.settings.organizers,
+        base_url=fake.base_url,
+        poll_timeout=1,
+        retry_backoff=0.01,
+        concurrent_updates=1,
     )
     async with running(messenger, core.dispatcher.dispatch, fake):
         yield messenger
 
 
-async def say(fake: FakeTelegram, chat: dict[str, Any], person: dict[str, Any], text: str,
-              count: int = 1) -> list[Sent]:
+async def say(
+    fake: FakeTelegram, chat: dict[str, Any], person: dict[str, Any], text: str, count: int = 1
+) -> list[Sent]:
     fake.message(chat, person, text)
     return await fake.replies(chat["id"], count)
 
 
-async def expected_reply(core: Core, command: str, person: dict[str, Any], kind: ChatKind,
-                         locale: str) -> tuple[str, list[str]]:
+async def expected_reply(
+    core: Core, command: str, person: dict[str, Any], kind: ChatKind, locale: str
+) -> tuple[str, list[str]]:
     """What the core answers the same command in a fresh chat of the same kind."""
-    reply = await core.dispatcher.dispatch(Request(
-        command, (), Address("telegram", "-1" if kind is ChatKind.GROUP else "1"),
-        str(person["id"]), kind, locale, is_chat_admin=True,
-    ))
+    reply = await core.dispatcher.dispatch(
+        Request(
+            command,
+            (),
+            Address("telegram", "-1" if kind is ChatKind.GROUP else "1"),
+            str(person["id"]),
+            kind,
+            locale,
+            is_chat_admin=True,
+        )
+    )
     assert reply is not None
     labels = [b.label for b in reply.buttons if isinstance(b, ActionButton | UrlButton)]
     return reply.text, labels
@@ -219,9 +235,7 @@ async def test_a_group_member_who_is_not_admin_cannot_subscribe_the_group(
     fake.make_admin(GROUP["id"], BORIS["id"])
     [done] = await say(fake, GROUP, BORIS, f"/subscribe@{BOT_USERNAME} events")
     assert CYRILLIC.search(done.text or "")
-    assert [p.address.chat_id for p in await core.store.subscribers("events")] == [
-        str(GROUP["id"])
-    ]
+    assert [p.address.chat_id for p in await core.store.subscribers("events")] == [str(GROUP["id"])]
     checks = fake.calls_to("getChatMember")
     assert [c.params["user_id"] for c in checks] == [ALICE["id"], BORIS["id"]]
     await say(fake, GROUP, ALICE, f"/donate@{BOT_USERNAME}")
@@ -258,8 +272,14 @@ async def test_user_input_that_looks_like_html_or_mentions_comes_back_literally(
     tg: TelegramMessenger, fake: FakeTelegram
 ) -> None:
     fake.make_admin(GROUP["id"], ALICE["id"])
-    for typed in ("<b>bold</b>", "@everyone", "&amp;", "<a_href='https://evil.example'>x</a>",
-                  "@Alice_in_the_group", "<i>@admin</i>"):
+    for typed in (
+        "<b>bold</b>",
+        "@everyone",
+        "&amp;",
+        "<a_href='https://evil.example'>x</a>",
+        "@Alice_in_the_group",
+        "<i>@admin</i>",
+    ):
         for chat in (private_chat(ALICE), GROUP):
             [reply] = await say(fake, chat, ALICE, f"/events@{BOT_USERNAME} {typed}")
             shown = (reply.text or "").replace(WORD_JOINER, "")

@@ -29,8 +29,14 @@ BORIS = user(7355505678, "ru", "Борис")
 GROUP = group_chat(-1007399990001)
 MARKER = "zebra-7f3a-private-words"
 SECRETS = [
-    TOKEN, TOKEN.split(":")[1], str(ALICE["id"]), str(BORIS["id"]), str(ORGANIZER["id"]),
-    str(GROUP["id"]), str(GROUP["id"]).removeprefix("-100"), MARKER,
+    TOKEN,
+    TOKEN.split(":")[1],
+    str(ALICE["id"]),
+    str(BORIS["id"]),
+    str(ORGANIZER["id"]),
+    str(GROUP["id"]),
+    str(GROUP["id"]).removeprefix("-100"),
+    MARKER,
 ]
 
 
@@ -57,8 +63,15 @@ async def whole_session(core: Core, fake: FakeTelegram) -> None:
     fake.fail_next("getMe", Failure(502, "Bad Gateway"))
     fake.fail_next("getUpdates", Failure(502, "Bad Gateway"))
     messenger = TelegramMessenger(
-        TOKEN, core.registry, core.translator, core.store, core.settings.organizers,
-        base_url=fake.base_url, poll_timeout=1, retry_backoff=0.01, start_backoff=0.01,
+        TOKEN,
+        core.registry,
+        core.translator,
+        core.store,
+        core.settings.organizers,
+        base_url=fake.base_url,
+        poll_timeout=1,
+        retry_backoff=0.01,
+        start_backoff=0.01,
         concurrent_updates=1,
     )
     async with running(messenger, core.dispatcher.dispatch, fake):
@@ -123,8 +136,13 @@ def test_the_redactor_hides_the_token_in_messages_arguments_and_tracebacks() -> 
         raise RuntimeError(f"The token `{TOKEN}` was rejected by the server.")
     except RuntimeError as error:
         record = logging.LogRecord(
-            "telegram.Bot", logging.ERROR, __file__, 1, "calling %s/getMe",
-            (f"https://api.telegram.org/bot{TOKEN}",), (type(error), error, error.__traceback__),
+            "telegram.Bot",
+            logging.ERROR,
+            __file__,
+            1,
+            "calling %s/getMe",
+            (f"https://api.telegram.org/bot{TOKEN}",),
+            (type(error), error, error.__traceback__),
         )
     assert redactor.filter(record)
     line = logging.Formatter().format(record)

@@ -58,11 +58,14 @@ async def long_text(request: Request, deps: None) -> Reply:
 
 async def buttons(request: Request, deps: None) -> Reply:
     """One action too long for callback data between two that fit."""
-    return Reply("Pick one", buttons=(
-        ActionButton("Fits", "echo", ("a",)),
-        ActionButton("Too long", "echo", ("x" * 80,)),
-        ActionButton("Fits too", "echo", ("b",)),
-    ))
+    return Reply(
+        "Pick one",
+        buttons=(
+            ActionButton("Fits", "echo", ("a",)),
+            ActionButton("Too long", "echo", ("x" * 80,)),
+            ActionButton("Fits too", "echo", ("b",)),
+        ),
+    )
 
 
 async def echo(request: Request, deps: None) -> Reply:
@@ -70,13 +73,15 @@ async def echo(request: Request, deps: None) -> Reply:
     return Reply(f"{' '.join(request.args)} admin={request.is_chat_admin}")
 
 
-REGISTRY: Registry[None] = Registry([
-    Command("long", "A long text", long_text),
-    Command("buttons", "Buttons", buttons),
-    Command("echo", "Echo", echo, args=(Arg("words", "words", rest=True),), hidden=True),
-    Command("manage", "Change the chat", echo, changes_chat=True),
-    Command("announce", "Send an announcement", echo, organizer_only=True),
-])
+REGISTRY: Registry[None] = Registry(
+    [
+        Command("long", "A long text", long_text),
+        Command("buttons", "Buttons", buttons),
+        Command("echo", "Echo", echo, args=(Arg("words", "words", rest=True),), hidden=True),
+        Command("manage", "Change the chat", echo, changes_chat=True),
+        Command("announce", "Send an announcement", echo, organizer_only=True),
+    ]
+)
 
 
 @pytest.fixture
@@ -95,10 +100,17 @@ def store() -> InMemoryStore:
 
 def messenger(fake: FakeTelegram, store: InMemoryStore, **options: Any) -> TelegramMessenger:
     return TelegramMessenger(
-        TOKEN, REGISTRY, EchoTranslator(), store,
+        TOKEN,
+        REGISTRY,
+        EchoTranslator(),
+        store,
         frozenset({Address("telegram", str(ORGANIZER["id"])), Address("discord", "1")}),
-        base_url=fake.base_url, poll_timeout=1, retry_backoff=0.01, start_backoff=0.01,
-        concurrent_updates=1, **options,
+        base_url=fake.base_url,
+        poll_timeout=1,
+        retry_backoff=0.01,
+        start_backoff=0.01,
+        concurrent_updates=1,
+        **options,
     )
 
 
@@ -163,8 +175,12 @@ async def test_a_command_posted_in_a_channel_is_answered_there_as_from_an_admin(
 async def test_an_anonymous_group_admin_may_change_the_group(
     tg: TelegramMessenger, fake: FakeTelegram
 ) -> None:
-    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group",
-                 "username": "GroupAnonymousBot"}
+    anonymous = {
+        "id": 1087968824,
+        "is_bot": True,
+        "first_name": "Group",
+        "username": "GroupAnonymousBot",
+    }
     fake.message(GROUP, anonymous, "/manage", sender_chat=GROUP)
     [reply] = await fake.replies(GROUP["id"])
     assert reply.text == "admin=True"
@@ -280,17 +296,26 @@ async def test_webhook_mode_registers_the_webhook_and_checks_its_secret(
         assert fake.webhook["secret_token"] == "s3cret"
         chat = private_chat(ALICE)
         fake.chats[ALICE["id"]] = chat
-        update = {"update_id": 1, "message": {
-            "message_id": 5, "date": 0, "chat": chat, "from": ALICE, "text": "/echo hook",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-        }}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 5,
+                "date": 0,
+                "chat": chat,
+                "from": ALICE,
+                "text": "/echo hook",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+            },
+        }
         await listening(port)
         url = f"http://127.0.0.1:{port}/telegram/hook"
         async with aiohttp.ClientSession() as http:
-            wrong = await http.post(url, json=update,
-                                    headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
-            right = await http.post(url, json=update,
-                                    headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"})
+            wrong = await http.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
+            )
+            right = await http.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            )
         assert (wrong.status, right.status) == (403, 200)
         [reply] = await fake.replies(ALICE["id"])
         assert reply.text == "hook admin=False"

@@ -10,11 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.adapters.discord.messenger import DISCORD_PACING
+from bot.adapters.telegram.messenger import TELEGRAM_PACING
 from bot.app import Core
 from bot.core.broadcast.compose import MAX_TEXT, ComposeError, compose, parse_when
-from bot.core.broadcast.pacing import TELEGRAM_HARD_CAP, Pacer, PlatformPacing, Schedule, pacing_for
-from bot.core.ports import RecipientGone, TryLater
-from tests.support.broadcast import ALWAYS, add_subscribers, compose_bot
+from bot.core.broadcast.pacing import Pacer, Schedule
+from bot.core.ports import PlatformPacing, RecipientGone, TryLater
+from tests.support.broadcast import ALWAYS, MakeBot, add_subscribers
 
 
 class ManualClock:
@@ -46,11 +48,10 @@ async def test_slots_keep_every_one_second_window_at_or_under_the_cap() -> None:
 
 
 def test_telegram_is_25_a_second_by_default_and_never_above_30() -> None:
-    assert pacing_for("telegram").rate == 25.0
-    assert pacing_for("telegram", rate=28).rate == 28
-    assert pacing_for("telegram", rate=500).rate == TELEGRAM_HARD_CAP
-    discord = pacing_for("discord")
-    assert discord.private_rate == 5.0 and discord.rate < 50
+    assert TELEGRAM_PACING.rate == 25.0
+    assert TELEGRAM_PACING.with_rate(28).rate == 28
+    assert TELEGRAM_PACING.with_rate(500).rate == 30
+    assert DISCORD_PACING.private_rate == 5.0 and DISCORD_PACING.rate < 50
 
 
 async def test_one_chat_gets_at_most_one_a_second_and_a_group_twenty_a_minute() -> None:
@@ -72,7 +73,7 @@ def most_in_one_second(times: list[float]) -> int:
 
 async def test_dms_on_discord_go_at_most_five_in_any_second() -> None:
     clock = ManualClock()
-    pacer = Pacer(pacing_for("discord"), clock, clock.sleep)
+    pacer = Pacer(DISCORD_PACING, clock, clock.sleep)
     times = []
     for i in range(50):
         await pacer.acquire(f"dm{i}", group=False)
@@ -123,12 +124,12 @@ def test_times_are_in_the_senders_zone() -> None:
 
 
 async def test_delivery_logs_carry_no_chat_ids_or_text(
-    core: Core, caplog: pytest.LogCaptureFixture
+    make_bot: MakeBot, core: Core, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     for ours in ("bot", "handlers", "content", "db"):
         caplog.set_level(logging.DEBUG, logger=ours)
-    bot = compose_bot(core, platforms=("console", "telegram"), max_tries=2)
+    bot = await make_bot(platforms=("console", "telegram"), max_tries=2)
     chats = ["5550001", "5550002", "5550003", "5550004"]
     await add_subscribers(core.engine, "telegram", chats)
     bot.messengers["telegram"].failures = {

@@ -24,7 +24,7 @@ from bot.settings import Settings
 from db.models.broadcasts import BroadcastRecipientRow, BroadcastRow
 from db.stores.broadcasts import SqlBroadcastStore
 from db.stores.setups import SqlServerSetups
-from tests.support.broadcast import ALWAYS, Bot, add_subscribers, compose_bot
+from tests.support.broadcast import ALWAYS, Bot, MakeBot, add_subscribers
 from tests.support.fakes import FixedClock
 
 ORGANIZER = "organizer"
@@ -41,8 +41,8 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def bot(core: Core) -> AsyncIterator[Bot]:
-    bot = compose_bot(core, second_approval_above=1000)
+async def bot(make_bot: MakeBot, core: Core) -> AsyncIterator[Bot]:
+    bot = await make_bot(second_approval_above=1000)
     yield bot
 
 
@@ -212,14 +212,16 @@ async def test_creation_is_one_transaction_all_recipients_or_nothing(bot: Bot) -
         assert dict(states.all()) == {"queued": 500}
 
 
-async def test_each_error_class_gone_pause_backoff_and_failed(core: Core) -> None:
+async def test_each_error_class_gone_pause_backoff_and_failed(
+    make_bot: MakeBot, core: Core
+) -> None:
     pauses: list[float] = []
 
     async def sleep(seconds: float) -> None:
         pauses.append(seconds)
         await asyncio.sleep(0)
 
-    bot = compose_bot(core, platforms=("console", "telegram"), sleep=sleep)
+    bot = await make_bot(platforms=("console", "telegram"), sleep=sleep)
     await add_subscribers(core.engine, "telegram", ["blocked", "flooded", "flaky", "broken", "ok"])
     telegram = bot.messengers["telegram"]
     telegram.failures = {
@@ -251,8 +253,10 @@ async def test_each_error_class_gone_pause_backoff_and_failed(core: Core) -> Non
     )
 
 
-async def test_a_large_broadcast_needs_a_second_different_organizer(core: Core) -> None:
-    bot = compose_bot(core, second_approval_above=3)
+async def test_a_large_broadcast_needs_a_second_different_organizer(
+    make_bot: MakeBot, core: Core
+) -> None:
+    bot = await make_bot(second_approval_above=3)
     await add_subscribers(core.engine, "telegram", ["t1", "t2", "t3", "t4"])
     preview = await bot.say("/broadcast events now Rally", chat=ORGANIZER)
     assert "more than 3 chats" in preview.text
@@ -318,8 +322,8 @@ async def test_supporters_are_refused_and_admins_only_reach_their_own_group(bot:
     assert "No broadcasts yet" in (await bot.say("/broadcasts", admin=True, **other)).text  # type: ignore[arg-type]
 
 
-async def test_cancel_stops_a_running_broadcast(core: Core) -> None:
-    bot = compose_bot(core, platforms=("console", "telegram"))
+async def test_cancel_stops_a_running_broadcast(make_bot: MakeBot, core: Core) -> None:
+    bot = await make_bot(platforms=("console", "telegram"))
     await add_subscribers(core.engine, "telegram", [f"t{i}" for i in range(20)])
     telegram = bot.messengers["telegram"]
     telegram.gate = asyncio.Event()
@@ -341,8 +345,10 @@ async def test_cancel_stops_a_running_broadcast(core: Core) -> None:
     assert info.state is BroadcastState.CANCELLED and info.remaining == 19
 
 
-async def test_an_unfinished_broadcast_resumes_after_a_restart(core: Core) -> None:
-    first = compose_bot(core, platforms=("console", "telegram"))
+async def test_an_unfinished_broadcast_resumes_after_a_restart(
+    make_bot: MakeBot, core: Core
+) -> None:
+    first = await make_bot(platforms=("console", "telegram"))
     chats = [f"t{i}" for i in range(30)]
     await add_subscribers(core.engine, "telegram", chats)
     preview = await first.say("/broadcast events now Rally")
@@ -354,15 +360,17 @@ async def test_an_unfinished_broadcast_resumes_after_a_restart(core: Core) -> No
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    second = compose_bot(core, platforms=("console", "telegram"))
+    second = await make_bot(platforms=("console", "telegram"))
     await run_until(second, lambda: finished(second))
     delivered = [a.chat_id for a, _ in telegram.sent + second.messengers["telegram"].sent]
     assert set(delivered) == set(chats)  # nobody skipped
     assert len(delivered) - len(chats) <= 1  # at most the one in flight twice
 
 
-async def test_a_scheduled_broadcast_waits_for_its_time(core: Core, clock: FixedClock) -> None:
-    bot = compose_bot(core, platforms=("console", "telegram"))
+async def test_a_scheduled_broadcast_waits_for_its_time(
+    make_bot: MakeBot, core: Core, clock: FixedClock
+) -> None:
+    bot = await make_bot(platforms=("console", "telegram"))
     await add_subscribers(core.engine, "telegram", ["t1"])
     preview = await bot.say("/broadcast events 2026-11-21T18:30 Rally tonight")
     assert "2026-11-21 18:30 UTC" in preview.text
@@ -384,8 +392,10 @@ async def test_forget_erases_a_chats_recipient_rows(bot: Bot) -> None:
         assert await connection.scalar(select(func.count()).select_from(BroadcastRecipientRow)) == 1
 
 
-async def test_the_sender_gets_progress_with_an_eta_and_a_final_report(core: Core) -> None:
-    bot = compose_bot(core, platforms=("console", "telegram"), progress_every_s=0.1)
+async def test_the_sender_gets_progress_with_an_eta_and_a_final_report(
+    make_bot: MakeBot, core: Core
+) -> None:
+    bot = await make_bot(platforms=("console", "telegram"), progress_every_s=0.1)
     await add_subscribers(core.engine, "telegram", [f"t{i}" for i in range(40)])
     bot.messengers["telegram"].delay_s = 0.01
     preview = await bot.say("/broadcast events now Rally")
@@ -398,7 +408,9 @@ async def test_the_sender_gets_progress_with_an_eta_and_a_final_report(core: Cor
     assert reports[-1] == "Broadcast #1 finished: sent 40, gone 0, failed 0, remaining 0 of 40."
 
 
-async def test_on_discord_here_means_the_servers_announcement_channel(core: Core) -> None:
+async def test_on_discord_here_means_the_servers_announcement_channel(
+    make_bot: MakeBot, core: Core
+) -> None:
     setups = SqlServerSetups(core.engine)
     await setups.save_setup(ServerSetup("discord", "server1", "announce", frozenset({"events"})))
 
@@ -408,9 +420,8 @@ async def test_on_discord_here_means_the_servers_announcement_channel(core: Core
         async def server_of(self, chat: Address) -> str | None:
             return "server1" if chat.chat_id.startswith("chan") else None
 
-    bot = compose_bot(
-        core, deps_options={"server_setups": setups, "server_probes": {"discord": Probe()}}
-    )
+    bot = await make_bot()
+    bot.core.server_probes["discord"] = Probe()
     admin = {"chat": "chan-general", "user": "77", "kind": ChatKind.GROUP, "platform": "discord"}
     preview = await bot.say("/broadcast here now Server meeting tonight", admin=True, **admin)
     assert "1 chats" in preview.text
@@ -443,13 +454,18 @@ class FlakyStore(SqlBroadcastStore):
         return await super().next_recipients(platform, after_id, limit)
 
 
-async def test_a_database_hiccup_does_not_end_the_fan_out(core: Core) -> None:
-    bot = compose_bot(core, platforms=("console", "telegram"))
+async def test_a_database_hiccup_does_not_end_the_fan_out(make_bot: MakeBot, core: Core) -> None:
+    bot = await make_bot(platforms=("console", "telegram"))
     await add_subscribers(core.engine, "telegram", ["t1", "t2"])
     preview = await bot.say("/broadcast events now Rally")
     await bot.say(press(action(preview, "bcsend")))
     flaky = BroadcastService(
-        FlakyStore(core.engine), bot.messengers, core.translator, core.deps.clock, poll_s=0.02
+        FlakyStore(core.engine),
+        bot.messengers,
+        core.translator,
+        core.deps.clock,
+        core.chat_events,
+        poll_s=0.02,
     )
     task = asyncio.create_task(flaky.run())
     try:

@@ -155,7 +155,7 @@ async def test_outage_catch_up_sends_useful_late_ones_once_and_drops_stale_ones(
     clock.now = at("2026-12-01 12:30")  # down across four due times
     again = await build_core(settings, clock=clock, limiter=Unlimited())
     try:
-        restarted = compose(again, clock, {"console": messenger})
+        restarted = compose(again, {"console": messenger})
         report = await restarted.scheduler.tick()
         texts = messenger.texts("sub")
         # Evening's day-before reminder is late but useful; Noon has started: both of its dropped.
@@ -208,7 +208,7 @@ async def test_nothing_is_sent_twice_across_restarts(
     for _ in range(2):
         again = await build_core(settings, clock=clock, limiter=Unlimited())
         try:
-            await compose(again, clock, {"console": messenger}).scheduler.tick()
+            await compose(again, {"console": messenger}).scheduler.tick()
         finally:
             await again.aclose()
     assert len(messenger.texts("sub")) == 1
@@ -295,7 +295,7 @@ async def test_the_loop_survives_a_failing_tick_and_sends_on_the_next(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await subscriber(ask, "sub", "Europe/London")
-    composed = compose(core, clock, {"console": messenger})
+    composed = compose(core, {"console": messenger})
     await make_event(composed, clock, "2026-12-01 18:00")
     clock.now = at("2026-11-30 18:00")
     sleeps: list[float] = []
@@ -308,7 +308,7 @@ async def test_the_loop_survives_a_failing_tick_and_sends_on_the_next(
     scheduler = ReminderScheduler(
         FailingOnce(core.engine),
         composed.events,
-        core.store,
+        core.chat_events,
         {"console": messenger},
         clock,
         ReminderTexts(core.translator, core.deps.campaign.remembrance),
