@@ -108,7 +108,7 @@ class TelegramMessenger:
         builder = ApplicationBuilder().token(self._token).job_queue(None)
         # Updates run concurrently so one chat's flood-control wait does not hold up the others;
         # 16 is far above Telegram's ~30 messages/s, and more in-flight requests only make
-        # httpcore's connection pool slower (see bench/telegram.py).
+        # httpcore's connection pool slower (see bench/telegram_adapter.py).
         builder = builder.concurrent_updates(concurrent_updates)
         if base_url:
             api, files = api_urls(base_url)

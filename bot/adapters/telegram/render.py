@@ -84,7 +84,7 @@ def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
     """One button per row, in order; an action that cannot fit is left out rather than failing.
 
     Cached: most replies carry the same few menus, PTB objects are immutable, and building them
-    is a measurable part of answering (bench/telegram.py).
+    is a measurable part of answering (bench/telegram_adapter.py).
     """
     rows: list[list[InlineKeyboardButton]] = []
     for button in buttons:

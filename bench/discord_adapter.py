@@ -5,7 +5,7 @@ fixed slash command with the same text. Both run against the same fake Discord i
 alternating rounds. Prints both rates, the ratio (target: at least 85%) and the slowest
 acknowledgement (must be under Discord's 3 seconds).
 
-    .venv/bin/python bench/discord.py [--interactions 1500] [--concurrency 50] [--rounds 5]
+    .venv/bin/python bench/discord_adapter.py [--interactions 1500] [--concurrency 50] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-if __name__ == "__main__":
-    # This file is named like the library it measures: keep bench/ itself off the import path.
-    sys.path[0] = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import discord
 import discord.gateway

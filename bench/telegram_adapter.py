@@ -7,7 +7,7 @@ update concurrency and the same fake server, in alternating rounds. Two figures 
 per wall-clock second, and updates per CPU second of the bot's process (steadier when other work
 shares the machine). Target: our bot at least 85% of the echo bot's rate.
 
-    .venv/bin/python bench/telegram.py [--updates 3000] [--rounds 5] [--concurrency 16]
+    .venv/bin/python bench/telegram_adapter.py [--updates 3000] [--rounds 5] [--concurrency 16]
 """
 
 from __future__ import annotations
@@ -25,15 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# Run as a script, this file's folder comes first on the path and its name shadows the `telegram`
-# package; the repository root replaces it.
-HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import aiohttp  # noqa: E402
-from telegram import Update  # noqa: E402
-from telegram.ext import (  # noqa: E402
+import aiohttp
+from telegram import Update
+from telegram.ext import (
     Application,
     ApplicationBuilder,
     ContextTypes,
@@ -41,13 +37,13 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
-from bot.adapters.telegram.messenger import TelegramMessenger  # noqa: E402
-from bot.adapters.telegram.render import keyboard, to_html  # noqa: E402
-from bot.app import Core, build_core  # noqa: E402
-from bot.core.messages import Address, Reply, Request  # noqa: E402
-from bot.ratelimit import Unlimited  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from tests.adapters.telegram.fake_server import TOKEN, serve_until_told  # noqa: E402
+from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.adapters.telegram.render import keyboard, to_html
+from bot.app import Core, build_core
+from bot.core.messages import Address, Reply, Request
+from bot.ratelimit import Unlimited
+from bot.settings import Settings
+from tests.adapters.telegram.fake_server import TOKEN, serve_until_told
 
 TARGET = 0.85
 USERS = 200
