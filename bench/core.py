@@ -61,14 +61,7 @@ async def main(seconds: float) -> None:
         )
         core = await build_core(settings, limiter=Unlimited())
         memory_store = InMemoryStore()
-        baseline = Dispatcher(
-            core.registry,
-            replace(core.deps, store=memory_store),
-            memory_store,
-            core.translator,
-            Unlimited(),
-            (),
-        )
+        baseline = Dispatcher(core.registry, replace(core.deps, store=memory_store), Unlimited())
         # Reads come from 1,000 chats in turn (people ask again), after one warm-up pass over
         # them; "cold" reads come each from a chat never seen, so every one reads the database.
         # Writes are each a first subscription of a new chat: a row and a topic inserted.

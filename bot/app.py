@@ -123,14 +123,7 @@ async def build_core(
         server_probes=server_probes,
         commands=tuple(registry.visible()),
     )
-    dispatcher = Dispatcher(
-        registry=registry,
-        deps=deps,
-        store=store,
-        translator=translator,
-        limiter=limiter or MovingWindowLimiter(),
-        organizers=settings.organizers,
-    )
+    dispatcher = Dispatcher(registry, deps, limiter or MovingWindowLimiter())
     return Core(
         settings=settings,
         registry=registry,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import difflib
 import logging
 import traceback
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Generic
+from typing import Generic, Protocol, TypeVar
 
-from bot.core.commands import Arg, Command, DepsT, Registry, UserError, usage
+from bot.core.commands import Arg, Command, Registry, UserError, usage
 from bot.core.conversation import FREE_TEXT, Conversations
 from bot.core.i18n import gettext_for, supported_language
 from bot.core.messages import Address, ChatKind, Reply, Request
@@ -22,24 +22,34 @@ class ArgumentError(UserError):
     pass
 
 
-class Dispatcher(Generic[DepsT]):
+class DispatchParts(Protocol):
+    """What the dispatcher itself reads from the handlers' dependencies (handlers.deps.Deps)."""
+
+    @property
+    def store(self) -> ChatStore: ...
+
+    @property
+    def translator(self) -> Translator: ...
+
+    @property
+    def organizers(self) -> frozenset[Address]: ...
+
+
+PartsT = TypeVar("PartsT", bound=DispatchParts)
+
+
+class Dispatcher(Generic[PartsT]):
     """The one entry point every adapter calls with a Request."""
 
-    def __init__(
-        self,
-        registry: Registry[DepsT],
-        deps: DepsT,
-        store: ChatStore,
-        translator: Translator,
-        limiter: RateLimiter,
-        organizers: Collection[Address],
-    ) -> None:
+    def __init__(self, registry: Registry[PartsT], deps: PartsT, limiter: RateLimiter) -> None:
         self._registry = registry
         self._deps = deps
-        self._store = store
-        self._translator = translator
+        # The chat's stored choices, the catalogs and who organizes come from the same Deps the
+        # handlers get, so no part is handed in twice.
+        self._store = deps.store
+        self._translator = deps.translator
+        self._organizers = deps.organizers
         self._limiter = limiter
-        self._organizers = frozenset(organizers)
         self._conversations = Conversations()
 
     def is_organizer(self, user: Address) -> bool:
@@ -105,7 +115,7 @@ class Dispatcher(Generic[DepsT]):
     def _gettext(self, request: Request) -> Callable[[str], str]:
         return gettext_for(self._translator, request.locale)
 
-    def _next_prompt(self, command: Command[DepsT], request: Request) -> str | None:
+    def _next_prompt(self, command: Command[PartsT], request: Request) -> str | None:
         """The question for the first missing argument that has one, remembering the draft."""
         missing: list[Arg] = [arg for arg in command.args[len(request.args) :] if arg.prompt]
         if not missing:
@@ -130,7 +140,7 @@ class Dispatcher(Generic[DepsT]):
         text += " " + _("Send /help to see everything I can do.")
         return Reply(text)
 
-    def _checked_args(self, command: Command[DepsT], request: Request) -> tuple[str, ...]:
+    def _checked_args(self, command: Command[PartsT], request: Request) -> tuple[str, ...]:
         _ = self._gettext(request)
         words = list(request.args)
         spec = command.args

@@ -13,7 +13,7 @@ from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.ratelimit import MovingWindowLimiter, Unlimited
 from content.i18n import CatalogTranslator
 from tests.support.chat import Say
-from tests.support.fakes import InMemoryStore
+from tests.support.fakes import BareDeps, InMemoryStore
 
 
 async def test_an_unknown_command_suggests_the_closest_one(say: Say) -> None:
@@ -36,15 +36,11 @@ async def test_errors_speak_the_askers_language(say: Say) -> None:
     assert "не" in reply.text and "kittens" in reply.text
 
 
-def _dispatcher(commands: list[Command[None]], limiter: object | None = None) -> Dispatcher[None]:
-    return Dispatcher(
-        Registry(commands),
-        None,
-        InMemoryStore(),
-        CatalogTranslator(),
-        limiter or Unlimited(),  # type: ignore[arg-type]
-        organizers={Address("console", "boss")},
-    )
+def _dispatcher(
+    commands: list[Command[BareDeps]], limiter: object | None = None
+) -> Dispatcher[BareDeps]:
+    deps = BareDeps(InMemoryStore(), CatalogTranslator(), frozenset({Address("console", "boss")}))
+    return Dispatcher(Registry(commands), deps, limiter or Unlimited())  # type: ignore[arg-type]
 
 
 def _request(command: str, *args: str, user: str = "918273645") -> Request:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.core.messages import Address
-from bot.core.ports import ChatPrefs, RsvpAnswer
+from bot.core.ports import ChatPrefs, ChatStore, RsvpAnswer, Translator
 
 
 class InMemoryStore:
@@ -76,6 +76,15 @@ class InMemoryStore:
 
     async def count_campaign_start(self, tag: str) -> None:
         self.campaign_starts[tag] += 1
+
+
+@dataclass(frozen=True)
+class BareDeps:
+    """The least a dispatcher needs, for tests whose commands use nothing else."""
+
+    store: ChatStore
+    translator: Translator
+    organizers: frozenset[Address] = frozenset()
 
 
 @dataclass

@@ -21,7 +21,7 @@ from tests.adapters.telegram.fake_server import (
     running,
     user,
 )
-from tests.support.fakes import InMemoryStore
+from tests.support.fakes import BareDeps, InMemoryStore
 
 ALICE = user(7355501234, "en", "Alice")
 ADMIN = user(7355509999, "en", "Ada")
@@ -61,7 +61,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 async def bot(fake: FakeTelegram) -> AsyncIterator[TelegramMessenger]:
     store = InMemoryStore()
     translator = CatalogTranslator()
-    dispatcher = Dispatcher(REGISTRY, None, store, translator, Unlimited(), ())
+    dispatcher = Dispatcher(REGISTRY, BareDeps(store, translator), Unlimited())
     messenger = TelegramMessenger(
         TOKEN,
         REGISTRY,

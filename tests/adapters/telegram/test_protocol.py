@@ -32,7 +32,7 @@ from tests.adapters.telegram.fake_server import (
     running,
     user,
 )
-from tests.support.fakes import InMemoryStore
+from tests.support.fakes import BareDeps, InMemoryStore
 
 ORGANIZER = user(7311223344, "en", "Org")
 ALICE = user(7355501234, "en", "Alice")
@@ -116,7 +116,9 @@ def messenger(fake: FakeTelegram, store: InMemoryStore, **options: Any) -> Teleg
 
 def dispatcher(store: InMemoryStore) -> Dispatcher[None]:
     organizers = [Address("telegram", str(ORGANIZER["id"]))]
-    return Dispatcher(REGISTRY, None, store, EchoTranslator(), Unlimited(), organizers)
+    return Dispatcher(
+        REGISTRY, BareDeps(store, EchoTranslator(), frozenset(organizers)), Unlimited()
+    )
 
 
 @pytest.fixture
