@@ -6,37 +6,29 @@ index over the planned rows' due times lets a tick find what is due without read
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import datetime, time
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.core.messages import Address
-from bot.core.ports import RsvpAnswer
 from bot.core.reminders.values import (
-    ChatFacts,
     Due,
     EventInfo,
     EventStatus,
-    Kind,
     PlanChat,
-    Planned,
 )
 from db.models.chats import Chat, ChatTopic, Rsvp
 from db.models.events import (
     PLANNED,
     PlannedReminder,
     ReminderDirty,
-    ReminderLeads,
     ReminderMark,
 )
-from db.stores.events import epoch, from_epoch, parse_stored_leads
-
-CHAT_BATCH = 1000
-COMING = (RsvpAnswer.GOING.value, RsvpAnswer.MAYBE.value)
+from db.stores.events import epoch
+from db.stores.plan_rows import CHAT_BATCH, COMING, chat_facts, due_of, merge_plan
 
 # Written by hand so that the literal `state = 'planned'` matches the partial index; the EXISTS
 # tells whether a later reminder for the same chat and event is also due (this one is then moot).
@@ -127,8 +119,8 @@ class SqlPlanStore:
                 )
                 if not pks:
                     break
-                facts = await _facts(connection, pks)
-                await _merge(connection, facts, plan, now, subject)
+                facts = await chat_facts(connection, pks)
+                await merge_plan(connection, facts, plan, now, subject)
             after, done = pks[-1], done + len(pks)
         async with self._engine.begin() as connection:
             await connection.execute(
@@ -151,8 +143,8 @@ class SqlPlanStore:
                 return 0
             # Taken off the queue in the same transaction that re-plans them: a crash undoes both.
             await connection.execute(delete(ReminderDirty).where(ReminderDirty.chat_pk.in_(pks)))
-            facts = await _facts(connection, pks)
-            await _merge(connection, facts, plan, epoch(now), None)
+            facts = await chat_facts(connection, pks)
+            await merge_plan(connection, facts, plan, epoch(now), None)
         return len(pks)
 
     async def due(self, now: datetime, batch: int) -> AsyncIterator[Sequence[Due]]:
@@ -172,7 +164,7 @@ class SqlPlanStore:
                 ).all()
             if not rows:
                 return
-            yield [_due(row) for row in rows]
+            yield [due_of(row) for row in rows]
             after_due, after_id = rows[-1].due_at, rows[-1].id
             if len(rows) < batch:
                 return
@@ -217,142 +209,3 @@ async def _set_state(
         if only_from is not None:
             statement = statement.where(PlannedReminder.state == only_from)
         await connection.execute(statement.values(state=state))
-
-
-def _minutes_to_time(minutes: int | None) -> time | None:
-    return None if minutes is None else time(minutes // 60, minutes % 60)
-
-
-async def _facts(connection: AsyncConnection, pks: Sequence[int]) -> list[ChatFacts]:
-    """What planning needs about these chats (chats erased meanwhile come back inactive)."""
-    rows = await connection.execute(
-        select(
-            Chat.id,
-            Chat.platform,
-            Chat.chat_id,
-            Chat.timezone,
-            Chat.quiet_start,
-            Chat.quiet_end,
-            Chat.active,
-            ReminderLeads.leads,
-        )
-        .outerjoin(ReminderLeads, ReminderLeads.chat_pk == Chat.id)
-        .where(Chat.id.in_(pks))
-    )
-    chats = {row.id: row for row in rows}
-    topics: dict[int, set[str]] = {pk: set() for pk in pks}
-    for pk, topic in await connection.execute(
-        select(ChatTopic.chat_pk, ChatTopic.topic).where(ChatTopic.chat_pk.in_(pks))
-    ):
-        topics[pk].add(topic)
-    coming: dict[int, set[str]] = {pk: set() for pk in pks}
-    for pk, event_id in await connection.execute(
-        select(Rsvp.chat_pk, Rsvp.event_id).where(Rsvp.chat_pk.in_(pks), Rsvp.answer.in_(COMING))
-    ):
-        coming[pk].add(event_id)
-    facts = []
-    for pk in pks:
-        row = chats.get(pk)
-        if row is None:
-            facts.append(ChatFacts(pk, Address("", ""), None, None, False, frozenset(), ()))
-            continue
-        start, end = _minutes_to_time(row.quiet_start), _minutes_to_time(row.quiet_end)
-        facts.append(
-            ChatFacts(
-                ref=pk,
-                address=Address(row.platform, row.chat_id),
-                timezone=row.timezone,
-                quiet_hours=(start, end) if start is not None and end is not None else None,
-                active=bool(row.active),
-                topics=frozenset(topics[pk]),
-                leads=parse_stored_leads(row.leads),
-                coming=frozenset(coming[pk]),
-            )
-        )
-    return facts
-
-
-async def _merge(
-    connection: AsyncConnection,
-    facts: Iterable[ChatFacts],
-    plan: PlanChat,
-    now: int,
-    subject: str | None,
-) -> None:
-    """Make the planned rows of these chats (for `subject`, or for everything) match `plan`.
-
-    New occurrences already in the past are not added (they are not news to a chat that just
-    became eligible); planned rows still unsent are kept and updated, so an outage is caught up;
-    rows that left "planned" (sent, dropped, ...) are never touched again.
-    """
-    facts = list(facts)
-    refs = [f.ref for f in facts]
-    query = select(
-        PlannedReminder.id,
-        PlannedReminder.chat_pk,
-        PlannedReminder.key,
-        PlannedReminder.state,
-        PlannedReminder.due_at,
-        PlannedReminder.stale_at,
-    ).where(PlannedReminder.chat_pk.in_(refs))
-    if subject is not None:
-        query = query.where(PlannedReminder.event_id == subject)
-    existing = {(row.chat_pk, row.key): row for row in await connection.execute(query)}
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    wanted: set[tuple[int, str]] = set()
-    for chat in facts:
-        for planned in plan(chat):
-            if subject is not None and planned.event_id != subject:
-                continue
-            wanted.add((chat.ref, planned.key))
-            row = existing.get((chat.ref, planned.key))
-            due, stale = epoch(planned.due_at), epoch(planned.stale_at)
-            if row is None:
-                if due >= now:
-                    inserts.append(_insert_row(chat.ref, planned, due, stale))
-            elif row.state == PLANNED and (row.due_at, row.stale_at) != (due, stale):
-                updates.append({"row_id": row.id, "new_due": due, "new_stale": stale})
-    gone = [row.id for pair, row in existing.items() if row.state == PLANNED and pair not in wanted]
-    if gone:
-        for start in range(0, len(gone), CHAT_BATCH):
-            chunk = gone[start : start + CHAT_BATCH]
-            await connection.execute(delete(PlannedReminder).where(PlannedReminder.id.in_(chunk)))
-    if updates:
-        await connection.execute(
-            update(PlannedReminder)
-            .where(PlannedReminder.id == bindparam("row_id"))
-            .values(due_at=bindparam("new_due"), stale_at=bindparam("new_stale")),
-            updates,
-        )
-    if inserts:
-        await connection.execute(insert(PlannedReminder), inserts)
-
-
-def _insert_row(chat_pk: int, planned: Planned, due: int, stale: int) -> dict[str, Any]:
-    return {
-        "chat_pk": chat_pk,
-        "key": planned.key,
-        "event_id": planned.event_id,
-        "kind": planned.kind.value,
-        "lead": planned.lead,
-        "due_at": due,
-        "stale_at": stale,
-        "state": PLANNED,
-    }
-
-
-def _due(row: Any) -> Due:
-    return Due(
-        id=row.id,
-        address=Address(row.platform, row.chat_id),
-        locale=row.locale,
-        timezone=row.timezone,
-        key=row.key,
-        event_id=row.event_id,
-        kind=Kind(row.kind),
-        lead=row.lead,
-        due_at=from_epoch(row.due_at),
-        stale_at=from_epoch(row.stale_at),
-        superseded=bool(row.superseded),
-    )
