@@ -127,6 +127,13 @@ def group_chat(chat_id: int, kind: str = "supergroup", title: str = "Allies") ->
     return {"id": chat_id, "type": kind, "title": title}
 
 
+# The people and chats most tests talk through; each test gets a fresh fake, so sharing is safe.
+ORGANIZER = user(7311223344, "en", "Org")
+ALICE = user(7355501234, "en", "Alice")
+BORIS = user(7355505678, "ru", "Борис")
+GROUP = group_chat(-1007399990001)
+
+
 def render_html(text: str) -> str:
     """What a person sees for `text` with parse_mode HTML, or ApiError like Telegram's."""
     visible: list[str] = []
@@ -210,11 +217,9 @@ class FakeTelegram:
         app.router.add_get("/_fake/done", self._control_done)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        # Port 0 lets the OS pick a free port; the runner knows which one it got.
+        self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
         self._closing = True
@@ -283,7 +288,10 @@ class FakeTelegram:
         return self.push(kind, message)
 
     def press(self, sent: Sent, button_text: str, presser: dict[str, Any]) -> dict[str, Any]:
-        """`presser` presses the button labelled `button_text` under a message the bot sent."""
+        """`presser` presses the button labelled `button_text` under a message the bot sent.
+
+        Only the update is pushed; `tap` also waits for the bot's answer.
+        """
         button = next(b for b in sent.buttons if b["text"] == button_text)
         chat = self.chats[sent.chat_id]
         query = {
@@ -344,6 +352,29 @@ class FakeTelegram:
                 "new_chat_member": new,
             },
         )
+
+    # -- conversation: one step and the bot's answer -------------------------------------------
+
+    async def say(
+        self,
+        chat: dict[str, Any],
+        person: dict[str, Any] | None,
+        text: str,
+        count: int = 1,
+        **extra: Any,
+    ) -> list[Sent]:
+        """`person` writes `text` in `chat`; wait for the bot's `count` messages there."""
+        self.message(chat, person, text, **extra)
+        return await self.replies(chat["id"], count)
+
+    async def tap(
+        self, sent: Sent, button_text: str, presser: dict[str, Any], count: int = 1
+    ) -> list[Sent]:
+        """Like `say`, for a button: `press` it and wait for the bot's `count` messages."""
+        self.press(sent, button_text, presser)
+        return await self.replies(sent.chat_id, count)
+
+    # -- waiting ---------------------------------------------------------------------------------
 
     async def wait_until(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
         """Wait until `predicate()` holds (re-checked on every API call)."""

@@ -8,47 +8,34 @@ everyone else gets the message once, with its link button.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
-import pytest
-
-from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.adapters.telegram import TelegramMessenger
 from bot.app import Core
 from bot.core.broadcast.service import BroadcastService
 from bot.core.broadcast.values import BroadcastState, DeliveryState, Message, NewBroadcast
 from bot.core.messages import Address, UrlButton
 from db.stores.broadcasts import SqlBroadcastStore
-from tests.adapters.telegram.fake_server import TOKEN, FakeTelegram, private_chat, running, user
+from tests.adapters.telegram.fake_server import (
+    FakeTelegram,
+    eventually,
+    private_chat,
+    running,
+    user,
+)
 from tests.support.broadcast import add_subscribers
 
 PEOPLE = [7300000000 + i for i in range(12)]
 BLOCKED = PEOPLE[3]
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
+async def test_a_broadcast_through_the_telegram_adapter(
+    core: Core, fake: FakeTelegram, core_messenger: Callable[..., TelegramMessenger]
+) -> None:
     for person in PEOPLE:
-        server.chats[person] = private_chat(user(person, "en", "Person"))
-    await server.start()
-    yield server
-    await server.stop()
-
-
-async def test_a_broadcast_through_the_telegram_adapter(core: Core, fake: FakeTelegram) -> None:
+        fake.chats[person] = private_chat(user(person, "en", "Person"))
     await add_subscribers(core.engine, "telegram", [str(p) for p in PEOPLE])
-    telegram = TelegramMessenger(
-        TOKEN,
-        core.registry,
-        core.translator,
-        core.store,
-        frozenset(),
-        base_url=fake.base_url,
-        poll_timeout=1,
-        retry_backoff=0.01,
-        start_backoff=0.01,
-        concurrent_updates=1,
-    )
+    telegram = core_messenger()
     pauses: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -82,9 +69,7 @@ async def test_a_broadcast_through_the_telegram_adapter(core: Core, fake: FakeTe
         await service.confirm(info.id)
         task = asyncio.create_task(service.run())
         try:
-            async with asyncio.timeout(20):
-                while (await service.get(info.id)).state is not BroadcastState.DONE:  # type: ignore[union-attr]  # noqa: ASYNC110
-                    await asyncio.sleep(0.05)
+            await eventually(lambda: finished(service, info.id), within=20)
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
@@ -106,3 +91,8 @@ async def test_a_broadcast_through_the_telegram_adapter(core: Core, fake: FakeTe
         c for c in fake.calls_to("sendMessage") if str(c.params.get("chat_id")) == str(BLOCKED)
     ]
     assert len(blocked_calls) == 1
+
+
+async def finished(service: BroadcastService, broadcast_id: int) -> bool:
+    info = await service.get(broadcast_id)
+    return info is not None and info.state is BroadcastState.DONE
