@@ -18,6 +18,7 @@ from bot.adapters.telegram.updates import (
     chat_id_of,
     chat_kind,
     membership_active,
+    migrated_to,
     read_command,
     read_plain_text,
     start_tag,
@@ -183,6 +184,15 @@ class UpdateHandlers:
             await self._chat_events.gone(chat)
         log.info("Telegram: a chat %s the bot", "added" if active else "blocked or removed")
 
+    async def on_migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: its subscriptions and settings follow it to the new id."""
+        message = update.effective_message
+        if message is None:
+            return
+        new = migrated_to(message)
+        if new is not None:
+            await self._chat_events.moved(address(message.chat.id), new)
+
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log a failed update by its error's type and stack only, never its text."""
         error = context.error
@@ -223,6 +233,7 @@ class UpdateHandlers:
                 chat_id_of(chat), reply, patient=True, reply_to=reply_to, thread=thread
             )
         except RecipientGone as gone:
+            # Blocked or deleted: switched off. Became a supergroup: moved to its new id.
             await self._chat_events.gone(chat, gone)
         except TryLater:
             log.warning("Telegram: a reply could not be delivered; Telegram unreachable")

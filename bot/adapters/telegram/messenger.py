@@ -31,6 +31,7 @@ from bot.core.ports import Dispatch, PlatformPacing, Translator, TryLater
 log = logging.getLogger(__name__)
 
 # Only what the bot acts on: fewer update kinds means less data about people passing through.
+# A group's move to a supergroup arrives as a "message" (a service message), so it is covered.
 ALLOWED_UPDATES = ("message", "channel_post", "callback_query", "my_chat_member")
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -128,6 +129,8 @@ class TelegramMessenger:
         application.add_handler(
             MessageHandler(answers & (filters.ChatType.PRIVATE | filters.REPLY), handlers.on_text)
         )
+        # Telegram posts the move into both chats; the old group's copy names the new id.
+        application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.on_migration))
         application.add_handler(CallbackQueryHandler(handlers.on_button))
         application.add_handler(
             ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)

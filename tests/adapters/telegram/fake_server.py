@@ -190,6 +190,8 @@ class FakeTelegram:
         self.sent: list[Sent] = []
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
+        # Old group id -> the supergroup it became; sending to the old id is refused.
+        self.migrated: dict[int, int] = {}
         self.admins: dict[int, set[int]] = {}
         self.owners: dict[int, int] = {}
         self.failures: dict[str, list[Failure]] = {}
@@ -331,6 +333,35 @@ class FakeTelegram:
             "data": data,
         }
         return self.push("callback_query", query)
+
+    def migrate(
+        self, group: dict[str, Any], new_id: int, actor: dict[str, Any], *, announce: bool = True
+    ) -> dict[str, Any]:
+        """`actor` turns `group` into a supergroup with id `new_id`; returns the new chat.
+
+        Telegram then posts a service message into each chat (`announce=False` loses them, as
+        an update can be lost) and refuses sends to the old id, naming the new one.
+        """
+        supergroup = {**group, "id": new_id, "type": "supergroup"}
+        self.chats[group["id"]], self.chats[new_id] = group, supergroup
+        self.migrated[group["id"]] = new_id
+        if announce:
+            old_side = self._service_message(group, actor, migrate_to_chat_id=new_id)
+            new_side = self._service_message(supergroup, actor, migrate_from_chat_id=group["id"])
+            self.push("message", old_side)
+            self.push("message", new_side)
+        return supergroup
+
+    def _service_message(
+        self, chat: dict[str, Any], actor: dict[str, Any], **content: Any
+    ) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": actor,
+            **content,
+        }
 
     def membership(self, chat: dict[str, Any], actor: dict[str, Any], status: str) -> None:
         """The bot's status in `chat` changes to `status` (kicked, left, member, administrator)."""
@@ -554,6 +585,12 @@ class FakeTelegram:
         chat = self.chats.get(chat_id)
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[chat_id]},
+            )
         if chat_id in self.blocked:
             if chat["type"] == "private":
                 raise ApiError(403, "Forbidden: bot was blocked by the user")

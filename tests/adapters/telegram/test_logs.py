@@ -19,11 +19,14 @@ from tests.adapters.telegram.fake_server import (
     TOKEN,
     Failure,
     FakeTelegram,
+    group_chat,
     private_chat,
     running,
 )
 
 MARKER = "zebra-7f3a-private-words"
+OLD_GROUP = group_chat(-7399990003, kind="group")
+SUPERGROUP_ID = -1007399990003
 SECRETS = [
     TOKEN,
     TOKEN.split(":")[1],
@@ -32,6 +35,8 @@ SECRETS = [
     str(ORGANIZER["id"]),
     str(GROUP["id"]),
     str(GROUP["id"]).removeprefix("-100"),
+    str(OLD_GROUP["id"]),
+    str(SUPERGROUP_ID),
     MARKER,
 ]
 
@@ -71,6 +76,9 @@ async def whole_session(
         fake.message(private_chat(BORIS), BORIS, "/donate")
         await fake.wait_until(lambda: fake.calls_to("sendMessage")[-1].status == 403)
         fake.membership(GROUP, ALICE, "kicked")
+        fake.make_admin(OLD_GROUP["id"], ALICE["id"], owner=True)
+        await fake.say(OLD_GROUP, ALICE, f"/subscribe@{BOT_USERNAME} events")
+        fake.migrate(OLD_GROUP, SUPERGROUP_ID, ALICE)
         await fake.say(chat, ALICE, "/help")
     assert [c.status for c in fake.calls_to("getMe")] == [502, 200]
 
