@@ -119,6 +119,7 @@ def our_bot(core: Core, port: int, concurrency: int) -> TelegramMessenger:
         core.translator,
         core.store,
         frozenset(),
+        chat_events=core.chat_events,
         base_url=f"http://127.0.0.1:{port}/bot",
         poll_timeout=1,
         concurrent_updates=concurrency,

@@ -1,5 +1,65 @@
-"""The Telegram adapter: python-telegram-bot in, core Requests through, Telegram messages out."""
+"""The Telegram adapter: python-telegram-bot in, core Requests through, Telegram messages out.
 
-from bot.adapters.telegram.messenger import TelegramMessenger, build_telegram
+A newcomer's map: `messenger` runs the bot (polling or webhook) and sends unprompted;
+`inbound` turns each kind of update into a Request or a report to the core; `updates` reads
+updates without I/O; `delivery` sends one Reply and maps Telegram's errors; `render` turns text
+and buttons into what Telegram shows; `menu` publishes the command menus; `logging` keeps the
+token out of logs. This module builds the messenger from the composition root's parts.
+"""
 
-__all__ = ["TelegramMessenger", "build_telegram"]
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bot.adapters.telegram.inbound import ChatReader, ChatReports
+from bot.adapters.telegram.messenger import TELEGRAM_PACING, TelegramMessenger, WebhookConfig
+from bot.core.commands import Registry
+from bot.core.ports import Translator
+from bot.settings import Settings
+
+__all__ = ["CoreParts", "TelegramMessenger", "build_telegram"]
+
+
+class CoreParts(Protocol):
+    """What the adapter needs from the composition root's Core."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def registry(self) -> Registry[Any]: ...
+
+    @property
+    def translator(self) -> Translator: ...
+
+    @property
+    def store(self) -> ChatReader: ...
+
+    @property
+    def chat_events(self) -> ChatReports: ...
+
+
+def build_telegram(core: CoreParts) -> TelegramMessenger:
+    """The Telegram messenger from the settings: polling unless TELEGRAM_WEBHOOK_URL is set."""
+    settings = core.settings
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    webhook = None
+    if settings.telegram_webhook_url:
+        secret = settings.telegram_webhook_secret
+        webhook = WebhookConfig(
+            url=settings.telegram_webhook_url,
+            listen=settings.telegram_webhook_listen,
+            secret=secret.get_secret_value() if secret is not None else None,
+        )
+    return TelegramMessenger(
+        settings.telegram_bot_token.get_secret_value(),
+        core.registry,
+        core.translator,
+        core.store,
+        settings.organizers,
+        chat_events=core.chat_events,
+        base_url=settings.telegram_api_base_url,
+        webhook=webhook,
+        pacing=TELEGRAM_PACING.with_rate(settings.broadcast_telegram_rate),
+    )

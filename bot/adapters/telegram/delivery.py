@@ -16,6 +16,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.telegram.render import defuse_mentions, keyboard, split_text, to_html
+from bot.adapters.telegram.updates import address
 from bot.core.messages import Reply
 from bot.core.ports import RecipientGone, TryLater
 
@@ -101,7 +102,10 @@ class Delivery:
                     raise TryLater(wait) from None
                 log.info("Telegram: flood control; waiting %.0fs as asked", wait)
                 await asyncio.sleep(wait)
-            except (Forbidden, ChatMigrated):
+            except ChatMigrated as error:
+                # The group became a supergroup: the same people, under a new id.
+                raise RecipientGone(moved_to=address(error.new_chat_id)) from None
+            except Forbidden:
                 raise RecipientGone() from None
             except BadRequest as error:
                 if "chat not found" in error.message.lower():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Bot, CallbackQuery, ChatMember, Message, Update
 from telegram.error import TelegramError
@@ -18,6 +18,7 @@ from bot.adapters.telegram.updates import (
     chat_id_of,
     chat_kind,
     membership_active,
+    migrated_to,
     read_command,
     read_plain_text,
     start_tag,
@@ -26,7 +27,7 @@ from bot.core.commands import Registry, decode_action
 from bot.core.conversation import FREE_TEXT
 from bot.core.i18n import N_, language_of
 from bot.core.messages import Address, ChatKind, Reply, Request
-from bot.core.ports import ChatStore, Dispatch, RecipientGone, Translator, TryLater
+from bot.core.ports import ChatPrefs, Dispatch, RecipientGone, Translator, TryLater
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +37,43 @@ BUTTON_GONE = N_("This button no longer works. Send /help to see what I can do."
 MAX_ALERT_CHARS = 200
 
 
+class ChatReports(Protocol):
+    """What the adapter tells the core about chats (bot.core.chats.ChatEvents).
+
+    Every change to stored state that a Telegram update causes goes through these calls, so the
+    rules (what a blocked chat loses, what a moved chat keeps) live in the core only.
+    """
+
+    async def gone(self, chat: Address, error: RecipientGone | None = None) -> None: ...
+
+    async def returned(self, chat: Address) -> None: ...
+
+    async def moved(self, old: Address, new: Address) -> None: ...
+
+    async def link_opened(self, tag: str) -> None: ...
+
+
+class ChatReader(Protocol):
+    """The stored chat, read for the language of a stale button's answer; never written here."""
+
+    async def get_chat(self, address: Address) -> ChatPrefs | None: ...
+
+
 class UpdateHandlers:
     """PTB handler callbacks that turn updates into Requests and Replies into messages."""
 
     def __init__(
-        self, registry: Registry[Any], translator: Translator, store: ChatStore, delivery: Delivery
+        self,
+        registry: Registry[Any],
+        translator: Translator,
+        store: ChatReader,
+        chat_events: ChatReports,
+        delivery: Delivery,
     ) -> None:
         self._registry = registry
         self._translator = translator
         self._store = store
+        self._chat_events = chat_events
         self._delivery = delivery
         self.dispatch: Dispatch | None = None
 
@@ -78,7 +107,7 @@ class UpdateHandlers:
         if line.name == "start":
             tag = start_tag(args)
             if tag is not None:
-                await self._store.count_campaign_start(tag)
+                await self._chat_events.link_opened(tag)
                 args = ()
         request = Request(
             command=line.name,
@@ -141,14 +170,28 @@ class UpdateHandlers:
         return True
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The bot was blocked, kicked or added: the chat's reminders stop or resume."""
+        """The bot was blocked, kicked or added: the core stops or resumes the chat's messages."""
         change = update.my_chat_member
         if change is None:
             return
         active = membership_active(change)
-        if active is not None:
-            await self._store.set_active(address(change.chat.id), active)
-            log.info("Telegram: a chat %s the bot", "added" if active else "blocked or removed")
+        if active is None:
+            return
+        chat = address(change.chat.id)
+        if active:
+            await self._chat_events.returned(chat)
+        else:
+            await self._chat_events.gone(chat)
+        log.info("Telegram: a chat %s the bot", "added" if active else "blocked or removed")
+
+    async def on_migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: its subscriptions and settings follow it to the new id."""
+        message = update.effective_message
+        if message is None:
+            return
+        new = migrated_to(message)
+        if new is not None:
+            await self._chat_events.moved(address(message.chat.id), new)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log a failed update by its error's type and stack only, never its text."""
@@ -184,14 +227,14 @@ class UpdateHandlers:
     async def _answer(
         self, chat: Address, reply: Reply, *, reply_to: int | None, thread: int | None
     ) -> None:
-        """Reply to an update; a chat that turns out gone is deactivated, not retried."""
+        """Reply to an update; a chat that turns out gone (or moved) is reported, not retried."""
         try:
             await self._delivery.send(
                 chat_id_of(chat), reply, patient=True, reply_to=reply_to, thread=thread
             )
-        except RecipientGone:
-            await self._store.set_active(chat, False)
-            log.info("Telegram: a chat is gone; deactivated")
+        except RecipientGone as gone:
+            # Blocked or deleted: switched off. Became a supergroup: moved to its new id.
+            await self._chat_events.gone(chat, gone)
         except TryLater:
             log.warning("Telegram: a reply could not be delivered; Telegram unreachable")
 

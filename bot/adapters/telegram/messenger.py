@@ -6,7 +6,7 @@ import asyncio
 import datetime as dtm
 import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -20,18 +20,18 @@ from telegram.ext import (
 )
 
 from bot.adapters.telegram.delivery import Delivery
-from bot.adapters.telegram.inbound import UpdateHandlers
+from bot.adapters.telegram.inbound import ChatReader, ChatReports, UpdateHandlers
 from bot.adapters.telegram.logging import install_token_redaction
 from bot.adapters.telegram.menu import publish_menus
 from bot.adapters.telegram.updates import PLATFORM, chat_id_of
 from bot.core.commands import Registry
 from bot.core.messages import Address, Reply
-from bot.core.ports import ChatStore, Dispatch, PlatformPacing, Translator, TryLater
-from bot.settings import Settings
+from bot.core.ports import Dispatch, PlatformPacing, Translator, TryLater
 
 log = logging.getLogger(__name__)
 
 # Only what the bot acts on: fewer update kinds means less data about people passing through.
+# A group's move to a supergroup arrives as a "message" (a service message), so it is covered.
 ALLOWED_UPDATES = ("message", "channel_post", "callback_query", "my_chat_member")
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
@@ -76,9 +76,10 @@ class TelegramMessenger:
         token: str,
         registry: Registry[Any],
         translator: Translator,
-        store: ChatStore,
+        store: ChatReader,
         organizers: frozenset[Address] = frozenset(),
         *,
+        chat_events: ChatReports,
         base_url: str | None = None,
         webhook: WebhookConfig | None = None,
         poll_timeout: float = 10.0,
@@ -91,7 +92,6 @@ class TelegramMessenger:
         self._token = token
         self._registry = registry
         self._translator = translator
-        self._store = store
         self._organizers = frozenset(o for o in organizers if o.platform == PLATFORM)
         self._webhook = webhook
         self._poll_timeout = poll_timeout
@@ -101,7 +101,7 @@ class TelegramMessenger:
         install_token_redaction(token)
         self.application = self._build(base_url, concurrent_updates)
         self._delivery = Delivery(self.application.bot, retry_backoff)
-        self._handlers = UpdateHandlers(registry, translator, store, self._delivery)
+        self._handlers = UpdateHandlers(registry, translator, store, chat_events, self._delivery)
         self._add_handlers()
 
     def _build(self, base_url: str | None, concurrent_updates: int) -> AnyApplication:
@@ -129,6 +129,8 @@ class TelegramMessenger:
         application.add_handler(
             MessageHandler(answers & (filters.ChatType.PRIVATE | filters.REPLY), handlers.on_text)
         )
+        # Telegram posts the move into both chats; the old group's copy names the new id.
+        application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, handlers.on_migration))
         application.add_handler(CallbackQueryHandler(handlers.on_button))
         application.add_handler(
             ChatMemberHandler(handlers.on_membership, ChatMemberHandler.MY_CHAT_MEMBER)
@@ -212,44 +214,3 @@ class TelegramMessenger:
 def _log_polling_error(error: TelegramError) -> None:
     # PTB retries polling by itself with backoff; say only what kind of trouble it was.
     log.warning("Telegram: polling failed (%s); retrying", type(error).__name__)
-
-
-class CoreParts(Protocol):
-    """What the adapter needs from the composition root's Core."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def registry(self) -> Registry[Any]: ...
-
-    @property
-    def translator(self) -> Translator: ...
-
-    @property
-    def store(self) -> ChatStore: ...
-
-
-def build_telegram(core: CoreParts) -> TelegramMessenger:
-    """The Telegram messenger from the settings: polling unless TELEGRAM_WEBHOOK_URL is set."""
-    settings = core.settings
-    if settings.telegram_bot_token is None:
-        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
-    webhook = None
-    if settings.telegram_webhook_url:
-        secret = settings.telegram_webhook_secret
-        webhook = WebhookConfig(
-            url=settings.telegram_webhook_url,
-            listen=settings.telegram_webhook_listen,
-            secret=secret.get_secret_value() if secret is not None else None,
-        )
-    return TelegramMessenger(
-        settings.telegram_bot_token.get_secret_value(),
-        core.registry,
-        core.translator,
-        core.store,
-        settings.organizers,
-        base_url=settings.telegram_api_base_url,
-        webhook=webhook,
-        pacing=TELEGRAM_PACING.with_rate(settings.broadcast_telegram_rate),
-    )

@@ -115,6 +115,12 @@ def membership_active(change: ChatMemberUpdated) -> bool | None:
     return None
 
 
+def migrated_to(message: Message) -> Address | None:
+    """The supergroup a group became, from the service message Telegram posts in the old group."""
+    new_id = message.migrate_to_chat_id
+    return address(new_id) if new_id is not None else None
+
+
 def chat_id_of(where: Address) -> int | str:
     """The Bot API chat_id for an address: numeric ids as int, '@channel' names as they are."""
     chat_id = where.chat_id

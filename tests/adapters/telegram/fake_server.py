@@ -127,6 +127,13 @@ def group_chat(chat_id: int, kind: str = "supergroup", title: str = "Allies") ->
     return {"id": chat_id, "type": kind, "title": title}
 
 
+# The people and chats most tests talk through; each test gets a fresh fake, so sharing is safe.
+ORGANIZER = user(7311223344, "en", "Org")
+ALICE = user(7355501234, "en", "Alice")
+BORIS = user(7355505678, "ru", "Борис")
+GROUP = group_chat(-1007399990001)
+
+
 def render_html(text: str) -> str:
     """What a person sees for `text` with parse_mode HTML, or ApiError like Telegram's."""
     visible: list[str] = []
@@ -183,6 +190,8 @@ class FakeTelegram:
         self.sent: list[Sent] = []
         self.chats: dict[int, dict[str, Any]] = {}
         self.blocked: set[int] = set()
+        # Old group id -> the supergroup it became; sending to the old id is refused.
+        self.migrated: dict[int, int] = {}
         self.admins: dict[int, set[int]] = {}
         self.owners: dict[int, int] = {}
         self.failures: dict[str, list[Failure]] = {}
@@ -210,11 +219,9 @@ class FakeTelegram:
         app.router.add_get("/_fake/done", self._control_done)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        # Port 0 lets the OS pick a free port; the runner knows which one it got.
+        self.port = int(self._runner.addresses[0][1])
 
     async def stop(self) -> None:
         self._closing = True
@@ -283,7 +290,10 @@ class FakeTelegram:
         return self.push(kind, message)
 
     def press(self, sent: Sent, button_text: str, presser: dict[str, Any]) -> dict[str, Any]:
-        """`presser` presses the button labelled `button_text` under a message the bot sent."""
+        """`presser` presses the button labelled `button_text` under a message the bot sent.
+
+        Only the update is pushed; `tap` also waits for the bot's answer.
+        """
         button = next(b for b in sent.buttons if b["text"] == button_text)
         chat = self.chats[sent.chat_id]
         query = {
@@ -324,6 +334,35 @@ class FakeTelegram:
         }
         return self.push("callback_query", query)
 
+    def migrate(
+        self, group: dict[str, Any], new_id: int, actor: dict[str, Any], *, announce: bool = True
+    ) -> dict[str, Any]:
+        """`actor` turns `group` into a supergroup with id `new_id`; returns the new chat.
+
+        Telegram then posts a service message into each chat (`announce=False` loses them, as
+        an update can be lost) and refuses sends to the old id, naming the new one.
+        """
+        supergroup = {**group, "id": new_id, "type": "supergroup"}
+        self.chats[group["id"]], self.chats[new_id] = group, supergroup
+        self.migrated[group["id"]] = new_id
+        if announce:
+            old_side = self._service_message(group, actor, migrate_to_chat_id=new_id)
+            new_side = self._service_message(supergroup, actor, migrate_from_chat_id=group["id"])
+            self.push("message", old_side)
+            self.push("message", new_side)
+        return supergroup
+
+    def _service_message(
+        self, chat: dict[str, Any], actor: dict[str, Any], **content: Any
+    ) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": actor,
+            **content,
+        }
+
     def membership(self, chat: dict[str, Any], actor: dict[str, Any], status: str) -> None:
         """The bot's status in `chat` changes to `status` (kicked, left, member, administrator)."""
         self.chats[chat["id"]] = chat
@@ -344,6 +383,29 @@ class FakeTelegram:
                 "new_chat_member": new,
             },
         )
+
+    # -- conversation: one step and the bot's answer -------------------------------------------
+
+    async def say(
+        self,
+        chat: dict[str, Any],
+        person: dict[str, Any] | None,
+        text: str,
+        count: int = 1,
+        **extra: Any,
+    ) -> list[Sent]:
+        """`person` writes `text` in `chat`; wait for the bot's `count` messages there."""
+        self.message(chat, person, text, **extra)
+        return await self.replies(chat["id"], count)
+
+    async def tap(
+        self, sent: Sent, button_text: str, presser: dict[str, Any], count: int = 1
+    ) -> list[Sent]:
+        """Like `say`, for a button: `press` it and wait for the bot's `count` messages."""
+        self.press(sent, button_text, presser)
+        return await self.replies(sent.chat_id, count)
+
+    # -- waiting ---------------------------------------------------------------------------------
 
     async def wait_until(self, predicate: Callable[[], bool], within: float = 10.0) -> None:
         """Wait until `predicate()` holds (re-checked on every API call)."""
@@ -523,6 +585,12 @@ class FakeTelegram:
         chat = self.chats.get(chat_id)
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
+        if chat_id in self.migrated:
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[chat_id]},
+            )
         if chat_id in self.blocked:
             if chat["type"] == "private":
                 raise ApiError(403, "Forbidden: bot was blocked by the user")

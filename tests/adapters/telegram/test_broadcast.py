@@ -1,54 +1,47 @@
 """A broadcast through the real Telegram adapter (PTB) against the fake Bot API server.
 
 The adapter maps Telegram's answers onto the core's errors; the fan-out must treat them as
-documented: a 429's retry_after pauses exactly that long, a block marks the chat gone, and
-everyone else gets the message once, with its link button.
+documented: a 429's retry_after pauses exactly that long, a block marks the chat gone, a group
+that became a supergroup moves to its new id (still subscribed), and everyone else gets the
+message once, with its link button.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
-import pytest
-
-from bot.adapters.telegram.messenger import TelegramMessenger
+from bot.adapters.telegram import TelegramMessenger
 from bot.app import Core
 from bot.core.broadcast.service import BroadcastService
 from bot.core.broadcast.values import BroadcastState, DeliveryState, Message, NewBroadcast
-from bot.core.messages import Address, UrlButton
+from bot.core.messages import Address, ChatKind, UrlButton
 from db.stores.broadcasts import SqlBroadcastStore
-from tests.adapters.telegram.fake_server import TOKEN, FakeTelegram, private_chat, running, user
+from tests.adapters.telegram.fake_server import (
+    ALICE,
+    FakeTelegram,
+    eventually,
+    group_chat,
+    private_chat,
+    running,
+    user,
+)
 from tests.support.broadcast import add_subscribers
 
 PEOPLE = [7300000000 + i for i in range(12)]
 BLOCKED = PEOPLE[3]
+OLD_GROUP = group_chat(-7399990004, kind="group")
+SUPERGROUP_ID = -1007399990004
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
+async def test_a_broadcast_through_the_telegram_adapter(
+    core: Core, fake: FakeTelegram, core_messenger: Callable[..., TelegramMessenger]
+) -> None:
     for person in PEOPLE:
-        server.chats[person] = private_chat(user(person, "en", "Person"))
-    await server.start()
-    yield server
-    await server.stop()
-
-
-async def test_a_broadcast_through_the_telegram_adapter(core: Core, fake: FakeTelegram) -> None:
+        fake.chats[person] = private_chat(user(person, "en", "Person"))
     await add_subscribers(core.engine, "telegram", [str(p) for p in PEOPLE])
-    telegram = TelegramMessenger(
-        TOKEN,
-        core.registry,
-        core.translator,
-        core.store,
-        frozenset(),
-        base_url=fake.base_url,
-        poll_timeout=1,
-        retry_backoff=0.01,
-        start_backoff=0.01,
-        concurrent_updates=1,
-    )
+    await add_subscribers(core.engine, "telegram", [str(OLD_GROUP["id"])], kind=ChatKind.GROUP)
+    telegram = core_messenger()
     pauses: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -77,14 +70,13 @@ async def test_a_broadcast_through_the_telegram_adapter(core: Core, fake: FakeTe
         )
     )
     fake.block(BLOCKED)
+    fake.migrate(OLD_GROUP, SUPERGROUP_ID, ALICE, announce=False)  # the bot learns when it sends
     fake.flood("sendMessage", retry_after=1)
     async with running(telegram, core.dispatcher.dispatch, fake):
         await service.confirm(info.id)
         task = asyncio.create_task(service.run())
         try:
-            async with asyncio.timeout(20):
-                while (await service.get(info.id)).state is not BroadcastState.DONE:  # type: ignore[union-attr]  # noqa: ASYNC110
-                    await asyncio.sleep(0.05)
+            await eventually(lambda: finished(service, info.id), within=20)
         finally:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
@@ -92,7 +84,7 @@ async def test_a_broadcast_through_the_telegram_adapter(core: Core, fake: FakeTe
     assert 1.0 in pauses  # Telegram's retry_after, exactly
     done = await service.get(info.id)
     assert done is not None
-    assert done.counts == {DeliveryState.SENT: 11, DeliveryState.GONE: 1}
+    assert done.counts == {DeliveryState.SENT: 11, DeliveryState.GONE: 2}
     for person in PEOPLE:
         messages = fake.in_chat(person)
         if person == BLOCKED:
@@ -106,3 +98,11 @@ async def test_a_broadcast_through_the_telegram_adapter(core: Core, fake: FakeTe
         c for c in fake.calls_to("sendMessage") if str(c.params.get("chat_id")) == str(BLOCKED)
     ]
     assert len(blocked_calls) == 1
+    # The blocked person gets nothing more; the group gets the next broadcast at its new id.
+    subscribed = {p.address.chat_id for p in await core.store.subscribers("events")}
+    assert subscribed == {str(p) for p in PEOPLE if p != BLOCKED} | {str(SUPERGROUP_ID)}
+
+
+async def finished(service: BroadcastService, broadcast_id: int) -> bool:
+    info = await service.get(broadcast_id)
+    return info is not None and info.state is BroadcastState.DONE

@@ -3,31 +3,30 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
+from bot.adapters.telegram import TelegramMessenger
 from bot.adapters.telegram.logging import TokenRedactor
-from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.app import Core
-from bot.settings import Settings
 from tests.adapters.telegram.fake_server import (
+    ALICE,
+    BORIS,
     BOT_USERNAME,
+    GROUP,
+    ORGANIZER,
     TOKEN,
     Failure,
     FakeTelegram,
     group_chat,
     private_chat,
     running,
-    user,
 )
 
-ORGANIZER = user(7311223344, "en", "Org")
-ALICE = user(7355501234, "en", "Alice")
-BORIS = user(7355505678, "ru", "Борис")
-GROUP = group_chat(-1007399990001)
 MARKER = "zebra-7f3a-private-words"
+OLD_GROUP = group_chat(-7399990003, kind="group")
+SUPERGROUP_ID = -1007399990003
 SECRETS = [
     TOKEN,
     TOKEN.split(":")[1],
@@ -36,59 +35,30 @@ SECRETS = [
     str(ORGANIZER["id"]),
     str(GROUP["id"]),
     str(GROUP["id"]).removeprefix("-100"),
+    str(OLD_GROUP["id"]),
+    str(SUPERGROUP_ID),
     MARKER,
 ]
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}",
-        organizers=f"telegram:{ORGANIZER['id']}",  # type: ignore[arg-type]
-        telegram_bot_token=TOKEN,  # type: ignore[arg-type]
-    )
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-async def whole_session(core: Core, fake: FakeTelegram) -> None:
+async def whole_session(
+    core: Core, fake: FakeTelegram, core_messenger: Callable[..., TelegramMessenger]
+) -> None:
     """Every command, every kind of button and every kind of trouble, once."""
     fake.fail_next("getMe", Failure(502, "Bad Gateway"))
     fake.fail_next("getUpdates", Failure(502, "Bad Gateway"))
-    messenger = TelegramMessenger(
-        TOKEN,
-        core.registry,
-        core.translator,
-        core.store,
-        core.settings.organizers,
-        base_url=fake.base_url,
-        poll_timeout=1,
-        retry_backoff=0.01,
-        start_backoff=0.01,
-        concurrent_updates=1,
-    )
+    messenger = core_messenger()
     async with running(messenger, core.dispatcher.dispatch, fake):
         fake.make_admin(GROUP["id"], BORIS["id"])
         for person in (ALICE, BORIS):
             chat = private_chat(person)
             for command in core.registry.visible():
-                fake.message(chat, person, f"/{command.name}")
-                await fake.replies(chat["id"])
-                fake.message(GROUP, person, f"/{command.name}@{BOT_USERNAME}")
-                await fake.replies(GROUP["id"])
+                await fake.say(chat, person, f"/{command.name}")
+                await fake.say(GROUP, person, f"/{command.name}@{BOT_USERNAME}")
         chat = private_chat(ALICE)
-        fake.message(chat, ALICE, "/start")
-        [menu] = await fake.replies(chat["id"])
+        [menu] = await fake.say(chat, ALICE, "/start")
         for label in [b["text"] for b in menu.buttons]:
-            fake.press(menu, label, ALICE)
-            await fake.replies(chat["id"])
+            await fake.tap(menu, label, ALICE)
         fake.press_data(chat, ALICE, f"ics {MARKER}")
         fake.press_data(chat, ALICE, f"gone {MARKER}")
         fake.message(chat, ALICE, f"/events <b>{MARKER}</b>")
@@ -96,11 +66,9 @@ async def whole_session(core: Core, fake: FakeTelegram) -> None:
         fake.message(chat, ALICE, f"/start {MARKER}")
         await fake.replies(chat["id"], 4)
         fake.flood("sendMessage", retry_after=1)
-        fake.message(chat, ALICE, "/donate")
-        await fake.replies(chat["id"])
+        await fake.say(chat, ALICE, "/donate")
         fake.drop_next("sendMessage")
-        fake.message(chat, ALICE, "/remember")
-        await fake.replies(chat["id"])
+        await fake.say(chat, ALICE, "/remember")
         fake.fail_next("sendMessage", Failure(400, f"Bad Request: can't parse {MARKER}"))
         fake.message(chat, ALICE, "/help")
         await fake.wait_until(lambda: fake.calls_to("sendMessage")[-1].status == 400)
@@ -108,17 +76,22 @@ async def whole_session(core: Core, fake: FakeTelegram) -> None:
         fake.message(private_chat(BORIS), BORIS, "/donate")
         await fake.wait_until(lambda: fake.calls_to("sendMessage")[-1].status == 403)
         fake.membership(GROUP, ALICE, "kicked")
-        fake.message(chat, ALICE, "/help")
-        await fake.replies(chat["id"])
+        fake.make_admin(OLD_GROUP["id"], ALICE["id"], owner=True)
+        await fake.say(OLD_GROUP, ALICE, f"/subscribe@{BOT_USERNAME} events")
+        fake.migrate(OLD_GROUP, SUPERGROUP_ID, ALICE)
+        await fake.say(chat, ALICE, "/help")
     assert [c.status for c in fake.calls_to("getMe")] == [502, 200]
 
 
 async def test_no_token_id_or_typed_text_reaches_the_logs(
-    core: Core, fake: FakeTelegram, caplog: pytest.LogCaptureFixture
+    core: Core,
+    fake: FakeTelegram,
+    core_messenger: Callable[..., TelegramMessenger],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO)
     caplog.set_level(logging.DEBUG, logger="bot")
-    await whole_session(core, fake)
+    await whole_session(core, fake, core_messenger)
     assert any(r.name.startswith("bot.adapters.telegram.messenger") for r in caplog.records)
     assert any(r.name.startswith("telegram.ext") for r in caplog.records)
     assert any(r.levelno >= logging.ERROR for r in caplog.records), "errors were logged too"

@@ -5,39 +5,37 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.adapters.telegram.messenger import (
-    TelegramMessenger,
-    TokenRejected,
-    WebhookConfig,
-    api_urls,
-)
+from bot.adapters.telegram import TelegramMessenger
+from bot.adapters.telegram.messenger import TokenRejected, WebhookConfig, api_urls
+from bot.core.chats import ChatEvents
 from bot.core.commands import Arg, Command, Registry
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import ActionButton, Address, Reply, Request
-from bot.core.ports import RecipientGone, TryLater
+from bot.core.ports import Dispatch, RecipientGone, TryLater
 from bot.ratelimit import Unlimited
 from tests.adapters.telegram.fake_server import (
+    ALICE,
     BOT_USERNAME,
+    GROUP,
+    ORGANIZER,
     TOKEN,
     Failure,
     FakeTelegram,
     group_chat,
     private_chat,
     running,
-    user,
 )
 from tests.support.fakes import BareDeps, InMemoryStore
 
-ORGANIZER = user(7311223344, "en", "Org")
-ALICE = user(7355501234, "en", "Alice")
 CHANNEL = {"id": -1007399990077, "type": "channel", "title": "Allies news"}
-GROUP = group_chat(-1007399990001)
+# A Discord organizer too: the Telegram menus must leave it out.
+ORGANIZERS = (Address("telegram", str(ORGANIZER["id"])), Address("discord", "1"))
 LONG_LINE = "Every word here is a real word of a long announcement. "
 
 
@@ -85,45 +83,32 @@ REGISTRY: Registry[None] = Registry(
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    server = FakeTelegram()
-    server.chats[ORGANIZER["id"]] = private_chat(ORGANIZER)
-    await server.start()
-    yield server
-    await server.stop()
+def echo_bot(
+    store: InMemoryStore,
+    chat_events: ChatEvents,
+    new_messenger: Callable[..., TelegramMessenger],
+) -> Callable[..., TelegramMessenger]:
+    """A messenger on the tiny registry, not yet running; options as TelegramMessenger's."""
+
+    def build(**options: Any) -> TelegramMessenger:
+        return new_messenger(REGISTRY, EchoTranslator(), store, chat_events, ORGANIZERS, **options)
+
+    return build
 
 
 @pytest.fixture
-def store() -> InMemoryStore:
-    return InMemoryStore()
-
-
-def messenger(fake: FakeTelegram, store: InMemoryStore, **options: Any) -> TelegramMessenger:
-    return TelegramMessenger(
-        TOKEN,
-        REGISTRY,
-        EchoTranslator(),
-        store,
-        frozenset({Address("telegram", str(ORGANIZER["id"])), Address("discord", "1")}),
-        base_url=fake.base_url,
-        poll_timeout=1,
-        retry_backoff=0.01,
-        start_backoff=0.01,
-        concurrent_updates=1,
-        **options,
+def dispatch(store: InMemoryStore) -> Dispatch:
+    dispatcher = Dispatcher(
+        REGISTRY, BareDeps(store, EchoTranslator(), frozenset(ORGANIZERS)), Unlimited()
     )
-
-
-def dispatcher(store: InMemoryStore) -> Dispatcher[None]:
-    organizers = [Address("telegram", str(ORGANIZER["id"]))]
-    return Dispatcher(
-        REGISTRY, BareDeps(store, EchoTranslator(), frozenset(organizers)), Unlimited()
-    )
+    return dispatcher.dispatch
 
 
 @pytest.fixture
-async def tg(fake: FakeTelegram, store: InMemoryStore) -> AsyncIterator[TelegramMessenger]:
-    async with running(messenger(fake, store), dispatcher(store).dispatch, fake) as bot:
+async def tg(
+    fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
+) -> AsyncIterator[TelegramMessenger]:
+    async with running(echo_bot(), dispatch, fake) as bot:
         yield bot
 
 
@@ -143,9 +128,8 @@ async def test_a_long_reply_is_split_at_line_ends_with_buttons_on_the_last_part(
     tg: TelegramMessenger, fake: FakeTelegram
 ) -> None:
     chat = private_chat(ALICE)
-    fake.message(chat, ALICE, "/long")
     expected = (await long_text(Request("long", (), Address("t", "1"), "1"), None)).text
-    parts = await fake.replies(chat["id"], 3)
+    parts = await fake.say(chat, ALICE, "/long", 3)
     assert 8192 < len(expected) <= 3 * 4096
     assert "\n".join(p.text or "" for p in parts) == expected
     assert all(len(p.text or "") <= 4096 for p in parts)
@@ -157,19 +141,16 @@ async def test_an_action_too_long_for_callback_data_is_left_out_not_fatal(
     tg: TelegramMessenger, fake: FakeTelegram
 ) -> None:
     chat = private_chat(ALICE)
-    fake.message(chat, ALICE, "/buttons")
-    [shown] = await fake.replies(chat["id"])
+    [shown] = await fake.say(chat, ALICE, "/buttons")
     assert [b["text"] for b in shown.buttons] == ["Fits", "Fits too"]
-    fake.press(shown, "Fits too", ALICE)
-    [pressed] = await fake.replies(chat["id"])
+    [pressed] = await fake.tap(shown, "Fits too", ALICE)
     assert pressed.text == "b admin=False"
 
 
 async def test_a_command_posted_in_a_channel_is_answered_there_as_from_an_admin(
     tg: TelegramMessenger, fake: FakeTelegram
 ) -> None:
-    fake.message(CHANNEL, None, f"/manage@{BOT_USERNAME}")
-    [reply] = await fake.replies(CHANNEL["id"])
+    [reply] = await fake.say(CHANNEL, None, f"/manage@{BOT_USERNAME}")
     assert reply.text == "admin=True"
     assert fake.calls_to("getChatMember") == []
 
@@ -183,8 +164,7 @@ async def test_an_anonymous_group_admin_may_change_the_group(
         "first_name": "Group",
         "username": "GroupAnonymousBot",
     }
-    fake.message(GROUP, anonymous, "/manage", sender_chat=GROUP)
-    [reply] = await fake.replies(GROUP["id"])
+    [reply] = await fake.say(GROUP, anonymous, "/manage", sender_chat=GROUP)
     assert reply.text == "admin=True"
 
 
@@ -192,11 +172,9 @@ async def test_answers_in_a_forum_group_stay_in_the_asker_s_topic(
     tg: TelegramMessenger, fake: FakeTelegram
 ) -> None:
     forum = {**group_chat(-1007399990033, title="Allies forum"), "is_forum": True}
-    fake.message(forum, ALICE, "/buttons", message_thread_id=7, is_topic_message=True)
-    [shown] = await fake.replies(forum["id"])
+    [shown] = await fake.say(forum, ALICE, "/buttons", message_thread_id=7, is_topic_message=True)
     assert shown.thread == 7 and shown.reply_to is not None
-    fake.press(shown, "Fits", ALICE)
-    [pressed] = await fake.replies(forum["id"])
+    [pressed] = await fake.tap(shown, "Fits", ALICE)
     assert (pressed.text, pressed.thread) == ("a admin=False", 7)
 
 
@@ -227,20 +205,19 @@ async def test_send_maps_telegrams_refusals_for_the_caller(
 
 
 async def test_send_before_the_bot_runs_asks_to_try_later(
-    fake: FakeTelegram, store: InMemoryStore
+    echo_bot: Callable[..., TelegramMessenger],
 ) -> None:
     with pytest.raises(TryLater):
-        await messenger(fake, store).send(Address("telegram", "1"), Reply("x"))
+        await echo_bot().send(Address("telegram", "1"), Reply("x"))
 
 
 async def test_telegram_down_at_start_is_waited_out(
-    fake: FakeTelegram, store: InMemoryStore
+    fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
 ) -> None:
     fake.fail_next("getMe", Failure(502, "Bad Gateway"), times=2)
     fake.fail_next("getMe", Failure(drop=True))
-    async with running(messenger(fake, store), dispatcher(store).dispatch, fake):
-        fake.message(private_chat(ALICE), ALICE, "/echo hi")
-        [reply] = await fake.replies(ALICE["id"])
+    async with running(echo_bot(), dispatch, fake):
+        [reply] = await fake.say(private_chat(ALICE), ALICE, "/echo hi")
     assert reply.text == "hi admin=False"
     assert [c.status for c in fake.calls_to("getMe")] == [502, 502, 599, 200]
 
@@ -252,16 +229,16 @@ async def test_a_polling_outage_is_survived(tg: TelegramMessenger, fake: FakeTel
         lambda: [c.status for c in fake.calls_to("getUpdates")][-2:] == [502, 599]
     )
     fake.message(private_chat(ALICE), ALICE, "/echo back")
-    [reply] = await fake.replies(ALICE["id"], within=15)
+    [reply] = await fake.replies(ALICE["id"], within=15)  # PTB pauses polling after failures
     assert reply.text == "back admin=False"
 
 
 async def test_a_rejected_token_stops_with_a_message_that_does_not_contain_it(
-    fake: FakeTelegram, store: InMemoryStore
+    fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
 ) -> None:
     fake.token = "7300000001:" + "AAnotTheRightOneForThisBotAtAll_xyz"
     with pytest.raises(TokenRejected) as rejected:
-        await messenger(fake, store).run(dispatcher(store).dispatch)
+        await echo_bot().run(dispatch)
     assert TOKEN not in str(rejected.value)
     assert rejected.value.__cause__ is None and rejected.value.__suppress_context__
 
@@ -287,12 +264,11 @@ def free_port() -> int:
 
 
 async def test_webhook_mode_registers_the_webhook_and_checks_its_secret(
-    fake: FakeTelegram, store: InMemoryStore
+    fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
 ) -> None:
     port = free_port()
     config = WebhookConfig("https://bot.example.org/telegram/hook", f"127.0.0.1:{port}", "s3cret")
-    bot = messenger(fake, store, webhook=config)
-    async with running(bot, dispatcher(store).dispatch, fake, ready_on="setWebhook"):
+    async with running(echo_bot(webhook=config), dispatch, fake, ready_on="setWebhook"):
         assert fake.webhook is not None
         assert fake.webhook["url"] == config.url
         assert fake.webhook["secret_token"] == "s3cret"
