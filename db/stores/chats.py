@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, time
 from functools import cache
@@ -103,9 +104,21 @@ class SqlChatStore:
                 )
         self._remember(prefs.address, (chat_pk, prefs))
 
+    @asynccontextmanager
+    async def _changing(self, *chats: Address) -> AsyncIterator[AsyncConnection]:
+        """A transaction that changes these chats. Their cached rows go before and after it: a
+        read that raced the write would otherwise cache the old row again."""
+        for chat in chats:
+            self._cache.pop(chat, None)
+        try:
+            async with self._engine.begin() as connection:
+                yield connection
+        finally:
+            for chat in chats:
+                self._cache.pop(chat, None)
+
     async def forget_chat(self, address: Address) -> Mapping[str, int]:
-        self._cache.pop(address, None)
-        async with self._engine.begin() as connection:
+        async with self._changing(address) as connection:
             chat_pk = await self._chat_pk(connection, address)
             erased = {"chats": 0 if chat_pk is None else 1}
             for column in _columns_referring_to_chats():
@@ -179,8 +192,7 @@ class SqlChatStore:
         ]
 
     async def set_active(self, address: Address, active: bool) -> None:
-        self._cache.pop(address, None)
-        async with self._engine.begin() as connection:
+        async with self._changing(address) as connection:
             await connection.execute(
                 update(Chat)
                 .where(Chat.platform == address.platform, Chat.chat_id == address.chat_id)
@@ -188,9 +200,7 @@ class SqlChatStore:
             )
 
     async def move_chat(self, old: Address, new: Address) -> bool:
-        self._cache.pop(old, None)
-        self._cache.pop(new, None)
-        async with self._engine.begin() as connection:
+        async with self._changing(old, new) as connection:
             old_pk = await self._chat_pk(connection, old)
             if old_pk is None:
                 return False
