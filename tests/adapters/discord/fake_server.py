@@ -218,6 +218,15 @@ class FakeDiscord:
             }
         self._failures.append(Failure(re.compile(path), status, body, headers, times))
 
+    async def deny(self, channel: str, permission: int) -> None:
+        """An admin takes a permission from the bot's role in `channel` (CHANNEL_UPDATE)."""
+        channel_id = str(self.guild.channels[channel])
+        [payload] = [c for c in self.guild.payload["channels"] if c["id"] == channel_id]
+        payload["permission_overwrites"] = [
+            {"id": str(self.guild.bot_role_id), "type": 0, "allow": "0", "deny": str(permission)}
+        ]
+        await self.dispatch("CHANNEL_UPDATE", payload)
+
     # ---- waiting -----------------------------------------------------------------------------
 
     async def _notify(self) -> None:
@@ -413,24 +422,8 @@ class FakeDiscord:
     ) -> Interaction:
         """Press a button on a message the bot sent earlier."""
         data = {"custom_id": custom_id, "component_type": 2}
-        full_message = {
-            "id": str(message.get("id") or snowflake()),
-            "channel_id": str(message.get("channel_id") or self.guild.channels[channel]),
-            "author": self.bot_user(),
-            "content": message.get("content", ""),
-            "timestamp": "2026-11-21T12:00:00+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "pinned": False,
-            "type": 0,
-            "flags": message.get("flags", 0),
-            "components": message.get("components", []),
-        }
+        channel_id = int(message.get("channel_id") or self.guild.channels[channel])
+        full_message = self._message(channel_id, message, message_id=message.get("id"))
         return await self._interact(
             3,
             data,
@@ -564,9 +557,10 @@ class FakeDiscord:
             "flags": 0,
         }
 
-    def _message(self, channel_id: int, body: JSON) -> JSON:
+    def _message(self, channel_id: int, body: JSON, *, message_id: Any = None) -> JSON:
+        """A message object as Discord returns it, from what was sent (or pressed)."""
         return {
-            "id": str(snowflake()),
+            "id": str(message_id or snowflake()),
             "channel_id": str(channel_id),
             "author": self.bot_user(),
             "content": body.get("content") or "",
