@@ -11,7 +11,7 @@ from bot.core.broadcast.values import DeliveryState, Message
 from bot.core.messages import Reply, Request
 from bot.core.ports import RecipientGone
 from tests.adapters.discord.conftest import EPHEMERAL, Bot, answer, broadcast, set_up
-from tests.adapters.discord.fake_server import VIEW_CHANNEL
+from tests.adapters.discord.fake_payloads import VIEW_CHANNEL
 
 
 async def test_setup_by_an_admin_subscribes_the_chosen_channel(bot: Bot) -> None:
