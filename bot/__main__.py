@@ -130,7 +130,7 @@ async def _discord_sync(settings: Settings, guild: int | None) -> int:
     if settings.discord_bot_token is None:
         print("allybot: DISCORD_BOT_TOKEN is not set", file=sys.stderr)
         return 2
-    from bot.adapters.discord.messenger import DiscordLoginError, sync_commands
+    from bot.adapters.discord import DiscordLoginError, sync_commands
     from bot.app import build_core
 
     core = await build_core(settings)

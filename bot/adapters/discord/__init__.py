@@ -1,5 +1,58 @@
-"""The Discord adapter: discord.py slash commands and buttons in, messages and announcements out."""
+"""The Discord adapter: discord.py slash commands and buttons in, messages and announcements out.
 
-from bot.adapters.discord.messenger import DiscordMessenger, build_discord
+The only package that knows Discord. It translates, and decides nothing: interactions become
+core Requests (interactions.py), Replies become Discord messages (render.py, messenger.py), the
+registry becomes slash commands by each argument's kind (commands.py, sync.py), and /setup's
+questions about servers are answered from discord.py's cache (probe.py).
+"""
 
-__all__ = ["DiscordMessenger", "build_discord"]
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any, Protocol
+
+from bot.adapters.discord.api import PLATFORM, DiscordLoginError
+from bot.adapters.discord.messenger import DiscordMessenger, DiscordStore
+from bot.adapters.discord.sync import sync_commands
+from bot.core.commands import Registry
+from bot.core.ports import Translator
+from bot.settings import Settings
+
+__all__ = [
+    "DiscordCoreParts",
+    "DiscordLoginError",
+    "DiscordMessenger",
+    "build_discord",
+    "sync_commands",
+]
+
+
+class DiscordCoreParts(Protocol):
+    """What the adapter needs from the composition root's Core."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def registry(self) -> Registry[Any]: ...
+
+    @property
+    def translator(self) -> Translator: ...
+
+    @property
+    def server_setups(self) -> DiscordStore: ...
+
+    @property
+    def server_probes(self) -> MutableMapping[str, Any]: ...
+
+
+def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
+    """The Discord messenger from the settings; its probe answers /setup's server questions."""
+    token = core.settings.discord_bot_token
+    if token is None:
+        raise ValueError("DISCORD_BOT_TOKEN is not set")
+    messenger = DiscordMessenger(
+        token.get_secret_value(), core.registry, core.translator, core.server_setups
+    )
+    core.server_probes[PLATFORM] = messenger.probe
+    return messenger

@@ -1,77 +1,89 @@
-"""Slash commands generated from the core registry, their translations, and the hash that says
-whether Discord already has this exact command set."""
+"""Slash commands generated from the core registry, and their translations.
+
+Each argument's widget follows from its declared kind (`bot.core.commands.ArgKind`), never from
+its name: a channel picker, fixed choices, or suggestions while typing.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import inspect
-import json
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
+import babel
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, TranslationContextLocation, locale_str
 
-from bot.core.commands import Arg, Command, Registry
+from bot.core.commands import Arg, ArgKind, Command, Registry
 from bot.core.i18n import language_of
 from bot.core.ports import Translator
+from bot.core.timezones import zones_containing
 
 MAX_DESCRIPTION = 100
 MAX_CHOICES = 25
 _OPTION_NAME = re.compile(r"^[-_\w]{1,32}$")
 
-# (what the user typed so far, their locale, the other options' values) -> (value, label) pairs.
-Suggest = Callable[[str, str | None, Mapping[str, str]], Sequence[tuple[str, str]]]
 # Called for every slash command: the interaction, the core command, option values by arg name.
 OnCommand = Callable[[discord.Interaction[Any], Command[Any], dict[str, str]], Awaitable[None]]
 
-# Names of arguments that pick a channel: they become Discord channel pickers, the value is its id.
-CHANNEL_ARGS = frozenset({"channel"})
-TIMEZONE_CHOICES = frozenset({"timezone", "tz", "zone", "time-zone", "time_zone"})
+
+@cache
+def language_name(code: str) -> str:
+    """A language by its own name ('ru' -> 'Русский'), as people look for it in a list."""
+    try:
+        name = babel.Locale.parse(code).get_display_name(code)
+    except (ValueError, TypeError, babel.UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
 
 
-@lru_cache(maxsize=1)
-def _zones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones() | {"UTC"}))
-
-
-def suggest_zones(
-    current: str, locale: str | None, others: Mapping[str, str]
-) -> list[tuple[str, str]]:
-    """IANA zones containing what was typed (Europe/Berlin for 'berl')."""
-    needle = current.strip().lower().replace(" ", "_")
-    return [(zone, zone) for zone in _zones() if needle in zone.lower()][:MAX_CHOICES]
-
-
-LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "ru": "Русский"}
-
-
-def suggest_setting_value(
-    current: str, locale: str | None, others: Mapping[str, str]
-) -> list[tuple[str, str]]:
-    """`/settings what:timezone value:...` gets zone suggestions, `what:language` the languages;
-    other settings are free text."""
-    what = others.get("what", "").lower()
-    if what in TIMEZONE_CHOICES:
-        return suggest_zones(current, locale, others)
-    if what == "language":
+def suggestions(kind: ArgKind, current: str, languages: Sequence[str]) -> list[tuple[str, str]]:
+    """(value, label) pairs for what was typed so far into an argument of `kind`."""
+    if kind is ArgKind.TIMEZONE:
+        return [(zone, zone) for zone in zones_containing(current, MAX_CHOICES)]
+    if kind is ArgKind.LANGUAGE:
         needle = current.strip().lower()
         return [
-            (code, name)
-            for code, name in LANGUAGE_NAMES.items()
-            if needle in code or needle in name.lower()
-        ]
+            (code, language_name(code))
+            for code in languages
+            if needle in code or needle in language_name(code).lower()
+        ][:MAX_CHOICES]
     return []
 
 
-DEFAULT_SUGGESTIONS: Mapping[str, Suggest] = {
-    "timezone": suggest_zones,
-    "value": suggest_setting_value,
-}
+@dataclass(frozen=True, slots=True)
+class Option:
+    """How one argument shows in Discord: its option type, fixed choices, or suggestions."""
+
+    annotation: type = str
+    choices: list[Choice[str]] = field(default_factory=list)
+    # Suggested while typing, from these values (the bot's languages for LANGUAGE).
+    completes: bool = False
+    languages: tuple[str, ...] = ()
+
+
+def option_for(arg: Arg, languages: Sequence[str]) -> Option:
+    """The Discord option for an argument, chosen by its kind."""
+    if arg.kind_from:
+        # Its kind depends on another option's value, known only while the command is typed.
+        return Option(completes=True, languages=tuple(languages))
+    if arg.kind is ArgKind.CHANNEL:
+        return Option(annotation=discord.TextChannel)
+    if arg.kind is ArgKind.CHOICE:
+        return Option(choices=[Choice(name=locale_str(c), value=c) for c in arg.choices])
+    if arg.kind is ArgKind.LANGUAGE:
+        codes = arg.choices or tuple(languages)
+        if len(codes) > MAX_CHOICES:
+            return Option(completes=True, languages=codes)
+        # Named in their own language (not translated): that is how readers find theirs.
+        return Option(choices=[Choice(name=language_name(c), value=c) for c in codes])
+    if arg.kind is ArgKind.TIMEZONE:
+        return Option(completes=True)
+    return Option()
 
 
 class CoreTranslator(app_commands.Translator):
@@ -107,31 +119,36 @@ def _described(msgid: str) -> locale_str:
     return locale_str(msgid[:MAX_DESCRIPTION] or "…", msgid=msgid)
 
 
-def _autocomplete(suggest: Suggest, names: Mapping[str, str]) -> Callable[..., Any]:
+def _autocomplete(arg: Arg, languages: Sequence[str]) -> Callable[..., Any]:
     async def complete(interaction: discord.Interaction[Any], current: str) -> list[Choice[str]]:
-        others = {names.get(key, key): str(value) for key, value in interaction.namespace}
-        locale = interaction.locale.value
+        # Discord sends every option typed so far by its (untranslated) name: the arg's name.
+        typed = {str(name): str(value) for name, value in interaction.namespace}
         return [
             Choice(name=label[:MAX_DESCRIPTION], value=value[:MAX_DESCRIPTION])
-            for value, label in suggest(current, locale, others)[:MAX_CHOICES]
-        ]
+            for value, label in suggestions(arg.kind_given(typed), current, languages)
+        ][:MAX_CHOICES]
 
     return complete
 
 
+def _word(option: Option, value: Any) -> str:
+    # A channel picker hands over the channel; the core wants its id.
+    return str(value.id) if option.annotation is discord.TextChannel else str(value)
+
+
 def slash_command(
-    command: Command[Any], on_command: OnCommand, suggestions: Mapping[str, Suggest]
+    command: Command[Any], on_command: OnCommand, languages: Sequence[str]
 ) -> app_commands.Command[Any, ..., Any]:
-    """One registry command as a discord.py slash command with one string option per Arg."""
+    """One registry command as a discord.py slash command with one option per Arg."""
     idents = {f"arg{index}": arg for index, arg in enumerate(command.args)}
-    names = {ident: arg.name for ident, arg in idents.items()}
+    options = {ident: option_for(arg, languages) for ident, arg in idents.items()}
 
     async def callback(interaction: discord.Interaction[Any], /, **values: Any) -> None:
-        by_name = {}
-        for ident, value in values.items():
-            if value is None:
-                continue
-            by_name[names[ident]] = str(value.id) if hasattr(value, "id") else str(value)
+        by_name = {
+            idents[ident].name: _word(options[ident], value)
+            for ident, value in values.items()
+            if value is not None
+        }
         await on_command(interaction, command, by_name)
 
     parameters = [
@@ -139,23 +156,15 @@ def slash_command(
             "interaction", inspect.Parameter.POSITIONAL_ONLY, annotation=discord.Interaction
         )
     ]
-    choices: dict[str, list[Choice[str]]] = {}
-    completions: dict[str, Callable[..., Any]] = {}
     for ident, arg in idents.items():
         parameters.append(
             inspect.Parameter(
                 ident,
                 inspect.Parameter.KEYWORD_ONLY,
-                annotation=discord.TextChannel if arg.name in CHANNEL_ARGS else str,
+                annotation=options[ident].annotation,
                 default=inspect.Parameter.empty if arg.required else None,
             )
         )
-        if arg.choices:
-            choices[ident] = [
-                Choice(name=locale_str(c), value=c) for c in arg.choices[:MAX_CHOICES]
-            ]
-        elif arg.name in suggestions and arg.name not in CHANNEL_ARGS:
-            completions[ident] = _autocomplete(suggestions[arg.name], names)
     # discord.py reads the option list from the callback's signature and these attributes.
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__discord_app_commands_param_rename__ = {  # type: ignore[attr-defined]
@@ -164,8 +173,14 @@ def slash_command(
     callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
         ident: _described(arg.description) for ident, arg in idents.items()
     }
-    callback.__discord_app_commands_param_choices__ = choices  # type: ignore[attr-defined]
-    callback.__discord_app_commands_param_autocomplete__ = completions  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_choices__ = {  # type: ignore[attr-defined]
+        ident: option.choices[:MAX_CHOICES] for ident, option in options.items() if option.choices
+    }
+    callback.__discord_app_commands_param_autocomplete__ = {  # type: ignore[attr-defined]
+        ident: _autocomplete(idents[ident], option.languages)
+        for ident, option in options.items()
+        if option.completes
+    }
     slash: app_commands.Command[Any, ..., None] = app_commands.Command(
         name=command.name,
         description=_described(command.summary),
@@ -183,30 +198,20 @@ def build_tree(
     client: discord.Client,
     registry: Registry[Any],
     on_command: OnCommand,
-    suggestions: Mapping[str, Suggest] = DEFAULT_SUGGESTIONS,
+    languages: Sequence[str] = ("en",),
 ) -> app_commands.CommandTree[Any]:
-    """A CommandTree with every visible registry command, usable in servers and the bot's DMs."""
+    """A CommandTree with every visible registry command, usable in servers and the bot's DMs.
+
+    `languages` are the ones the bot speaks, offered wherever an argument is a language.
+    """
     tree: app_commands.CommandTree[Any] = app_commands.CommandTree(
         client,
         allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True),
         allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
     )
     for command in registry.visible():
-        tree.add_command(slash_command(command, on_command, suggestions))
+        tree.add_command(slash_command(command, on_command, languages))
     return tree
-
-
-async def commands_hash(tree: app_commands.CommandTree[Any]) -> str:
-    """A digest of exactly what a sync would upload, translations included."""
-    translator = tree.translator
-    payload = [
-        await command.get_translated_payload(tree, translator)
-        if translator
-        else command.to_dict(tree)
-        for command in tree.get_commands()
-    ]
-    encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(encoded).hexdigest()
 
 
 def words_for(command: Command[Any], values: Mapping[str, str]) -> tuple[str, ...]:

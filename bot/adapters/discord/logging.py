@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import re
 
+from bot.core.redaction import SecretRedactor
+
 # Snowflakes are 17-20 digits today; any run of 15 or more digits goes (ports, counts and times
 # are shorter), wherever it stands, even glued to letters.
 _SNOWFLAKE = re.compile(r"\d{15,}")
@@ -18,30 +20,28 @@ _SESSION = re.compile(r"(Session ID: |session )[0-9A-Za-z_-]+")
 _RATE_LIMITED = "We are being rate limited"
 
 
-class Redactor(logging.Filter):
-    """Rewrites discord.py log records so no id, token or session id is left in them."""
+class Redactor(SecretRedactor):
+    """Rewrites discord.py log records so no id, token or session id is left in them.
+
+    The shared SecretRedactor removes the bot token (in the message, the traceback and the
+    stack); on top of it go what only Discord's log lines carry: snowflake ids, interaction and
+    webhook tokens in URLs, and session ids.
+    """
 
     def __init__(self, secrets: tuple[str, ...] = ()) -> None:
-        super().__init__()
-        self.secrets = tuple(s for s in secrets if s)
+        super().__init__(secrets)
         self.rate_limited = 0
 
     def redact(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "<token>")
+        text = super().redact(text)
         text = _URL_TOKEN.sub(r"\1<token>", text)
         text = _SNOWFLAKE.sub("<id>", text)
         return _SESSION.sub(r"\1<session>", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if record.name == "discord.http" and message.startswith(_RATE_LIMITED):
+        if record.name == "discord.http" and record.getMessage().startswith(_RATE_LIMITED):
             self.rate_limited += 1
-        record.msg = self.redact(message)
-        record.args = None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
-        return True
+        return super().filter(record)
 
 
 def discord_loggers() -> list[logging.Logger]:

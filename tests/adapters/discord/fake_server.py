@@ -9,37 +9,30 @@ drop the gateway. Everything the bot sent is recorded as JSON for assertions.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import yarl
 from aiohttp import WSMsgType, web
 
-JSON = dict[str, Any]
-
-# Discord permission bits the fake needs.
-VIEW_CHANNEL = 1 << 10
-SEND_MESSAGES = 1 << 11
-EMBED_LINKS = 1 << 14
-ATTACH_FILES = 1 << 15
-MANAGE_GUILD = 1 << 5
-USE_APPLICATION_COMMANDS = 1 << 31
-MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES
-ADMIN_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_GUILD
+from tests.adapters.discord.fake_payloads import (
+    ADMIN_PERMISSIONS,
+    JSON,
+    application_object,
+    denied,
+    dm_context,
+    make_guild,
+    message_object,
+    server_context,
+    snowflake,
+    user_object,
+)
 
 TOKEN = "MTE3MDAw.fake-bot-token.Zm9vYmFyYmF6"
-
-_ids = itertools.count(1_170_000_000_000_000_001, 7919)
-
-
-def snowflake() -> int:
-    """A fresh id that looks like a real one (18-19 digits), so log checks are meaningful."""
-    return next(_ids)
 
 
 @dataclass
@@ -60,15 +53,6 @@ class Interaction:
     payload: JSON
 
 
-@dataclass
-class Guild:
-    id: int
-    owner_id: int
-    bot_role_id: int
-    channels: dict[str, int] = field(default_factory=dict)
-    payload: JSON = field(default_factory=dict)
-
-
 class FakeDiscord:
     """One fake Discord deployment: an application, its bot user, one server, some people."""
 
@@ -80,7 +64,7 @@ class FakeDiscord:
         self.admin_id = snowflake()
         self.member_id = snowflake()
         self.dm_channel_id = snowflake()
-        self.guild = self._make_guild()
+        self.guild = make_guild(self.owner_id, self.bot_user())
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._sockets: list[web.WebSocketResponse] = []
@@ -107,60 +91,8 @@ class FakeDiscord:
 
     # ---- setup -------------------------------------------------------------------------------
 
-    def _make_guild(self) -> Guild:
-        guild_id = snowflake()
-        bot_role = snowflake()
-        guild = Guild(id=guild_id, owner_id=self.owner_id, bot_role_id=bot_role)
-        for name in ("general", "announcements", "read-only", "hidden"):
-            guild.channels[name] = snowflake()
-        deny_send = [{"id": str(bot_role), "type": 0, "allow": "0", "deny": str(SEND_MESSAGES)}]
-        deny_view = [{"id": str(bot_role), "type": 0, "allow": "0", "deny": str(VIEW_CHANNEL)}]
-        overwrites = {"read-only": deny_send, "hidden": deny_view}
-        guild.payload = {
-            "id": str(guild_id),
-            "name": "Allies",
-            "owner_id": str(self.owner_id),
-            "unavailable": False,
-            "member_count": 3,
-            "large": False,
-            "features": [],
-            "emojis": [],
-            "stickers": [],
-            "roles": [
-                _role(guild_id, "@everyone", USE_APPLICATION_COMMANDS | VIEW_CHANNEL, 0),
-                _role(bot_role, "Allybot", MEMBER_PERMISSIONS, 1, managed=True),
-            ],
-            "channels": [
-                {
-                    "id": str(channel_id),
-                    "type": 0,
-                    "name": name,
-                    "position": position,
-                    "guild_id": str(guild_id),
-                    "permission_overwrites": overwrites.get(name, []),
-                    "nsfw": False,
-                }
-                for position, (name, channel_id) in enumerate(guild.channels.items())
-            ],
-            "members": [
-                {
-                    "user": self.bot_user(),
-                    "roles": [str(bot_role)],
-                    "joined_at": "2026-01-01T00:00:00+00:00",
-                    "deaf": False,
-                    "mute": False,
-                    "flags": 0,
-                }
-            ],
-            "threads": [],
-            "voice_states": [],
-            "presences": [],
-            "preferred_locale": "en-US",
-        }
-        return guild
-
     def bot_user(self) -> JSON:
-        return _user(self.bot_id, "allybot", bot=True)
+        return user_object(self.bot_id, "allybot", bot=True)
 
     @property
     def base_url(self) -> str:
@@ -217,6 +149,13 @@ class FakeDiscord:
                 "global": False,
             }
         self._failures.append(Failure(re.compile(path), status, body, headers, times))
+
+    async def deny(self, channel: str, permission: int) -> None:
+        """An admin takes a permission from the bot's role in `channel` (CHANNEL_UPDATE)."""
+        channel_id = str(self.guild.channels[channel])
+        [payload] = [c for c in self.guild.payload["channels"] if c["id"] == channel_id]
+        payload["permission_overwrites"] = [denied(self.guild.bot_role_id, permission)]
+        await self.dispatch("CHANNEL_UPDATE", payload)
 
     # ---- waiting -----------------------------------------------------------------------------
 
@@ -317,41 +256,6 @@ class FakeDiscord:
 
     # ---- interactions ------------------------------------------------------------------------
 
-    def _context(self, *, in_guild: bool, user_id: int, admin: bool, channel: str) -> JSON:
-        if not in_guild:
-            return {
-                "channel_id": str(self.dm_channel_id),
-                "channel": {"id": str(self.dm_channel_id), "type": 1},
-                "user": _user(user_id, "someone"),
-                "context": 1,
-                "app_permissions": str(MEMBER_PERMISSIONS),
-            }
-        channel_id = self.guild.channels[channel]
-        permissions = ADMIN_PERMISSIONS if admin else MEMBER_PERMISSIONS
-        return {
-            "guild_id": str(self.guild.id),
-            "guild": {"id": str(self.guild.id), "locale": "en-US", "features": []},
-            "guild_locale": "en-US",
-            "channel_id": str(channel_id),
-            "channel": {
-                "id": str(channel_id),
-                "type": 0,
-                "name": channel,
-                "guild_id": str(self.guild.id),
-            },
-            "member": {
-                "user": _user(user_id, "someone"),
-                "roles": [],
-                "joined_at": "2026-01-01T00:00:00+00:00",
-                "deaf": False,
-                "mute": False,
-                "flags": 0,
-                "permissions": str(permissions),
-            },
-            "context": 0,
-            "app_permissions": str(MEMBER_PERMISSIONS),
-        }
-
     async def slash(
         self,
         name: str,
@@ -413,24 +317,8 @@ class FakeDiscord:
     ) -> Interaction:
         """Press a button on a message the bot sent earlier."""
         data = {"custom_id": custom_id, "component_type": 2}
-        full_message = {
-            "id": str(message.get("id") or snowflake()),
-            "channel_id": str(message.get("channel_id") or self.guild.channels[channel]),
-            "author": self.bot_user(),
-            "content": message.get("content", ""),
-            "timestamp": "2026-11-21T12:00:00+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "pinned": False,
-            "type": 0,
-            "flags": message.get("flags", 0),
-            "components": message.get("components", []),
-        }
+        channel_id = int(message.get("channel_id") or self.guild.channels[channel])
+        full_message = self._message(channel_id, message, message_id=message.get("id"))
         return await self._interact(
             3,
             data,
@@ -468,7 +356,11 @@ class FakeDiscord:
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(self.guild.id)} if in_guild else {},
             "attachment_size_limit": 10 * 1024 * 1024,
-            **self._context(in_guild=in_guild, user_id=user_id, admin=admin, channel=channel),
+            **(
+                server_context(self.guild, channel, user_id, admin=admin)
+                if in_guild
+                else dm_context(self.dm_channel_id, user_id)
+            ),
         }
         if message is not None:
             payload["message"] = message
@@ -499,7 +391,7 @@ class FakeDiscord:
         if request.method == "GET" and path == "/users/@me":
             return _json(self.bot_user())
         if request.method == "GET" and path == "/oauth2/applications/@me":
-            return _json(self._application())
+            return _json(application_object(self.app_id, self.owner_id))
         if commands_route and request.method == "PUT":
             commands = await request.json()
             self.command_puts.append((path, commands))
@@ -551,67 +443,8 @@ class FakeDiscord:
             return _json(message)
         return _json({"code": 0, "message": f"404: Not Found ({request.method} {path})"}, 404)
 
-    def _application(self) -> JSON:
-        return {
-            "id": str(self.app_id),
-            "name": "allybot",
-            "icon": None,
-            "description": "",
-            "bot_public": True,
-            "bot_require_code_grant": False,
-            "owner": _user(self.owner_id, "owner"),
-            "verify_key": "0" * 64,
-            "flags": 0,
-        }
-
-    def _message(self, channel_id: int, body: JSON) -> JSON:
-        return {
-            "id": str(snowflake()),
-            "channel_id": str(channel_id),
-            "author": self.bot_user(),
-            "content": body.get("content") or "",
-            "timestamp": "2026-11-21T12:00:00+00:00",
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": [],
-            "embeds": [],
-            "pinned": False,
-            "type": 0,
-            "flags": body.get("flags", 0),
-            "components": body.get("components", []),
-        }
-
-
-def _role(
-    role_id: int, name: str, permissions: int, position: int, *, managed: bool = False
-) -> JSON:
-    return {
-        "id": str(role_id),
-        "name": name,
-        "permissions": str(permissions),
-        "position": position,
-        "color": 0,
-        "hoist": False,
-        "managed": managed,
-        "mentionable": False,
-        "flags": 0,
-    }
-
-
-def _user(user_id: int, name: str, *, bot: bool = False) -> JSON:
-    return {
-        "id": str(user_id),
-        "username": name,
-        "discriminator": "0",
-        "global_name": None,
-        "avatar": None,
-        "bot": bot,
-        "flags": 0,
-        "public_flags": 0,
-    }
+    def _message(self, channel_id: int, body: JSON, *, message_id: Any = None) -> JSON:
+        return message_object(channel_id, body, self.bot_user(), message_id=message_id)
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

@@ -7,10 +7,10 @@ import logging
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.adapters.discord.commands import words_for
+from bot.adapters.discord.commands import suggestions, words_for
 from bot.adapters.discord.logging import Redactor
 from bot.adapters.discord.render import MAX_MESSAGE_CHARS, custom_id, escape, split_message
-from bot.core.commands import Arg, Command
+from bot.core.commands import Arg, ArgKind, Command
 from bot.core.messages import ActionButton, Reply
 from tests.support.paths import REPO
 
@@ -117,7 +117,7 @@ def test_the_documented_invite_link_asks_for_exactly_the_permissions_setup_check
 
     import discord
 
-    from bot.adapters.discord.messenger import REQUIRED_PERMISSIONS
+    from bot.adapters.discord.probe import REQUIRED_PERMISSIONS
 
     docs = (REPO / "README.md").read_text()
     numbers = set(re.findall(r"permissions=(\d+)", docs))
@@ -127,11 +127,20 @@ def test_the_documented_invite_link_asks_for_exactly_the_permissions_setup_check
         assert label.rstrip("s") in docs
 
 
-def test_settings_values_are_suggested_by_what_is_being_set() -> None:
-    from bot.adapters.discord.commands import suggest_setting_value
+def test_suggestions_follow_the_kind_the_other_options_name() -> None:
+    value = Arg("value", "value", kind_from="what")
+    languages = ("en", "ru")
 
-    assert ("Europe/Berlin", "Europe/Berlin") in suggest_setting_value(
-        "berlin", "en", {"what": "timezone"}
-    )
-    assert suggest_setting_value("рус", "ru", {"what": "language"}) == [("ru", "Русский")]
-    assert suggest_setting_value("22", "en", {"what": "quiet"}) == []
+    def suggested(what: str, typed: str) -> list[tuple[str, str]]:
+        return suggestions(value.kind_given({"what": what}), typed, languages)
+
+    assert ("Europe/Berlin", "Europe/Berlin") in suggested("timezone", "berlin")
+    assert suggested("language", "рус") == [("ru", "Русский")]
+    assert suggested("language", "eng") == [("en", "English")]
+    assert suggested("quiet", "22") == []
+
+
+@given(st.text(max_size=30))
+def test_suggestions_always_fit_discord(typed: str) -> None:
+    for kind in ArgKind:
+        assert len(suggestions(kind, typed, ("en", "ru"))) <= 25

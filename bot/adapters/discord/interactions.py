@@ -1,0 +1,203 @@
+"""Slash commands and button presses in: each becomes a core Request, its Reply the answer.
+
+Discord shows an error unless an interaction is acknowledged within three seconds, so every
+interaction is answered: with the reply, with a deferral when the reply takes longer than
+`defer_after`, with an emptied deferral when the dispatcher stays silent (the asker is over the
+rate limit), or with an apology when something failed before dispatch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+from typing import Any, Protocol
+
+import aiohttp
+import discord
+
+from bot.adapters.discord.api import PLATFORM
+from bot.adapters.discord.commands import words_for
+from bot.adapters.discord.probe import ChannelServers
+from bot.adapters.discord.render import ViewCache, render
+from bot.core.commands import Command, Registry, decode_action
+from bot.core.i18n import N_, language_of
+from bot.core.messages import Address, ChatKind, Reply, Request
+from bot.core.ports import Dispatch, Translator
+
+log = logging.getLogger(__name__)
+
+# How long a server's default time zone is trusted before it is read again.
+SERVER_CACHE_SECONDS = 60.0
+APOLOGY = N_("Sorry, something went wrong on our side. Please try again later.")
+
+
+class _ServerDefaults(Protocol):
+    @property
+    def timezone(self) -> str | None: ...
+
+
+class ServerSetups(Protocol):
+    """The reading the adapter does: a server's setup, for its default time zone."""
+
+    async def get_setup(self, platform: str, server_id: str) -> _ServerDefaults | None: ...
+
+
+class ServerTimezones:
+    """Each server's default time zone, read at most once a minute per server."""
+
+    def __init__(self, setups: ServerSetups) -> None:
+        self._setups = setups
+        self._cached: dict[str, tuple[float, asyncio.Future[str | None]]] = {}
+
+    async def of(self, server_id: str) -> str | None:
+        now = time.monotonic()
+        cached = self._cached.get(server_id)
+        if cached is None or now - cached[0] >= SERVER_CACHE_SECONDS:
+            # One shared lookup, so a burst of commands from one server costs one query.
+            cached = (now, asyncio.ensure_future(self._read(server_id)))
+            self._cached[server_id] = cached
+        lookup = cached[1]
+        if lookup.done() and not lookup.cancelled() and lookup.exception() is None:
+            return lookup.result()
+        try:
+            return await asyncio.shield(lookup)
+        except Exception as error:
+            self._cached.pop(server_id, None)
+            log.warning("could not read a server's setup (%s)", type(error).__name__)
+            return None
+
+    async def _read(self, server_id: str) -> str | None:
+        setup = await self._setups.get_setup(PLATFORM, server_id)
+        return setup.timezone if setup is not None else None
+
+
+class Interactions:
+    """Turns interactions into Requests and answers them, always within Discord's deadline."""
+
+    def __init__(
+        self,
+        registry: Registry[Any],
+        translator: Translator,
+        setups: ServerSetups,
+        servers: ChannelServers,
+        views: ViewCache,
+        *,
+        defer_after: float = 1.0,
+    ) -> None:
+        self.registry = registry
+        self.translator = translator
+        self.defer_after = defer_after
+        self.dispatch: Dispatch | None = None
+        self.deferred = 0
+        self._servers = servers
+        self._views = views
+        self._timezones = ServerTimezones(setups)
+
+    async def on_command(
+        self, interaction: discord.Interaction[Any], command: Command[Any], values: dict[str, str]
+    ) -> None:
+        request = self._request(interaction, command.name, words_for(command, values))
+        await self._answer(interaction, request, command.private)
+
+    async def on_action(self, interaction: discord.Interaction[Any], action: str) -> None:
+        decoded = decode_action(action)
+        if decoded is None:
+            await interaction.response.defer()
+            return
+        name, args = decoded
+        command = self.registry.get(name)
+        private = command.private if command is not None else False
+        await self._answer(interaction, self._request(interaction, name, args), private)
+
+    async def apologize(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer an interaction that failed before dispatch, so it is not left unanswered."""
+        text = self.translator.gettext(language_of(interaction.locale.value), APOLOGY)
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except (discord.HTTPException, aiohttp.ClientError, OSError, RuntimeError) as error:
+            log.warning(
+                "could not send an apology for a failed interaction (%s)", type(error).__name__
+            )
+
+    def _request(
+        self, interaction: discord.Interaction[Any], command: str, args: tuple[str, ...]
+    ) -> Request:
+        channel_id = str(interaction.channel_id)
+        server_id = str(interaction.guild_id) if interaction.guild_id else None
+        if server_id is not None:
+            self._servers.remember(channel_id, server_id)
+        permissions = interaction.permissions
+        return Request(
+            command=command,
+            args=args,
+            chat=Address(PLATFORM, channel_id),
+            user_id=str(interaction.user.id),
+            chat_kind=ChatKind.GROUP if server_id else ChatKind.PRIVATE,
+            locale=interaction.locale.value,
+            is_chat_admin=bool(server_id and permissions.manage_guild),
+        )
+
+    async def _answer(
+        self, interaction: discord.Interaction[Any], request: Request, private: bool
+    ) -> None:
+        """Dispatch, deferring first if the answer takes longer than `defer_after` seconds."""
+        started = time.monotonic()
+        deferring: asyncio.Task[Any] | None = None
+
+        def defer() -> None:
+            nonlocal deferring
+            deferring = asyncio.ensure_future(
+                interaction.response.defer(ephemeral=private, thinking=True)
+            )
+
+        # A timer rather than a second task per interaction: most answers beat it and cancel it.
+        timer = asyncio.get_running_loop().call_later(self.defer_after, defer)
+        try:
+            try:
+                reply = await self._dispatch_with_defaults(interaction, request)
+            finally:
+                timer.cancel()
+            if deferring is not None:
+                await deferring
+                self.deferred += 1
+            if reply is None:
+                # Over the rate limit: acknowledge so Discord shows no error, then leave nothing.
+                if not interaction.response.is_done():
+                    await interaction.response.defer(ephemeral=True, thinking=True)
+                await interaction.delete_original_response()
+                return
+            await self._respond(interaction, reply)
+        except discord.HTTPException as error:
+            log.warning(
+                "could not answer an interaction: HTTP %s code %s after %.1fs",
+                error.status,
+                error.code,
+                time.monotonic() - started,
+            )
+        except (aiohttp.ClientError, OSError, RuntimeError) as error:
+            # The connection went away mid-answer (shutdown, network); nothing left to tell.
+            log.warning("could not answer an interaction (%s)", type(error).__name__)
+
+    async def _dispatch_with_defaults(
+        self, interaction: discord.Interaction[Any], request: Request
+    ) -> Reply | None:
+        if self.dispatch is None:
+            return None
+        if interaction.guild_id is not None:
+            tz = await self._timezones.of(str(interaction.guild_id))
+            if tz:
+                request = replace(request, tz=tz)
+        return await self.dispatch(request)
+
+    async def _respond(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+        for piece in render(reply, self._views):
+            kwargs = piece.kwargs()
+            if not interaction.response.is_done():
+                await interaction.response.send_message(ephemeral=reply.private, **kwargs)
+            else:
+                await interaction.followup.send(ephemeral=reply.private, **kwargs)
