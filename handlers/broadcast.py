@@ -25,6 +25,7 @@ from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.ports import TOPICS
 from bot.core.timezones import zone_named
 from handlers.deps import Deps
+from handlers.policy import is_group_admin, is_organizer
 from handlers.subscriptions import topic_names
 
 AUDIENCES = (*TOPICS, HERE)
@@ -37,21 +38,13 @@ def _service(deps: Deps, _: Gettext) -> Broadcasts:
     return deps.broadcasts
 
 
-def _is_organizer(request: Request, deps: Deps) -> bool:
-    return request.user in deps.organizers
-
-
-def _is_group_admin(request: Request) -> bool:
-    return request.chat_kind is not ChatKind.PRIVATE and request.is_chat_admin
-
-
 def _check_may_send(request: Request, deps: Deps, audience: str, _: Gettext) -> None:
     """Raise the refusal if this asker may not broadcast to `audience`."""
-    if _is_organizer(request, deps):
+    if is_organizer(request, deps):
         return
-    if audience == HERE and _is_group_admin(request):
+    if audience == HERE and is_group_admin(request):
         return
-    if _is_group_admin(request):
+    if is_group_admin(request):
         raise UserError(
             _(
                 "As an admin here you can broadcast only to this group or server: "
@@ -70,9 +63,9 @@ def _check_may_send(request: Request, deps: Deps, audience: str, _: Gettext) -> 
 
 def _check_may_manage(request: Request, deps: Deps, info: BroadcastInfo, _: Gettext) -> None:
     """Organizers manage every broadcast; a group's admins only those sent in their group."""
-    if _is_organizer(request, deps):
+    if is_organizer(request, deps):
         return
-    if info.audience == HERE and request.chat == info.origin and _is_group_admin(request):
+    if info.audience == HERE and request.chat == info.origin and is_group_admin(request):
         return
     raise UserError(_("Only campaign organizers and the admins who sent it can manage it."))
 
@@ -92,7 +85,7 @@ async def broadcast(request: Request, deps: Deps) -> Reply:
     _ = deps.gettext(request)
     service = _service(deps, _)
     if not request.args:
-        allowed = AUDIENCES if _is_organizer(request, deps) else (HERE,)
+        allowed = AUDIENCES if is_organizer(request, deps) else (HERE,)
         _check_may_send(request, deps, allowed[0], _)
         names = _audience_names(_)
         return Reply(
@@ -131,7 +124,7 @@ async def _draft(
         raise UserError(
             _(error.msgid).format(**error.values) + "\n" + _("Nothing was sent.")
         ) from None
-    organizer = _is_organizer(request, deps)
+    organizer = is_organizer(request, deps)
     target = await _here(request, deps) if audience == HERE else None
     info = await service.draft(
         NewBroadcast(
@@ -287,9 +280,9 @@ async def broadcasts(request: Request, deps: Deps) -> Reply:
     """The latest broadcasts with their progress (organizers: all; admins: their group's)."""
     _ = deps.gettext(request)
     service = _service(deps, _)
-    if _is_organizer(request, deps):
+    if is_organizer(request, deps):
         recent = await service.recent(None)
-    elif _is_group_admin(request):
+    elif is_group_admin(request):
         recent = await service.recent(request.chat)
     else:
         raise UserError(_("Only campaign organizers and group admins can see broadcasts."))

@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo
 
 from bot.core.commands import Arg, ArgKind, Command, UserError
 from bot.core.i18n import N_
-from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
+from bot.core.messages import ActionButton, Address, Reply, Request
 from bot.core.ports import RsvpAnswer
 from bot.core.reminders.values import EventDraft, EventInfo, EventStatus, EventStore
 from bot.core.timezones import resolve_zone, suggest_zones
 from handlers import settings
 from handlers.deps import Deps
 from handlers.events import describe, event_buttons, find_event
+from handlers.policy import is_group_admin, is_organizer, may_manage, may_publish
 from handlers.prefs import current_prefs
 
 FIELDS = ("title", "start", "end", "timezone", "place", "description")
@@ -69,16 +70,12 @@ def _events(deps: Deps, _: Callable[[str], str]) -> EventStore:
     return deps.events
 
 
-def _is_organizer(request: Request, deps: Deps) -> bool:
-    return request.user in deps.organizers
-
-
 def _new_scope(request: Request, deps: Deps) -> Address | None:
     """Where a new event goes: everywhere (organizers) or this group (its admins)."""
     _ = deps.gettext(request)
-    if _is_organizer(request, deps):
+    if is_organizer(request, deps):
         return None
-    if request.chat_kind is not ChatKind.PRIVATE and request.is_chat_admin:
+    if is_group_admin(request):
         return request.chat
     raise UserError(
         _(
@@ -86,12 +83,6 @@ def _new_scope(request: Request, deps: Deps) -> Address | None:
             "their own group."
         )
     )
-
-
-def _may_manage(event: EventInfo, request: Request, deps: Deps) -> bool:
-    if _is_organizer(request, deps):
-        return True
-    return event.scope is not None and event.scope == request.chat and request.is_chat_admin
 
 
 def _check_manage(event: EventInfo, request: Request, deps: Deps) -> None:
@@ -103,7 +94,7 @@ def _check_manage(event: EventInfo, request: Request, deps: Deps) -> None:
                 "(content/data/events.yaml)."
             ).format(title=event.title.get(request.locale))
         )
-    if not _may_manage(event, request, deps):
+    if not may_manage(request, deps, event.scope):
         raise UserError(_("Only campaign organizers or this group's admins can change this event."))
 
 
@@ -230,12 +221,7 @@ async def eventdraft(request: Request, deps: Deps) -> Reply:
     draft = await store.get_draft(draft_id, now)
     if draft is None:
         return Reply(_("This draft has expired or was already used. Start again if needed."))
-    allowed = (
-        _is_organizer(request, deps)
-        if draft.scope is None
-        else draft.scope == request.chat and (request.is_chat_admin or _is_organizer(request, deps))
-    )
-    if not allowed:
+    if not may_publish(request, deps, draft.scope):
         raise UserError(_("Only campaign organizers or this group's admins can publish this."))
     if action == "discard":
         await store.discard(draft_id)
