@@ -15,6 +15,7 @@ from bot.core.broadcast.compose import ComposeError, compose, parse_when
 from bot.core.broadcast.service import Broadcasts
 from bot.core.broadcast.values import (
     HERE,
+    UNFINISHED,
     BroadcastInfo,
     BroadcastState,
     DeliveryState,
@@ -30,12 +31,6 @@ from handlers.subscriptions import topic_names
 
 AUDIENCES = (*TOPICS, HERE)
 Gettext = Callable[[str], str]
-
-
-def _service(deps: Deps, _: Gettext) -> Broadcasts:
-    if deps.broadcasts is None:
-        raise UserError(_("Broadcasts are not available on this bot."))
-    return deps.broadcasts
 
 
 def _check_may_send(request: Request, deps: Deps, audience: str, _: Gettext) -> None:
@@ -71,7 +66,7 @@ def _check_may_manage(request: Request, deps: Deps, info: BroadcastInfo, _: Gett
 
 
 async def _find(request: Request, deps: Deps, _: Gettext) -> tuple[Broadcasts, BroadcastInfo]:
-    service = _service(deps, _)
+    service = deps.broadcasts
     word = request.args[0].lstrip("#") if request.args else ""
     info = await service.get(int(word)) if word.isdigit() else None
     if info is None:
@@ -83,7 +78,7 @@ async def _find(request: Request, deps: Deps, _: Gettext) -> tuple[Broadcasts, B
 async def broadcast(request: Request, deps: Deps) -> Reply:
     """Start composing a broadcast, or compose it at once from a full command line."""
     _ = deps.gettext(request)
-    service = _service(deps, _)
+    service = deps.broadcasts
     if not request.args:
         allowed = AUDIENCES if is_organizer(request, deps) else (HERE,)
         _check_may_send(request, deps, allowed[0], _)
@@ -107,7 +102,7 @@ async def broadcast(request: Request, deps: Deps) -> Reply:
 async def write(request: Request, deps: Deps) -> Reply:
     """Compose step by step: the audience from a button, then the time and the text."""
     _ = deps.gettext(request)
-    service = _service(deps, _)
+    service = deps.broadcasts
     audience, when, raw = (*request.args, "", "", "")[:3]
     _check_may_send(request, deps, audience, _)
     return await _draft(request, deps, service, audience, when, raw)
@@ -174,7 +169,7 @@ async def _here(request: Request, deps: Deps) -> Address:
     """This group; on Discord, the server's announcement channel when /setup chose one."""
     chat = request.chat
     probe = deps.server_probes.get(chat.platform)
-    if probe is None or deps.server_setups is None:
+    if probe is None:
         return chat
     server_id = await probe.server_of(chat)
     setup = await deps.server_setups.get_setup(chat.platform, server_id) if server_id else None
@@ -263,7 +258,7 @@ async def cancel(request: Request, deps: Deps) -> Reply:
     """Stop a broadcast: nothing more goes out once this answers."""
     _ = deps.gettext(request)
     service, info = await _find(request, deps, _)
-    if info.state in (BroadcastState.DONE, BroadcastState.CANCELLED):
+    if info.state not in UNFINISHED:
         return Reply(_status(info, service, request.tz, _), private=True)
     info = await service.cancel(info.id) or info
     return Reply(
@@ -279,7 +274,7 @@ async def cancel(request: Request, deps: Deps) -> Reply:
 async def broadcasts(request: Request, deps: Deps) -> Reply:
     """The latest broadcasts with their progress (organizers: all; admins: their group's)."""
     _ = deps.gettext(request)
-    service = _service(deps, _)
+    service = deps.broadcasts
     if is_organizer(request, deps):
         recent = await service.recent(None)
     elif is_group_admin(request):
@@ -289,7 +284,7 @@ async def broadcasts(request: Request, deps: Deps) -> Reply:
     if not recent:
         return Reply(_("No broadcasts yet. Start one with /broadcast."), private=True)
     lines = [_status(info, service, request.tz, _) for info in recent]
-    running = [i for i in recent if i.state not in (BroadcastState.DONE, BroadcastState.CANCELLED)]
+    running = [i for i in recent if i.state in UNFINISHED]
     buttons = tuple(
         ActionButton(_("✖ Cancel #{id}").format(id=i.id), "cancel", (str(i.id),))
         for i in running[:5]

@@ -16,7 +16,7 @@ from bot.core.commands import Arg, ArgKind, Command, UserError
 from bot.core.i18n import N_
 from bot.core.messages import ActionButton, Address, Reply, Request
 from bot.core.ports import RsvpAnswer
-from bot.core.reminders.values import EventDraft, EventInfo, EventStatus, EventStore
+from bot.core.reminders.values import EventDraft, EventInfo, EventStatus
 from bot.core.timezones import resolve_zone, suggest_zones
 from handlers import settings
 from handlers.deps import Deps
@@ -62,12 +62,6 @@ def parse_end(text: str, starts: datetime) -> datetime | None:
         ends = datetime.combine(starts.date(), at)
         return ends if ends > starts else ends + timedelta(days=1)
     return None
-
-
-def _events(deps: Deps, _: Callable[[str], str]) -> EventStore:
-    if deps.events is None:
-        raise UserError(_("Creating events is not available right now."))
-    return deps.events
 
 
 def _new_scope(request: Request, deps: Deps) -> Address | None:
@@ -194,7 +188,7 @@ async def _ensure_chat(request: Request, deps: Deps) -> None:
 async def newevent(request: Request, deps: Deps) -> Reply:
     """Create an event: step by step, or all at once from slash-command options."""
     _ = deps.gettext(request)
-    store = _events(deps, _)
+    store = deps.events
     scope = _new_scope(request, deps)
     if len(request.args) < len(FIELDS):
         where = _("for everyone") if scope is None else _("for this group only")
@@ -215,7 +209,7 @@ async def newevent(request: Request, deps: Deps) -> Reply:
 async def eventdraft(request: Request, deps: Deps) -> Reply:
     """Publish or discard a previewed draft (from its buttons)."""
     _ = deps.gettext(request)
-    store = _events(deps, _)
+    store = deps.events
     draft_id, action = (*request.args, "", "")[:2]
     now = deps.clock()
     draft = await store.get_draft(draft_id, now)
@@ -253,7 +247,7 @@ def _as_draft(event: EventInfo) -> EventDraft:
 async def editevent(request: Request, deps: Deps) -> Reply:
     """Change one field of an event, with a preview to confirm."""
     _ = deps.gettext(request)
-    store = _events(deps, _)
+    store = deps.events
     event_id, field, value = request.args
     event = await find_event(request, deps, event_id)
     _check_manage(event, request, deps)
@@ -289,7 +283,7 @@ async def editevent(request: Request, deps: Deps) -> Reply:
 async def cancelevent(request: Request, deps: Deps) -> Reply:
     """Cancel an event after a confirmation; those who said they would come are told."""
     _ = deps.gettext(request)
-    store = _events(deps, _)
+    store = deps.events
     event = await find_event(request, deps, request.args[0])
     _check_manage(event, request, deps)
     title = event.title.get(request.locale)

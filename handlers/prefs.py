@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from bot.core.messages import Request
 from bot.core.ports import ChatPrefs
-from bot.core.timezones import zone_named
 from handlers.deps import Deps
 
 
@@ -22,8 +19,3 @@ async def current_prefs(request: Request, deps: Deps) -> ChatPrefs:
         locale=request.locale,
         timezone=request.tz,
     )
-
-
-def zone_of(request: Request) -> ZoneInfo:
-    """The asker's time zone, UTC until they choose one."""
-    return zone_named(request.tz)

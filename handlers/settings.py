@@ -59,13 +59,12 @@ async def _summary(prefs: ChatPrefs, request: Request, deps: Deps) -> str:
         _("Language: {language}").format(language=LANGUAGES.get(request.locale or "en")),
         _("Quiet hours: {hours}").format(hours=quiet_text),
     ]
-    if deps.events is not None:
-        leads = await deps.events.leads(request.chat)
-        lines.append(
-            _("Event reminders: {leads} (change: /reminders)").format(
-                leads=leads_text(leads, request.locale, _)
-            )
+    leads = await deps.events.leads(request.chat)
+    lines.append(
+        _("Event reminders: {leads} (change: /reminders)").format(
+            leads=leads_text(leads, request.locale, _)
         )
+    )
     return "\n".join(lines)
 
 
@@ -177,8 +176,6 @@ async def reminders(request: Request, deps: Deps) -> Reply:
 
 async def _reminders(prefs: ChatPrefs, value: str | None, request: Request, deps: Deps) -> Reply:
     _ = deps.gettext(request)
-    if deps.events is None:
-        raise UserError(_("Event reminders are not available right now."))
     locale = request.locale
     if value is None:
         current = await deps.events.leads(request.chat)
