@@ -18,11 +18,11 @@ from bot.core.messages import ActionButton, Address, Reply, Request
 from bot.core.ports import RsvpAnswer
 from bot.core.reminders.values import EventDraft, EventInfo, EventStatus
 from bot.core.timezones import resolve_zone, suggest_zones
-from handlers import settings
+from handlers import reminders
 from handlers.deps import Deps
 from handlers.events import describe, event_buttons, find_event
 from handlers.policy import is_group_admin, is_organizer, may_manage, may_publish
-from handlers.prefs import current_prefs
+from handlers.prefs import save_chat_if_new
 
 FIELDS = ("title", "start", "end", "timezone", "place", "description")
 MAX_TITLE, MAX_PLACE, MAX_DESCRIPTION = 80, 500, 1500
@@ -180,11 +180,6 @@ def _preview(event: EventInfo, request: Request, deps: Deps, heading: str) -> Re
     )
 
 
-async def _ensure_chat(request: Request, deps: Deps) -> None:
-    if await deps.store.get_chat(request.chat) is None:
-        await deps.store.save_chat(await current_prefs(request, deps))
-
-
 async def newevent(request: Request, deps: Deps) -> Reply:
     """Create an event: step by step, or all at once from slash-command options."""
     _ = deps.gettext(request)
@@ -201,7 +196,7 @@ async def newevent(request: Request, deps: Deps) -> Reply:
         )
     draft = _draft_from_args(request.args, request, deps)
     if scope is not None:
-        await _ensure_chat(request, deps)
+        await save_chat_if_new(request, deps)
     event = await store.save_draft(draft, scope, deps.clock())
     return _preview(event, request, deps, _("Preview of the new event:"))
 
@@ -354,7 +349,7 @@ def commands() -> list[Command[Deps]]:
         Command(
             "reminders",
             N_("How long before events reminders come"),
-            settings.reminders,
+            reminders.reminders,
             args=(Arg("times", N_("for example 1w,1d,1h, or off"), rest=True),),
             private=True,
             changes_chat=True,

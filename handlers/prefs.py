@@ -19,3 +19,10 @@ async def current_prefs(request: Request, deps: Deps) -> ChatPrefs:
         locale=request.locale,
         timezone=request.tz,
     )
+
+
+async def save_chat_if_new(request: Request, deps: Deps) -> None:
+    """Store the chat's row, with fresh preferences, unless it has one already."""
+    # RSVPs, lead times and a group's own events hang off that row.
+    if await deps.store.get_chat(request.chat) is None:
+        await deps.store.save_chat(await current_prefs(request, deps))
