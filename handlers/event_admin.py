@@ -12,13 +12,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.core.commands import Arg, ArgKind, Command, UserError
-from bot.core.i18n import N_
+from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Address, Reply, Request
 from bot.core.ports import RsvpAnswer
 from bot.core.reminders.values import EventDraft, EventInfo, EventStatus
 from bot.core.timezones import resolve_zone, suggest_zones
-from handlers import reminders
 from handlers.deps import Deps
 from handlers.events import describe, event_buttons, find_event
 from handlers.policy import is_group_admin, is_organizer, may_manage, may_publish
@@ -303,115 +301,3 @@ async def cancelevent(request: Request, deps: Deps) -> Reply:
             title=title
         )
     )
-
-
-def _event_args(prompted: bool) -> tuple[Arg, ...]:
-    def prompt(text: str) -> str:
-        return text if prompted else ""
-
-    return (
-        Arg("title", N_("the event's title"), prompt=prompt(N_("What is the event called?"))),
-        Arg(
-            "start",
-            N_("start, e.g. 2027-03-29 18:00"),
-            prompt=prompt(
-                N_("When does it start? Local time at the venue, e.g. 2027-03-29 18:00.")
-            ),
-        ),
-        Arg(
-            "end",
-            N_("end, e.g. 2027-03-29 20:00"),
-            prompt=prompt(N_("When does it end? e.g. 2027-03-29 20:00, or just 20:00.")),
-        ),
-        Arg(
-            "timezone",
-            N_("the venue's time zone, e.g. Europe/London"),
-            kind=ArgKind.TIMEZONE,
-            prompt=prompt(N_("Which time zone is the venue in? e.g. Europe/London or Berlin.")),
-        ),
-        Arg(
-            "place",
-            N_("the place or a link"),
-            prompt=prompt(N_("Where is it? An address, or a https:// link for online events.")),
-        ),
-        Arg(
-            "description",
-            N_("what it is and how to help"),
-            rest=True,
-            prompt=prompt(N_("Describe it in a few sentences: what happens and how to help.")),
-        ),
-    )
-
-
-def commands() -> list[Command[Deps]]:
-    """The event and reminder-time commands, for the registry."""
-    return [
-        Command(
-            "reminders",
-            N_("How long before events reminders come"),
-            reminders.reminders,
-            args=(Arg("times", N_("for example 1w,1d,1h, or off"), rest=True),),
-            private=True,
-            changes_chat=True,
-        ),
-        Command(
-            "newevent",
-            N_("Organizers: create an event"),
-            newevent,
-            asks_admin=True,
-            args=_event_args(prompted=False),
-        ),
-        Command(
-            "editevent",
-            N_("Organizers: change an event"),
-            editevent,
-            asks_admin=True,
-            args=(
-                Arg("event", N_("the event's id"), prompt=N_("Which event? Its id, e.g. e_12.")),
-                Arg(
-                    "field",
-                    N_("what to change"),
-                    choices=FIELDS,
-                    prompt=N_(
-                        "What should change? title, start, end, timezone, place or description"
-                    ),
-                ),
-                Arg(
-                    "value",
-                    N_("the new value"),
-                    rest=True,
-                    prompt=N_("What is the new value?"),
-                    kind_from="field",
-                ),
-            ),
-        ),
-        Command(
-            "cancelevent",
-            N_("Organizers: cancel an event"),
-            cancelevent,
-            asks_admin=True,
-            args=(
-                Arg("event", N_("the event's id"), prompt=N_("Which event? Its id, e.g. e_12.")),
-                Arg("confirm", N_("cancel without asking again"), choices=("confirm",)),
-            ),
-        ),
-        Command(
-            "eventform",
-            N_("Organizers: create an event step by step"),
-            newevent,
-            asks_admin=True,
-            args=_event_args(prompted=True),
-            hidden=True,
-        ),
-        Command(
-            "eventdraft",
-            N_("Publish or discard an event draft"),
-            eventdraft,
-            asks_admin=True,
-            args=(
-                Arg("draft", N_("the draft's id"), required=True),
-                Arg("action", N_("publish or discard"), choices=("publish", "discard")),
-            ),
-            hidden=True,
-        ),
-    ]

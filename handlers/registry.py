@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import handlers.broadcast as broadcast
 import handlers.event_admin as event_admin
-from bot.core.commands import Arg, Command, Registry
+from bot.core.commands import Arg, ArgKind, Command, Registry
 from bot.core.i18n import N_
 from bot.core.ports import TOPICS
+from content.schema import LOCALES
 from handlers import (
     donate,
     events,
     forget,
     petition,
     remember,
+    reminders,
     rsvp,
     settings,
+    setup,
     start,
     subscriptions,
 )
+from handlers.args import BROADCAST_ID, EVENT_ID, WHICH_EVENT, broadcast_fields, event_fields
 from handlers.deps import Deps
-from handlers.setup import setup_command
 
 
 def build_registry() -> Registry[Deps]:
@@ -73,7 +76,29 @@ def build_registry() -> Registry[Deps]:
                 private=True,
                 changes_chat=True,
             ),
-            setup_command(),
+            Command(
+                "setup",
+                N_("Server admins: choose where and what the bot announces"),
+                setup.setup,
+                args=(
+                    Arg("action", N_("set, show or off"), choices=setup.ACTIONS),
+                    Arg("channel", N_("the channel for announcements"), kind=ArgKind.CHANNEL),
+                    Arg("topics", N_("topics, separated by commas, or all")),
+                    Arg(
+                        "timezone",
+                        N_("the server's time zone, like Europe/Berlin"),
+                        kind=ArgKind.TIMEZONE,
+                    ),
+                    Arg(
+                        "language",
+                        N_("the language of announcements"),
+                        choices=LOCALES,
+                        kind=ArgKind.LANGUAGE,
+                    ),
+                ),
+                private=True,
+                changes_chat=True,
+            ),
             Command(
                 "forget",
                 N_("Erase everything stored about this chat"),
@@ -82,20 +107,79 @@ def build_registry() -> Registry[Deps]:
                 private=True,
                 changes_chat=True,
             ),
-            *event_admin.commands(),
+            Command(
+                "reminders",
+                N_("How long before events reminders come"),
+                reminders.reminders,
+                args=(Arg("times", N_("for example 1w,1d,1h, or off"), rest=True),),
+                private=True,
+                changes_chat=True,
+            ),
+            Command(
+                "newevent",
+                N_("Organizers: create an event"),
+                event_admin.newevent,
+                asks_admin=True,
+                args=event_fields(prompted=False),
+            ),
+            Command(
+                "editevent",
+                N_("Organizers: change an event"),
+                event_admin.editevent,
+                asks_admin=True,
+                args=(
+                    WHICH_EVENT,
+                    Arg(
+                        "field",
+                        N_("what to change"),
+                        choices=event_admin.FIELDS,
+                        prompt=N_(
+                            "What should change? title, start, end, timezone, place or description"
+                        ),
+                    ),
+                    Arg(
+                        "value",
+                        N_("the new value"),
+                        rest=True,
+                        prompt=N_("What is the new value?"),
+                        kind_from="field",
+                    ),
+                ),
+            ),
+            Command(
+                "cancelevent",
+                N_("Organizers: cancel an event"),
+                event_admin.cancelevent,
+                asks_admin=True,
+                args=(
+                    WHICH_EVENT,
+                    Arg("confirm", N_("cancel without asking again"), choices=("confirm",)),
+                ),
+            ),
+            Command(
+                "eventform",
+                N_("Organizers: create an event step by step"),
+                event_admin.newevent,
+                asks_admin=True,
+                args=event_fields(prompted=True),
+                hidden=True,
+            ),
+            Command(
+                "eventdraft",
+                N_("Publish or discard an event draft"),
+                event_admin.eventdraft,
+                asks_admin=True,
+                args=(
+                    Arg("draft", N_("the draft's id"), required=True),
+                    Arg("action", N_("publish or discard"), choices=("publish", "discard")),
+                ),
+                hidden=True,
+            ),
             Command(
                 "broadcast",
                 N_("Organizers and admins: send a message to subscribers or this group"),
                 broadcast.broadcast,
-                args=(
-                    Arg(
-                        "audience",
-                        N_("a topic, or here for this group"),
-                        choices=broadcast.AUDIENCES,
-                    ),
-                    Arg("when", N_("now, or a time such as 18:30 or 2026-12-01T18:30")),
-                    Arg("text", N_("the message"), rest=True),
-                ),
+                args=broadcast_fields(prompted=False),
                 private=True,
                 changes_chat=True,
             ),
@@ -110,31 +194,7 @@ def build_registry() -> Registry[Deps]:
                 "bcwrite",
                 N_("Write a broadcast step by step"),
                 broadcast.write,
-                args=(
-                    Arg(
-                        "audience",
-                        N_("a topic, or here for this group"),
-                        choices=broadcast.AUDIENCES,
-                        required=True,
-                    ),
-                    Arg(
-                        "when",
-                        N_("now, or a time such as 18:30 or 2026-12-01T18:30"),
-                        prompt=N_(
-                            "When should it go out? Write now, a time like 18:30, or a date and "
-                            "time like 2026-12-01 18:30 (in your time zone)."
-                        ),
-                    ),
-                    Arg(
-                        "text",
-                        N_("the message"),
-                        rest=True,
-                        prompt=N_(
-                            "Now write the message. Lines like “Label | https://example.org” "
-                            "become link buttons. You will see a preview before anything is sent."
-                        ),
-                    ),
-                ),
+                args=broadcast_fields(prompted=True),
                 private=True,
                 hidden=True,
                 changes_chat=True,
@@ -143,7 +203,7 @@ def build_registry() -> Registry[Deps]:
                 "bcsend",
                 N_("Confirm a broadcast"),
                 broadcast.send,
-                args=(Arg("id", N_("the broadcast's number"), required=True),),
+                args=(BROADCAST_ID,),
                 private=True,
                 hidden=True,
                 changes_chat=True,
@@ -153,7 +213,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Approve another organizer's broadcast"),
                 broadcast.approve,
                 args=(
-                    Arg("id", N_("the broadcast's number"), required=True),
+                    BROADCAST_ID,
                     Arg("confirm", N_("approve without asking again"), choices=("yes",)),
                 ),
                 organizer_only=True,
@@ -164,7 +224,7 @@ def build_registry() -> Registry[Deps]:
                 "cancel",
                 N_("Stop a broadcast"),
                 broadcast.cancel,
-                args=(Arg("id", N_("the broadcast's number"), required=True),),
+                args=(BROADCAST_ID,),
                 private=True,
                 hidden=True,
                 changes_chat=True,
@@ -173,7 +233,7 @@ def build_registry() -> Registry[Deps]:
                 "ics",
                 N_("An event as a calendar file"),
                 events.ics,
-                args=(Arg("event", N_("the event's id"), required=True),),
+                args=(EVENT_ID,),
                 hidden=True,
             ),
             Command(
@@ -181,7 +241,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Tell organizers whether you will come"),
                 rsvp.rsvp,
                 args=(
-                    Arg("event", N_("the event's id"), required=True),
+                    EVENT_ID,
                     Arg("answer", N_("going, maybe or no"), choices=("going", "maybe", "no")),
                 ),
                 private=True,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from bot.core.commands import Arg, ArgKind, Command, UserError
+from bot.core.commands import UserError
 from bot.core.i18n import N_, gettext_for
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import TOPICS, ChatPrefs, Translator
@@ -220,30 +220,3 @@ def _locale(
 
 # Permission names as Discord shows them, which the probe reports; marked so they get translated.
 PERMISSION_NAMES = (N_("View Channel"), N_("Send Messages"), N_("Embed Links"), N_("Attach Files"))
-
-
-def setup_command() -> Command[Deps]:
-    """The /setup registry entry, for any Deps that carries what /setup needs."""
-    return Command(
-        name="setup",
-        summary=N_("Server admins: choose where and what the bot announces"),
-        handler=setup,
-        args=(
-            Arg("action", N_("set, show or off"), choices=ACTIONS),
-            Arg("channel", N_("the channel for announcements"), kind=ArgKind.CHANNEL),
-            Arg("topics", N_("topics, separated by commas, or all")),
-            Arg(
-                "timezone",
-                N_("the server's time zone, like Europe/Berlin"),
-                kind=ArgKind.TIMEZONE,
-            ),
-            Arg(
-                "language",
-                N_("the language of announcements"),
-                choices=LOCALES,
-                kind=ArgKind.LANGUAGE,
-            ),
-        ),
-        private=True,
-        changes_chat=True,
-    )
