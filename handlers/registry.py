@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import handlers.broadcast as broadcast
-import handlers.event_admin as event_admin
 from bot.core.commands import Arg, ArgKind, Command, Registry
 from bot.core.i18n import N_
 from bot.core.ports import TOPICS
@@ -23,6 +22,11 @@ from handlers import (
 )
 from handlers.args import BROADCAST_ID, EVENT_ID, WHICH_EVENT, broadcast_fields, event_fields
 from handlers.deps import Deps
+from handlers.event_admin.cancel import cancelevent
+from handlers.event_admin.create import newevent
+from handlers.event_admin.draft import FIELDS
+from handlers.event_admin.edit import editevent
+from handlers.event_admin.publish import eventdraft
 
 
 def build_registry() -> Registry[Deps]:
@@ -118,21 +122,21 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "newevent",
                 N_("Organizers: create an event"),
-                event_admin.newevent,
+                newevent,
                 asks_admin=True,
                 args=event_fields(prompted=False),
             ),
             Command(
                 "editevent",
                 N_("Organizers: change an event"),
-                event_admin.editevent,
+                editevent,
                 asks_admin=True,
                 args=(
                     WHICH_EVENT,
                     Arg(
                         "field",
                         N_("what to change"),
-                        choices=event_admin.FIELDS,
+                        choices=FIELDS,
                         prompt=N_(
                             "What should change? title, start, end, timezone, place or description"
                         ),
@@ -149,7 +153,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "cancelevent",
                 N_("Organizers: cancel an event"),
-                event_admin.cancelevent,
+                cancelevent,
                 asks_admin=True,
                 args=(
                     WHICH_EVENT,
@@ -159,7 +163,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "eventform",
                 N_("Organizers: create an event step by step"),
-                event_admin.newevent,
+                newevent,
                 asks_admin=True,
                 args=event_fields(prompted=True),
                 hidden=True,
@@ -167,7 +171,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "eventdraft",
                 N_("Publish or discard an event draft"),
-                event_admin.eventdraft,
+                eventdraft,
                 asks_admin=True,
                 args=(
                     Arg("draft", N_("the draft's id"), required=True),
