@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import handlers.broadcast as broadcast
 from bot.core.commands import Arg, ArgKind
 from bot.core.i18n import N_
+from handlers.broadcast.audiences import AUDIENCES
 
 # Buttons carry the id; typed commands must give it.
 EVENT_ID = Arg("event", N_("the event's id"), required=True)
@@ -66,7 +66,7 @@ def broadcast_fields(*, prompted: bool) -> tuple[Arg, ...]:
         Arg(
             "audience",
             N_("a topic, or here for this group"),
-            choices=broadcast.AUDIENCES,
+            choices=AUDIENCES,
             required=prompted,
         ),
         Arg(

@@ -2,61 +2,63 @@
 
 from __future__ import annotations
 
-import handlers.broadcast as broadcast
 from bot.core.commands import Arg, ArgKind, Command, Registry
 from bot.core.i18n import N_
 from bot.core.ports import TOPICS
 from content.schema import LOCALES
-from handlers import (
-    donate,
-    events,
-    forget,
-    petition,
-    remember,
-    reminders,
-    rsvp,
-    settings,
-    setup,
-    start,
-    subscriptions,
-)
 from handlers.args import BROADCAST_ID, EVENT_ID, WHICH_EVENT, broadcast_fields, event_fields
+from handlers.broadcast.approve import approve
+from handlers.broadcast.cancel import cancel
+from handlers.broadcast.compose import broadcast, write
+from handlers.broadcast.send import send
+from handlers.broadcast.status import broadcasts
 from handlers.deps import Deps
+from handlers.donate import donate
 from handlers.event_admin.cancel import cancelevent
 from handlers.event_admin.create import newevent
 from handlers.event_admin.draft import FIELDS
 from handlers.event_admin.edit import editevent
 from handlers.event_admin.publish import eventdraft
+from handlers.events import events, ics
+from handlers.forget import forget
+from handlers.petition import petition
+from handlers.remember import remember
+from handlers.reminders import reminders
+from handlers.rsvp import rsvp
+from handlers.settings import settings
+from handlers.setup import ACTIONS, setup
+from handlers.start import help_, start
+from handlers.subscriptions import subscribe, unsubscribe
 
 
 def build_registry() -> Registry[Deps]:
     """Every command the bot answers, for the dispatcher and every adapter's menus."""
     return Registry(
         [
-            Command("start", N_("What this bot is and how to help"), start.start),
-            Command("help", N_("All commands"), start.help_),
-            Command("donate", N_("Verified funds and what money does"), donate.donate),
+            Command("start", N_("What this bot is and how to help"), start),
+            Command("help", N_("All commands"), help_),
+            Command("donate", N_("Verified funds and what money does"), donate),
             Command(
                 "events",
                 N_("Fundraisers and rallies in your time zone"),
-                events.events,
+                events,
                 args=(Arg("when", N_("upcoming or past events"), choices=("upcoming", "past")),),
             ),
             Command(
                 "petition",
                 N_("Petitions, letters to your MP, who else to call"),
-                petition.petition,
+                petition,
                 args=(Arg("part", N_("show the letter template"), choices=("letter",)),),
             ),
             Command(
                 "remember",
                 N_("29 March, the Chechen LGBT Day of Remembrance"),
-                remember.remember,
+                remember,
             ),
             Command(
                 "subscribe",
                 N_("Choose the reminders you want"),
-                subscriptions.subscribe,
+                subscribe,
                 args=(Arg("topic", N_("what to be reminded about"), choices=TOPICS),),
                 private=True,
                 changes_chat=True,
@@ -64,7 +66,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "unsubscribe",
                 N_("Stop reminders"),
-                subscriptions.unsubscribe,
+                unsubscribe,
                 args=(Arg("topic", N_("which reminders to stop"), choices=(*TOPICS, "all")),),
                 private=True,
                 changes_chat=True,
@@ -72,7 +74,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "settings",
                 N_("Time zone, language and quiet hours"),
-                settings.settings,
+                settings,
                 args=(
                     Arg("what", N_("what to change"), choices=("timezone", "language", "quiet")),
                     Arg("value", N_("the new value"), rest=True, kind_from="what"),
@@ -83,9 +85,9 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "setup",
                 N_("Server admins: choose where and what the bot announces"),
-                setup.setup,
+                setup,
                 args=(
-                    Arg("action", N_("set, show or off"), choices=setup.ACTIONS),
+                    Arg("action", N_("set, show or off"), choices=ACTIONS),
                     Arg("channel", N_("the channel for announcements"), kind=ArgKind.CHANNEL),
                     Arg("topics", N_("topics, separated by commas, or all")),
                     Arg(
@@ -106,7 +108,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "forget",
                 N_("Erase everything stored about this chat"),
-                forget.forget,
+                forget,
                 args=(Arg("confirm", N_("erase without asking again"), choices=("confirm",)),),
                 private=True,
                 changes_chat=True,
@@ -114,7 +116,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "reminders",
                 N_("How long before events reminders come"),
-                reminders.reminders,
+                reminders,
                 args=(Arg("times", N_("for example 1w,1d,1h, or off"), rest=True),),
                 private=True,
                 changes_chat=True,
@@ -182,7 +184,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "broadcast",
                 N_("Organizers and admins: send a message to subscribers or this group"),
-                broadcast.broadcast,
+                broadcast,
                 args=broadcast_fields(prompted=False),
                 private=True,
                 changes_chat=True,
@@ -190,14 +192,14 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "broadcasts",
                 N_("Organizers and admins: recent broadcasts and their progress"),
-                broadcast.broadcasts,
+                broadcasts,
                 private=True,
                 changes_chat=True,
             ),
             Command(
                 "bcwrite",
                 N_("Write a broadcast step by step"),
-                broadcast.write,
+                write,
                 args=broadcast_fields(prompted=True),
                 private=True,
                 hidden=True,
@@ -206,7 +208,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "bcsend",
                 N_("Confirm a broadcast"),
-                broadcast.send,
+                send,
                 args=(BROADCAST_ID,),
                 private=True,
                 hidden=True,
@@ -215,7 +217,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "approve",
                 N_("Approve another organizer's broadcast"),
-                broadcast.approve,
+                approve,
                 args=(
                     BROADCAST_ID,
                     Arg("confirm", N_("approve without asking again"), choices=("yes",)),
@@ -227,7 +229,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "cancel",
                 N_("Stop a broadcast"),
-                broadcast.cancel,
+                cancel,
                 args=(BROADCAST_ID,),
                 private=True,
                 hidden=True,
@@ -236,14 +238,14 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "ics",
                 N_("An event as a calendar file"),
-                events.ics,
+                ics,
                 args=(EVENT_ID,),
                 hidden=True,
             ),
             Command(
                 "rsvp",
                 N_("Tell organizers whether you will come"),
-                rsvp.rsvp,
+                rsvp,
                 args=(
                     EVENT_ID,
                     Arg("answer", N_("going, maybe or no"), choices=("going", "maybe", "no")),
