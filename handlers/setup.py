@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.core.commands import UserError
-from bot.core.i18n import N_, gettext_for
+from bot.core.i18n import N_
 from bot.core.messages import Address, ChatKind, Reply, Request
-from bot.core.ports import TOPICS, ChatPrefs, Translator
+from bot.core.ports import TOPICS, ChatPrefs
 from bot.core.server_setup import ServerProbe, ServerSetup
 from bot.core.timezones import is_zone
 from content.schema import LOCALES
@@ -26,7 +26,7 @@ ACTIONS = ("set", "show", "off")
 
 async def setup(request: Request, deps: Deps) -> Reply:
     """Show, change or turn off where this server gets announcements."""
-    _ = gettext_for(deps.translator, request.locale)
+    _ = deps.gettext(request)
     probe = deps.server_probes.get(request.chat.platform)
     if probe is None:
         # Only platforms with servers (Discord) have a probe; Telegram groups use /settings.
@@ -113,7 +113,7 @@ async def _change(
         return Reply(_missing_text(missing, name, _))
     topics = _topics(args[1], current, _)
     timezone = _timezone(args[2], current, _)
-    locale = _locale(args[3], current, deps.translator, _)
+    locale = _locale(args[3], current, _)
     platform = request.chat.platform
     new = ServerSetup(
         platform,
@@ -205,9 +205,7 @@ def _timezone(text: str, current: ServerSetup | None, _: Callable[[str], str]) -
     return name
 
 
-def _locale(
-    text: str, current: ServerSetup | None, translator: Translator, _: Callable[[str], str]
-) -> str | None:
+def _locale(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> str | None:
     code = text.strip().lower()
     if not code:
         return current.locale if current else None

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from babel.units import format_unit
 
+from bot.core.i18n import gettext_for
 from bot.core.messages import ActionButton, Reply
 from bot.core.ports import Translator
 from bot.core.reminders.plan import DAY
@@ -36,10 +37,7 @@ class ReminderTexts:
     def __call__(self, due: Due, event: EventInfo | None, late: bool) -> Reply:
         """The message for one due reminder."""
         locale = due.locale or "en"
-
-        def _(message: str) -> str:
-            return self._translator.gettext(locale, message)
-
+        _ = gettext_for(self._translator, locale)
         if due.kind is Kind.REMEMBRANCE or event is None:
             reply = self._remembrance_reply(due, _)
         else:
