@@ -1,13 +1,12 @@
 """/events: upcoming (or past) events in the asker's time zone, with calendar files and RSVPs.
 
 Events come from the campaign's content files and from organizers in chat, through one port
-(`deps.events`).
+(`deps.events`): campaign-wide events and this chat's own, soonest (or, past, latest) first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.commands import UserError
@@ -20,13 +19,6 @@ from handlers.texts.calendar import event_ics
 
 # Past events are a record, not a feed: the most recent few are enough.
 PAST_SHOWN = 10
-
-
-async def visible_events(
-    request: Request, deps: Deps, now: datetime, past: bool
-) -> list[EventInfo]:
-    """Campaign-wide events and this chat's own, soonest (or, past, latest) first."""
-    return await deps.events.visible(request.chat, now, past)
 
 
 async def find_event(request: Request, deps: Deps, event_id: str | None) -> EventInfo:
@@ -84,13 +76,13 @@ async def events(request: Request, deps: Deps) -> Reply:
     _ = deps.gettext(request)
     now = deps.clock()
     if request.args[:1] == ("past",):
-        past = (await visible_events(request, deps, now, past=True))[:PAST_SHOWN]
+        past = (await deps.events.visible(request.chat, now, past=True))[:PAST_SHOWN]
         if not past:
             return Reply(_("There are no past events on record yet."))
         body = "\n\n".join(describe(e, request, deps) for e in past)
         return Reply(_("Past events:") + "\n\n" + body)
 
-    upcoming = await visible_events(request, deps, now, past=False)
+    upcoming = await deps.events.visible(request.chat, now, past=False)
     if not upcoming:
         return Reply(
             _(
