@@ -1,49 +1,30 @@
 """/events: upcoming (or past) events in the asker's time zone, with calendar files and RSVPs.
 
 Events come from the campaign's content files and from organizers in chat, through one port
-(`deps.events`); without it (a bare core), the content files alone.
+(`deps.events`): campaign-wide events and this chat's own, soonest (or, past, latest) first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Attachment, Button, Reply, Request, UrlButton
 from bot.core.reminders.values import EventInfo, EventStatus
-from content.events import content_event, content_events
+from bot.core.timezones import zone_named
 from content.i18n import format_time_range
 from handlers.deps import Deps
-from handlers.prefs import zone_of
 from handlers.texts.calendar import event_ics
 
 # Past events are a record, not a feed: the most recent few are enough.
 PAST_SHOWN = 10
 
 
-async def visible_events(
-    request: Request, deps: Deps, now: datetime, past: bool
-) -> list[EventInfo]:
-    """Campaign-wide events and this chat's own, soonest (or, past, latest) first."""
-    if deps.events is not None:
-        return await deps.events.visible(request.chat, now, past)
-    events = content_events(deps.campaign)
-    chosen = [e for e in events if (e.ends_at <= now) == past]
-    return sorted(chosen, key=lambda e: e.starts_at, reverse=past)
-
-
 async def find_event(request: Request, deps: Deps, event_id: str | None) -> EventInfo:
     """The event this chat may see, or a friendly error."""
     _ = deps.gettext(request)
-    event: EventInfo | None = None
-    if event_id:
-        if deps.events is not None:
-            event = await deps.events.get(event_id)
-        else:
-            found = deps.campaign.event(event_id)
-            event = content_event(found) if found else None
+    event = await deps.events.get(event_id) if event_id else None
     if event is None or (event.scope is not None and event.scope != request.chat):
         raise UserError(_("I don't know that event any more. Send /events to see what is on."))
     return event
@@ -53,7 +34,7 @@ def describe(event: EventInfo, request: Request, deps: Deps) -> str:
     """One event: what, when (in the asker's zone), where, and how to help."""
     _ = deps.gettext(request)
     locale = request.locale
-    zone = zone_of(request)
+    zone = zone_named(request.tz)
     lines = [
         event.title.get(locale),
         "🕒 " + format_time_range(event.starts_at, event.ends_at, zone, locale),
@@ -95,13 +76,13 @@ async def events(request: Request, deps: Deps) -> Reply:
     _ = deps.gettext(request)
     now = deps.clock()
     if request.args[:1] == ("past",):
-        past = (await visible_events(request, deps, now, past=True))[:PAST_SHOWN]
+        past = (await deps.events.visible(request.chat, now, past=True))[:PAST_SHOWN]
         if not past:
             return Reply(_("There are no past events on record yet."))
         body = "\n\n".join(describe(e, request, deps) for e in past)
         return Reply(_("Past events:") + "\n\n" + body)
 
-    upcoming = await visible_events(request, deps, now, past=False)
+    upcoming = await deps.events.visible(request.chat, now, past=False)
     if not upcoming:
         return Reply(
             _(

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from bot.core.messages import Request
 from bot.core.ports import ChatPrefs
-from bot.core.timezones import zone_named
 from handlers.deps import Deps
 
 
@@ -24,6 +21,8 @@ async def current_prefs(request: Request, deps: Deps) -> ChatPrefs:
     )
 
 
-def zone_of(request: Request) -> ZoneInfo:
-    """The asker's time zone, UTC until they choose one."""
-    return zone_named(request.tz)
+async def save_chat_if_new(request: Request, deps: Deps) -> None:
+    """Store the chat's row, with fresh preferences, unless it has one already."""
+    # RSVPs, lead times and a group's own events hang off that row.
+    if await deps.store.get_chat(request.chat) is None:
+        await deps.store.save_chat(await current_prefs(request, deps))

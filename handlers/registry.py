@@ -2,54 +2,63 @@
 
 from __future__ import annotations
 
-import handlers.broadcast as broadcast
-import handlers.event_admin as event_admin
-from bot.core.commands import Arg, Command, Registry
+from bot.core.commands import Arg, ArgKind, Command, Registry
 from bot.core.i18n import N_
 from bot.core.ports import TOPICS
-from handlers import (
-    donate,
-    events,
-    forget,
-    petition,
-    remember,
-    rsvp,
-    settings,
-    start,
-    subscriptions,
-)
+from content.schema import LOCALES
+from handlers.args import BROADCAST_ID, EVENT_ID, WHICH_EVENT, broadcast_fields, event_fields
+from handlers.broadcast.approve import approve
+from handlers.broadcast.cancel import cancel
+from handlers.broadcast.compose import broadcast, write
+from handlers.broadcast.send import send
+from handlers.broadcast.status import broadcasts
 from handlers.deps import Deps
-from handlers.setup import setup_command
+from handlers.donate import donate
+from handlers.event_admin.cancel import cancelevent
+from handlers.event_admin.create import newevent
+from handlers.event_admin.draft import FIELDS
+from handlers.event_admin.edit import editevent
+from handlers.event_admin.publish import eventdraft
+from handlers.events import events, ics
+from handlers.forget import forget
+from handlers.petition import petition
+from handlers.remember import remember
+from handlers.reminders import reminders
+from handlers.rsvp import rsvp
+from handlers.settings import settings
+from handlers.setup import ACTIONS, setup
+from handlers.start import help_, start
+from handlers.subscriptions import subscribe, unsubscribe
 
 
 def build_registry() -> Registry[Deps]:
     """Every command the bot answers, for the dispatcher and every adapter's menus."""
     return Registry(
         [
-            Command("start", N_("What this bot is and how to help"), start.start),
-            Command("help", N_("All commands"), start.help_),
-            Command("donate", N_("Verified funds and what money does"), donate.donate),
+            Command("start", N_("What this bot is and how to help"), start),
+            Command("help", N_("All commands"), help_),
+            Command("donate", N_("Verified funds and what money does"), donate),
             Command(
                 "events",
                 N_("Fundraisers and rallies in your time zone"),
-                events.events,
+                events,
                 args=(Arg("when", N_("upcoming or past events"), choices=("upcoming", "past")),),
             ),
             Command(
                 "petition",
                 N_("Petitions, letters to your MP, who else to call"),
-                petition.petition,
+                petition,
                 args=(Arg("part", N_("show the letter template"), choices=("letter",)),),
             ),
             Command(
                 "remember",
                 N_("29 March, the Chechen LGBT Day of Remembrance"),
-                remember.remember,
+                remember,
             ),
             Command(
                 "subscribe",
                 N_("Choose the reminders you want"),
-                subscriptions.subscribe,
+                subscribe,
                 args=(Arg("topic", N_("what to be reminded about"), choices=TOPICS),),
                 private=True,
                 changes_chat=True,
@@ -57,7 +66,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "unsubscribe",
                 N_("Stop reminders"),
-                subscriptions.unsubscribe,
+                unsubscribe,
                 args=(Arg("topic", N_("which reminders to stop"), choices=(*TOPICS, "all")),),
                 private=True,
                 changes_chat=True,
@@ -65,7 +74,7 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "settings",
                 N_("Time zone, language and quiet hours"),
-                settings.settings,
+                settings,
                 args=(
                     Arg("what", N_("what to change"), choices=("timezone", "language", "quiet")),
                     Arg("value", N_("the new value"), rest=True, kind_from="what"),
@@ -73,68 +82,125 @@ def build_registry() -> Registry[Deps]:
                 private=True,
                 changes_chat=True,
             ),
-            setup_command(),
+            Command(
+                "setup",
+                N_("Server admins: choose where and what the bot announces"),
+                setup,
+                args=(
+                    Arg("action", N_("set, show or off"), choices=ACTIONS),
+                    Arg("channel", N_("the channel for announcements"), kind=ArgKind.CHANNEL),
+                    Arg("topics", N_("topics, separated by commas, or all")),
+                    Arg(
+                        "timezone",
+                        N_("the server's time zone, like Europe/Berlin"),
+                        kind=ArgKind.TIMEZONE,
+                    ),
+                    Arg(
+                        "language",
+                        N_("the language of announcements"),
+                        choices=LOCALES,
+                        kind=ArgKind.LANGUAGE,
+                    ),
+                ),
+                private=True,
+                changes_chat=True,
+            ),
             Command(
                 "forget",
                 N_("Erase everything stored about this chat"),
-                forget.forget,
+                forget,
                 args=(Arg("confirm", N_("erase without asking again"), choices=("confirm",)),),
                 private=True,
                 changes_chat=True,
             ),
-            *event_admin.commands(),
+            Command(
+                "reminders",
+                N_("How long before events reminders come"),
+                reminders,
+                args=(Arg("times", N_("for example 1w,1d,1h, or off"), rest=True),),
+                private=True,
+                changes_chat=True,
+            ),
+            Command(
+                "newevent",
+                N_("Organizers: create an event"),
+                newevent,
+                asks_admin=True,
+                args=event_fields(prompted=False),
+            ),
+            Command(
+                "editevent",
+                N_("Organizers: change an event"),
+                editevent,
+                asks_admin=True,
+                args=(
+                    WHICH_EVENT,
+                    Arg(
+                        "field",
+                        N_("what to change"),
+                        choices=FIELDS,
+                        prompt=N_(
+                            "What should change? title, start, end, timezone, place or description"
+                        ),
+                    ),
+                    Arg(
+                        "value",
+                        N_("the new value"),
+                        rest=True,
+                        prompt=N_("What is the new value?"),
+                        kind_from="field",
+                    ),
+                ),
+            ),
+            Command(
+                "cancelevent",
+                N_("Organizers: cancel an event"),
+                cancelevent,
+                asks_admin=True,
+                args=(
+                    WHICH_EVENT,
+                    Arg("confirm", N_("cancel without asking again"), choices=("confirm",)),
+                ),
+            ),
+            Command(
+                "eventform",
+                N_("Organizers: create an event step by step"),
+                newevent,
+                asks_admin=True,
+                args=event_fields(prompted=True),
+                hidden=True,
+            ),
+            Command(
+                "eventdraft",
+                N_("Publish or discard an event draft"),
+                eventdraft,
+                asks_admin=True,
+                args=(
+                    Arg("draft", N_("the draft's id"), required=True),
+                    Arg("action", N_("publish or discard"), choices=("publish", "discard")),
+                ),
+                hidden=True,
+            ),
             Command(
                 "broadcast",
                 N_("Organizers and admins: send a message to subscribers or this group"),
-                broadcast.broadcast,
-                args=(
-                    Arg(
-                        "audience",
-                        N_("a topic, or here for this group"),
-                        choices=broadcast.AUDIENCES,
-                    ),
-                    Arg("when", N_("now, or a time such as 18:30 or 2026-12-01T18:30")),
-                    Arg("text", N_("the message"), rest=True),
-                ),
+                broadcast,
+                args=broadcast_fields(prompted=False),
                 private=True,
                 changes_chat=True,
             ),
             Command(
                 "broadcasts",
                 N_("Organizers and admins: recent broadcasts and their progress"),
-                broadcast.broadcasts,
+                broadcasts,
                 private=True,
                 changes_chat=True,
             ),
             Command(
                 "bcwrite",
                 N_("Write a broadcast step by step"),
-                broadcast.write,
-                args=(
-                    Arg(
-                        "audience",
-                        N_("a topic, or here for this group"),
-                        choices=broadcast.AUDIENCES,
-                        required=True,
-                    ),
-                    Arg(
-                        "when",
-                        N_("now, or a time such as 18:30 or 2026-12-01T18:30"),
-                        prompt=N_(
-                            "When should it go out? Write now, a time like 18:30, or a date and "
-                            "time like 2026-12-01 18:30 (in your time zone)."
-                        ),
-                    ),
-                    Arg(
-                        "text",
-                        N_("the message"),
-                        rest=True,
-                        prompt=N_(
-                            "Now write the message. Lines like “Label | https://example.org” "
-                            "become link buttons. You will see a preview before anything is sent."
-                        ),
-                    ),
-                ),
+                write,
+                args=broadcast_fields(prompted=True),
                 private=True,
                 hidden=True,
                 changes_chat=True,
@@ -142,8 +208,8 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "bcsend",
                 N_("Confirm a broadcast"),
-                broadcast.send,
-                args=(Arg("id", N_("the broadcast's number"), required=True),),
+                send,
+                args=(BROADCAST_ID,),
                 private=True,
                 hidden=True,
                 changes_chat=True,
@@ -151,9 +217,9 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "approve",
                 N_("Approve another organizer's broadcast"),
-                broadcast.approve,
+                approve,
                 args=(
-                    Arg("id", N_("the broadcast's number"), required=True),
+                    BROADCAST_ID,
                     Arg("confirm", N_("approve without asking again"), choices=("yes",)),
                 ),
                 organizer_only=True,
@@ -163,8 +229,8 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "cancel",
                 N_("Stop a broadcast"),
-                broadcast.cancel,
-                args=(Arg("id", N_("the broadcast's number"), required=True),),
+                cancel,
+                args=(BROADCAST_ID,),
                 private=True,
                 hidden=True,
                 changes_chat=True,
@@ -172,16 +238,16 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "ics",
                 N_("An event as a calendar file"),
-                events.ics,
-                args=(Arg("event", N_("the event's id"), required=True),),
+                ics,
+                args=(EVENT_ID,),
                 hidden=True,
             ),
             Command(
                 "rsvp",
                 N_("Tell organizers whether you will come"),
-                rsvp.rsvp,
+                rsvp,
                 args=(
-                    Arg("event", N_("the event's id"), required=True),
+                    EVENT_ID,
                     Arg("answer", N_("going, maybe or no"), choices=("going", "maybe", "no")),
                 ),
                 private=True,

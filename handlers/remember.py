@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.core.messages import ActionButton, Reply, Request
+from bot.core.timezones import zone_named
 from handlers.deps import Deps
-from handlers.prefs import zone_of
 
 
 def next_occurrence(today: date, month: int, day: int) -> date:
@@ -26,7 +26,7 @@ async def remember(request: Request, deps: Deps) -> Reply:
     _ = deps.gettext(request)
     content = deps.campaign.remembrance
     locale = request.locale
-    today = deps.clock().astimezone(zone_of(request)).date()
+    today = deps.clock().astimezone(zone_named(request.tz)).date()
     days = (next_occurrence(today, content.month, content.day) - today).days
     if days == 0:
         countdown = _("Today is the Day of Remembrance.")

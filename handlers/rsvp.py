@@ -8,7 +8,7 @@ from bot.core.ports import RsvpAnswer
 from bot.core.reminders.values import EventStatus
 from handlers.deps import Deps
 from handlers.events import find_event
-from handlers.prefs import current_prefs
+from handlers.prefs import save_chat_if_new
 
 
 async def rsvp(request: Request, deps: Deps) -> Reply:
@@ -26,9 +26,8 @@ async def rsvp(request: Request, deps: Deps) -> Reply:
         if event.status is EventStatus.CANCELLED:
             raise UserError(_("“{title}” has been cancelled.").format(title=title))
         answer = RsvpAnswer(request.args[1])
-        if await deps.store.get_chat(request.chat) is None:
-            # An RSVP needs the chat's row; creating it stores nothing beyond the chat id.
-            await deps.store.save_chat(await current_prefs(request, deps))
+        # An RSVP needs the chat's row; creating it stores nothing beyond the chat id.
+        await save_chat_if_new(request, deps)
         await deps.store.set_rsvp(request.chat, event.id, answer)
     else:
         answer = await deps.store.get_rsvp(request.chat, event.id)

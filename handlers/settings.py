@@ -1,21 +1,19 @@
-"""/settings: time zone, language, quiet hours and reminder lead times, each with buttons."""
+"""/settings: time zone, language and quiet hours, each with buttons; a summary with lead times."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import time
 
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Reply, Request
 from bot.core.ports import ChatPrefs
-from bot.core.reminders.plan import parse_leads
-from bot.core.reminders.values import DEFAULT_LEADS
-from bot.core.timezones import resolve_zone, suggest_zones
+from bot.core.timezones import resolve_zone
 from handlers.deps import Deps
 from handlers.prefs import current_prefs
-from handlers.texts.reminder import format_lead
+from handlers.reminders import leads_text
+from handlers.texts.zones import unknown_zone
 
 SUGGESTED_ZONES = (
     "Europe/London",
@@ -25,8 +23,6 @@ SUGGESTED_ZONES = (
     "Asia/Hong_Kong",
 )
 LANGUAGES = {"en": "English", "ru": "Русский"}
-# Lead-time presets offered as buttons: (button args, ...).
-LEAD_PRESETS = ("1w,1d,1h", "1d,1h", "1d", "3h")
 QUIET = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -42,13 +38,6 @@ def parse_quiet_hours(text: str) -> tuple[time, time]:
     return start, end
 
 
-def leads_text(leads: tuple[int, ...], locale: str | None, _: Callable[[str], str]) -> str:
-    """'1 day, 1 hour before' or 'off', in the reader's language."""
-    if not leads:
-        return _("off")
-    return _("{leads} before").format(leads=", ".join(format_lead(m, locale) for m in leads))
-
-
 async def _summary(prefs: ChatPrefs, request: Request, deps: Deps) -> str:
     _ = deps.gettext(request)
     quiet = prefs.quiet_hours
@@ -59,18 +48,17 @@ async def _summary(prefs: ChatPrefs, request: Request, deps: Deps) -> str:
         _("Language: {language}").format(language=LANGUAGES.get(request.locale or "en")),
         _("Quiet hours: {hours}").format(hours=quiet_text),
     ]
-    if deps.events is not None:
-        leads = await deps.events.leads(request.chat)
-        lines.append(
-            _("Event reminders: {leads} (change: /reminders)").format(
-                leads=leads_text(leads, request.locale, _)
-            )
+    leads = await deps.events.leads(request.chat)
+    lines.append(
+        _("Event reminders: {leads} (change: /reminders)").format(
+            leads=leads_text(leads, request.locale, _)
         )
+    )
     return "\n".join(lines)
 
 
 async def settings(request: Request, deps: Deps) -> Reply:
-    """Show or change the chat's time zone, language, quiet hours or reminder lead times."""
+    """Show the chat's settings, or change its time zone, language or quiet hours."""
     _ = deps.gettext(request)
     prefs = await current_prefs(request, deps)
     what = request.args[0] if request.args else None
@@ -88,8 +76,6 @@ async def settings(request: Request, deps: Deps) -> Reply:
         return await _timezone(prefs, value, request, deps)
     if what == "language":
         return await _language(prefs, value, request, deps)
-    if what == "reminders":
-        return await _reminders(prefs, value, request, deps)
     return await _quiet(prefs, value, request, deps)
 
 
@@ -102,12 +88,7 @@ async def _timezone(prefs: ChatPrefs, value: str | None, request: Request, deps:
         )
     zone = resolve_zone(value)
     if zone is None:
-        suggestions = suggest_zones(value)
-        text = _("“{value}” is not a time zone I know.").format(value=value)
-        if suggestions:
-            text += " " + _("Did you mean one of these?")
-        else:
-            text += " " + _("Use a name like Europe/Berlin or America/New_York.")
+        text, suggestions = unknown_zone(value, _)
         return Reply(
             text, buttons=tuple(ActionButton(z, "settings", ("timezone", z)) for z in suggestions)
         )
@@ -165,61 +146,5 @@ async def _quiet(prefs: ChatPrefs, value: str | None, request: Request, deps: De
     return Reply(
         _("Quiet hours set to {start}–{end} in your time zone.").format(
             start=f"{quiet[0]:%H:%M}", end=f"{quiet[1]:%H:%M}"
-        )
-    )
-
-
-async def reminders(request: Request, deps: Deps) -> Reply:
-    """Show or change how long before events this chat is reminded."""
-    prefs = await current_prefs(request, deps)
-    return await _reminders(prefs, request.args[0] if request.args else None, request, deps)
-
-
-async def _reminders(prefs: ChatPrefs, value: str | None, request: Request, deps: Deps) -> Reply:
-    _ = deps.gettext(request)
-    if deps.events is None:
-        raise UserError(_("Event reminders are not available right now."))
-    locale = request.locale
-    if value is None:
-        current = await deps.events.leads(request.chat)
-        return Reply(
-            _("Event reminders: {leads}.").format(leads=leads_text(current, locale, _))
-            + "\n"
-            + _(
-                "When before an event should reminders come? Choose, or send for example "
-                "/reminders 1w,1d,1h (w weeks, d days, h hours, m minutes)."
-            ),
-            buttons=(
-                *(
-                    ActionButton(leads_text(parse_leads(p), locale, _)[:80], "reminders", (p,))
-                    for p in LEAD_PRESETS
-                ),
-                ActionButton(_("Off"), "reminders", ("off",)),
-            ),
-        )
-    word = value.strip().lower()
-    try:
-        leads = (
-            ()
-            if word in ("off", "none")
-            else DEFAULT_LEADS
-            if word == "default"
-            else (parse_leads(value))
-        )
-    except ValueError:
-        raise UserError(
-            _(
-                "I could not read “{value}”. Write lead times like 1w,1d,1h (w weeks, d days, "
-                "h hours, m minutes), from 5 minutes to 4 weeks, at most 5 of them; or off."
-            ).format(value=value)
-        ) from None
-    if await deps.store.get_chat(request.chat) is None:
-        await deps.store.save_chat(prefs)
-    await deps.events.set_leads(request.chat, leads)
-    if not leads:
-        return Reply(_("Event reminders are off. Subscriptions to news stay as they are."))
-    return Reply(
-        _("Event reminders will come {leads}, in your time zone.").format(
-            leads=leads_text(leads, locale, _)
         )
     )

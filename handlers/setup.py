@@ -9,46 +9,27 @@ reach it through the same delivery path as every other chat.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol, TypeVar
 
-from bot.core.commands import Arg, ArgKind, Command, UserError
-from bot.core.i18n import N_, gettext_for
+from bot.core.commands import UserError
+from bot.core.i18n import N_
 from bot.core.messages import Address, ChatKind, Reply, Request
-from bot.core.ports import TOPICS, ChatPrefs, ChatStore, Clock, Translator
-from bot.core.server_setup import ServerProbe, ServerSetup, ServerSetupStore
+from bot.core.ports import TOPICS, ChatPrefs
+from bot.core.server_setup import ServerProbe, ServerSetup
 from bot.core.timezones import is_zone
 from content.schema import LOCALES
+from handlers.deps import Deps
 
 ACTIONS = ("set", "show", "off")
 
 
-class SetupDeps(Protocol):
-    """The parts of Deps /setup uses."""
-
-    @property
-    def store(self) -> ChatStore: ...
-
-    @property
-    def translator(self) -> Translator: ...
-
-    @property
-    def clock(self) -> Clock: ...
-
-    @property
-    def server_setups(self) -> ServerSetupStore | None: ...
-
-    @property
-    def server_probes(self) -> Mapping[str, ServerProbe]: ...
-
-
-async def setup(request: Request, deps: SetupDeps) -> Reply:
+async def setup(request: Request, deps: Deps) -> Reply:
     """Show, change or turn off where this server gets announcements."""
-    _ = gettext_for(deps.translator, request.locale)
+    _ = deps.gettext(request)
     probe = deps.server_probes.get(request.chat.platform)
-    setups = deps.server_setups
-    if probe is None or setups is None:
+    if probe is None:
+        # Only platforms with servers (Discord) have a probe; Telegram groups use /settings.
         return Reply(_("/setup is for Discord servers. In a group here, use /settings."))
     server_id = await probe.server_of(request.chat)
     if server_id is None:
@@ -57,12 +38,12 @@ async def setup(request: Request, deps: SetupDeps) -> Reply:
         # The dispatcher checks this too; a server's setup must never rely on one check alone.
         return Reply(_("Only people with the Manage Server permission can use /setup."))
     platform = request.chat.platform
-    current = await setups.get_setup(platform, server_id)
+    current = await deps.server_setups.get_setup(platform, server_id)
     action = request.args[0] if request.args else "show"
     if action == "off":
-        return await _turn_off(deps, setups, platform, server_id, current, _)
+        return await _turn_off(deps, platform, server_id, current, _)
     if action == "set" and len(request.args) > 1:
-        return await _change(request, deps, setups, probe, server_id, current, _)
+        return await _change(request, deps, probe, server_id, current, _)
     if (
         current is not None
         and current.broken_reason is None
@@ -94,8 +75,7 @@ async def _show(
 
 
 async def _turn_off(
-    deps: SetupDeps,
-    setups: ServerSetupStore,
+    deps: Deps,
     platform: str,
     server_id: str,
     current: ServerSetup | None,
@@ -103,7 +83,7 @@ async def _turn_off(
 ) -> Reply:
     if current is None:
         return Reply(_("This server gets no announcements; there is nothing to turn off."))
-    await setups.delete_setup(platform, server_id)
+    await deps.server_setups.delete_setup(platform, server_id)
     await deps.store.forget_chat(Address(platform, current.channel_id))
     return Reply(
         _(
@@ -115,8 +95,7 @@ async def _turn_off(
 
 async def _change(
     request: Request,
-    deps: SetupDeps,
-    setups: ServerSetupStore,
+    deps: Deps,
     probe: ServerProbe,
     server_id: str,
     current: ServerSetup | None,
@@ -134,7 +113,7 @@ async def _change(
         return Reply(_missing_text(missing, name, _))
     topics = _topics(args[1], current, _)
     timezone = _timezone(args[2], current, _)
-    locale = _locale(args[3], current, deps.translator, _)
+    locale = _locale(args[3], current, _)
     platform = request.chat.platform
     new = ServerSetup(
         platform,
@@ -146,12 +125,12 @@ async def _change(
         broken_reason=None,
         updated_at=deps.clock(),
     )
-    await setups.save_setup(new)
+    await deps.server_setups.save_setup(new)
     await _subscribe_channel(deps, new, current)
     return Reply(_("Done.") + " " + _summary(new, name, _))
 
 
-async def _subscribe_channel(deps: SetupDeps, new: ServerSetup, old: ServerSetup | None) -> None:
+async def _subscribe_channel(deps: Deps, new: ServerSetup, old: ServerSetup | None) -> None:
     """The announcement channel becomes a subscribed chat; a previous channel stops receiving."""
     address = Address(new.platform, new.channel_id)
     if old is not None and old.channel_id != new.channel_id:
@@ -226,9 +205,7 @@ def _timezone(text: str, current: ServerSetup | None, _: Callable[[str], str]) -
     return name
 
 
-def _locale(
-    text: str, current: ServerSetup | None, translator: Translator, _: Callable[[str], str]
-) -> str | None:
+def _locale(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> str | None:
     code = text.strip().lower()
     if not code:
         return current.locale if current else None
@@ -241,32 +218,3 @@ def _locale(
 
 # Permission names as Discord shows them, which the probe reports; marked so they get translated.
 PERMISSION_NAMES = (N_("View Channel"), N_("Send Messages"), N_("Embed Links"), N_("Attach Files"))
-
-D = TypeVar("D", bound=SetupDeps)
-
-
-def setup_command() -> Command[D]:
-    """The /setup registry entry, for any Deps that carries what /setup needs."""
-    return Command(
-        name="setup",
-        summary=N_("Server admins: choose where and what the bot announces"),
-        handler=setup,
-        args=(
-            Arg("action", N_("set, show or off"), choices=ACTIONS),
-            Arg("channel", N_("the channel for announcements"), kind=ArgKind.CHANNEL),
-            Arg("topics", N_("topics, separated by commas, or all")),
-            Arg(
-                "timezone",
-                N_("the server's time zone, like Europe/Berlin"),
-                kind=ArgKind.TIMEZONE,
-            ),
-            Arg(
-                "language",
-                N_("the language of announcements"),
-                choices=LOCALES,
-                kind=ArgKind.LANGUAGE,
-            ),
-        ),
-        private=True,
-        changes_chat=True,
-    )

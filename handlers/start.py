@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core.messages import ActionButton, Reply, Request
 from handlers.deps import Deps
+from handlers.policy import is_organizer
 
 
 def menu(request: Request, deps: Deps) -> tuple[ActionButton, ...]:
@@ -42,7 +43,7 @@ async def start(request: Request, deps: Deps) -> Reply:
 async def help_(request: Request, deps: Deps) -> Reply:
     """List the commands and show the menu."""
     _ = deps.gettext(request)
-    organizer = request.user in deps.organizers
+    organizer = is_organizer(request, deps)
     lines = [_("What I can do:")]
     lines += [
         f"/{command.name} — {_(command.summary)}"

@@ -6,14 +6,15 @@ from collections.abc import Callable
 
 from babel.units import format_unit
 
-from bot.core.messages import ActionButton, Reply, Request
+from bot.core.i18n import gettext_for
+from bot.core.messages import ActionButton, Reply
 from bot.core.ports import Translator
 from bot.core.reminders.plan import DAY
 from bot.core.reminders.values import Due, EventInfo, Kind
+from bot.core.timezones import zone_named
 from content.i18n import format_time_range
 from content.schema import Remembrance
 from handlers.events import event_buttons
-from handlers.prefs import zone_of
 
 _UNITS = ((7 * DAY, "duration-week"), (DAY, "duration-day"), (60, "duration-hour"))
 
@@ -36,15 +37,13 @@ class ReminderTexts:
     def __call__(self, due: Due, event: EventInfo | None, late: bool) -> Reply:
         """The message for one due reminder."""
         locale = due.locale or "en"
-
-        def _(message: str) -> str:
-            return self._translator.gettext(locale, message)
-
+        _ = gettext_for(self._translator, locale)
         if due.kind is Kind.REMEMBRANCE or event is None:
             reply = self._remembrance_reply(due, _)
         else:
-            request = Request("", (), due.address, "", locale=locale, tz=due.timezone)
-            when = format_time_range(event.starts_at, event.ends_at, zone_of(request), locale)
+            when = format_time_range(
+                event.starts_at, event.ends_at, zone_named(due.timezone), locale
+            )
             title = event.title.get(locale)
             if due.kind is Kind.CANCELLED:
                 text = _(

@@ -1,0 +1,100 @@
+"""Argument specs more than one command declares, each once; handlers/registry.py uses them."""
+
+from __future__ import annotations
+
+from bot.core.commands import Arg, ArgKind
+from bot.core.i18n import N_
+from handlers.broadcast.audiences import AUDIENCES
+
+# Buttons carry the id; typed commands must give it.
+EVENT_ID = Arg("event", N_("the event's id"), required=True)
+# Organizers often type the command alone: then the id is asked for.
+WHICH_EVENT = Arg("event", N_("the event's id"), prompt=N_("Which event? Its id, e.g. e_12."))
+BROADCAST_ID = Arg("id", N_("the broadcast's number"), required=True)
+
+
+def event_fields(*, prompted: bool) -> tuple[Arg, ...]:
+    """An event's fields as arguments; `prompted` asks for each missing one, step by step."""
+    return (
+        Arg(
+            "title",
+            N_("the event's title"),
+            prompt=_prompt(prompted, N_("What is the event called?")),
+        ),
+        Arg(
+            "start",
+            N_("start, e.g. 2027-03-29 18:00"),
+            prompt=_prompt(
+                prompted, N_("When does it start? Local time at the venue, e.g. 2027-03-29 18:00.")
+            ),
+        ),
+        Arg(
+            "end",
+            N_("end, e.g. 2027-03-29 20:00"),
+            prompt=_prompt(prompted, N_("When does it end? e.g. 2027-03-29 20:00, or just 20:00.")),
+        ),
+        Arg(
+            "timezone",
+            N_("the venue's time zone, e.g. Europe/London"),
+            kind=ArgKind.TIMEZONE,
+            prompt=_prompt(
+                prompted, N_("Which time zone is the venue in? e.g. Europe/London or Berlin.")
+            ),
+        ),
+        Arg(
+            "place",
+            N_("the place or a link"),
+            prompt=_prompt(
+                prompted, N_("Where is it? An address, or a https:// link for online events.")
+            ),
+        ),
+        Arg(
+            "description",
+            N_("what it is and how to help"),
+            rest=True,
+            prompt=_prompt(
+                prompted, N_("Describe it in a few sentences: what happens and how to help.")
+            ),
+        ),
+    )
+
+
+def broadcast_fields(*, prompted: bool) -> tuple[Arg, ...]:
+    """A broadcast's audience, time and text; `prompted` asks for the time and text in turn."""
+    return (
+        # The step-by-step form starts from an audience button, so the audience is always given.
+        Arg(
+            "audience",
+            N_("a topic, or here for this group"),
+            choices=AUDIENCES,
+            required=prompted,
+        ),
+        Arg(
+            "when",
+            N_("now, or a time such as 18:30 or 2026-12-01T18:30"),
+            prompt=_prompt(
+                prompted,
+                N_(
+                    "When should it go out? Write now, a time like 18:30, or a date and "
+                    "time like 2026-12-01 18:30 (in your time zone)."
+                ),
+            ),
+        ),
+        Arg(
+            "text",
+            N_("the message"),
+            rest=True,
+            prompt=_prompt(
+                prompted,
+                N_(
+                    "Now write the message. Lines like “Label | https://example.org” "
+                    "become link buttons. You will see a preview before anything is sent."
+                ),
+            ),
+        ),
+    )
+
+
+def _prompt(prompted: bool, text: str) -> str:
+    """The prompt msgid when the command asks step by step; no prompt otherwise."""
+    return text if prompted else ""

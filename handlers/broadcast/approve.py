@@ -1,0 +1,52 @@
+"""/approve: a second organizer's yes before a large campaign-wide broadcast starts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.core.broadcast.values import BroadcastInfo, BroadcastState
+from bot.core.messages import ActionButton, Reply, Request
+from handlers.broadcast.access import find_broadcast
+from handlers.broadcast.texts import breakdown_text, started_text, status_line
+from handlers.deps import Deps
+
+
+def approve_button(info: BroadcastInfo, _: Callable[[str], str]) -> ActionButton:
+    """The button that approves `info` without asking again."""
+    return ActionButton(_("✅ Approve"), "approve", (str(info.id), "yes"))
+
+
+async def approve(request: Request, deps: Deps) -> Reply:
+    """A second organizer approves a large campaign-wide broadcast."""
+    _ = deps.gettext(request)
+    service = deps.broadcasts
+    info = await find_broadcast(request, deps, _)
+    if info.state is not BroadcastState.APPROVAL:
+        return Reply(status_line(info, service, request.tz, _), private=True)
+    if info.created_by == request.user:
+        return Reply(
+            _("You composed broadcast #{id}; a different organizer must approve it.").format(
+                id=info.id
+            ),
+            private=True,
+        )
+    if request.args[1:2] != ("yes",):
+        return Reply(
+            _("Broadcast #{id} to {total} chats ({breakdown}):").format(
+                id=info.id,
+                total=info.total,
+                breakdown=breakdown_text(await service.breakdown(info.id), _),
+            )
+            + "\n\n"
+            + info.message.text,
+            buttons=(*info.message.links, approve_button(info, _)),
+            private=True,
+        )
+    info = await service.approve(info.id, request.user) or info
+    if info.state is BroadcastState.APPROVAL:
+        return Reply(status_line(info, service, request.tz, _), private=True)
+    await service.push(
+        info.origin,
+        Reply(_("Broadcast #{id} was approved by a second organizer.").format(id=info.id)),
+    )
+    return Reply(_("Approved.") + " " + started_text(info, request.tz, _), private=True)

@@ -1,0 +1,100 @@
+"""/broadcast and /bcwrite: choose the audience, then the time and text, then see a preview."""
+
+from __future__ import annotations
+
+from bot.core.broadcast.compose import ComposeError, compose, parse_when
+from bot.core.broadcast.values import HERE, NewBroadcast
+from bot.core.commands import UserError
+from bot.core.messages import ActionButton, ChatKind, Reply, Request
+from handlers.broadcast.access import check_may_send
+from handlers.broadcast.audiences import AUDIENCES, audience_names, here_target
+from handlers.broadcast.texts import breakdown_text, when_text
+from handlers.deps import Deps
+from handlers.policy import is_organizer
+
+
+async def broadcast(request: Request, deps: Deps) -> Reply:
+    """Start composing a broadcast, or compose it at once from a full command line."""
+    _ = deps.gettext(request)
+    if not request.args:
+        allowed = AUDIENCES if is_organizer(request, deps) else (HERE,)
+        check_may_send(request, deps, allowed[0], _)
+        names = audience_names(_)
+        return Reply(
+            _("Who should get the broadcast?"),
+            buttons=tuple(ActionButton(names[a], "bcwrite", (a,)) for a in allowed),
+            private=True,
+        )
+    audience = request.args[0]
+    check_may_send(request, deps, audience, _)
+    if len(request.args) < 3:
+        return Reply(
+            _("Press the button, then answer my questions: when to send, and the text."),
+            buttons=(ActionButton(_("✍️ Write the broadcast"), "bcwrite", (audience,)),),
+            private=True,
+        )
+    return await _draft(request, deps, *request.args[:3])
+
+
+async def write(request: Request, deps: Deps) -> Reply:
+    """Compose step by step: the audience from a button, then the time and the text."""
+    _ = deps.gettext(request)
+    audience, when, raw = (*request.args, "", "", "")[:3]
+    check_may_send(request, deps, audience, _)
+    return await _draft(request, deps, audience, when, raw)
+
+
+async def _draft(request: Request, deps: Deps, audience: str, when: str, raw: str) -> Reply:
+    _ = deps.gettext(request)
+    service = deps.broadcasts
+    try:
+        message = compose(raw)
+        send_at = parse_when(when, request.tz, deps.clock())
+    except ComposeError as error:
+        raise UserError(
+            _(error.msgid).format(**error.values) + "\n" + _("Nothing was sent.")
+        ) from None
+    organizer = is_organizer(request, deps)
+    target = await here_target(request, deps) if audience == HERE else None
+    info = await service.draft(
+        NewBroadcast(
+            audience=audience,
+            message=message,
+            origin=request.chat,
+            locale=request.locale or "en",
+            created_by=request.user if organizer else None,
+            send_at=send_at,
+            target=target,
+        )
+    )
+    if info.total == 0:
+        # The empty draft is never listed and expires with the other unconfirmed ones.
+        return Reply(_("Nobody would get it: no chat is subscribed to that yet. Nothing was sent."))
+    lines = [
+        _("Broadcast #{id} goes to {total} chats: {breakdown}.").format(
+            id=info.id,
+            total=info.total,
+            breakdown=breakdown_text(await service.breakdown(info.id), _),
+        ),
+        _("When: {when}.").format(when=when_text(send_at, request.tz, _)),
+    ]
+    if info.campaign_wide and info.total > service.second_approval_above:
+        lines.append(
+            _(
+                "It goes to more than {limit} chats, so after you confirm, a second organizer "
+                "must approve it before it starts."
+            ).format(limit=service.second_approval_above)
+        )
+    lines.append(_("Nothing is sent until you press Confirm."))
+    controls = (
+        ActionButton(_("✅ Confirm and send"), "bcsend", (str(info.id),)),
+        ActionButton(_("✖ Cancel"), "cancel", (str(info.id),)),
+    )
+    preview = message.reply()
+    # The exact message recipients get goes to a private chat as its own message; in a group
+    # (where only the asker should see it) it is shown inside this private reply instead.
+    if request.chat_kind is ChatKind.PRIVATE and await service.push(request.chat, preview):
+        lines.insert(0, _("Above is the broadcast exactly as recipients will see it."))
+        return Reply("\n".join(lines), buttons=controls, private=True)
+    lines.insert(0, _("Preview, exactly as recipients will see it:") + "\n\n" + preview.text + "\n")
+    return Reply("\n".join(lines), buttons=(*preview.buttons, *controls), private=True)

@@ -1,0 +1,51 @@
+"""/bcsend, the Confirm button: start, schedule, or ask a second organizer to approve."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.core.broadcast.values import BroadcastInfo, BroadcastState
+from bot.core.commands import UserError
+from bot.core.messages import Reply, Request
+from handlers.broadcast.access import find_broadcast
+from handlers.broadcast.approve import approve_button
+from handlers.broadcast.texts import started_text, status_line
+from handlers.deps import Deps
+
+
+async def send(request: Request, deps: Deps) -> Reply:
+    """The Confirm button: start (or schedule, or ask approval for) a previewed broadcast."""
+    _ = deps.gettext(request)
+    service = deps.broadcasts
+    info = await find_broadcast(request, deps, _)
+    if info.state is not BroadcastState.DRAFT:
+        return Reply(status_line(info, service, request.tz, _), private=True)
+    if info.created_by is not None and info.created_by != request.user:
+        raise UserError(_("Only the organizer who wrote a broadcast can confirm it."))
+    info = await service.confirm(info.id) or info
+    if info.state is BroadcastState.APPROVAL:
+        await _ask_approval(request, deps, info, _)
+        return Reply(
+            _(
+                "Confirmed. Broadcast #{id} goes to {total} chats, more than {limit}, so another "
+                "organizer must approve it: they can press Approve in the message I sent them, "
+                "or send /approve {id}."
+            ).format(id=info.id, total=info.total, limit=service.second_approval_above),
+            private=True,
+        )
+    return Reply(started_text(info, request.tz, _), private=True)
+
+
+async def _ask_approval(
+    request: Request, deps: Deps, info: BroadcastInfo, _: Callable[[str], str]
+) -> None:
+    text = (
+        _("An organizer asks you to approve broadcast #{id} to {total} chats:").format(
+            id=info.id, total=info.total
+        )
+        + "\n\n"
+        + info.message.text
+    )
+    for organizer in sorted(deps.organizers - {request.user}, key=str):
+        # On Telegram a user's id is also their private chat with the bot.
+        await deps.broadcasts.push(organizer, Reply(text, buttons=(approve_button(info, _),)))

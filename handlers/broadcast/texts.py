@@ -1,0 +1,74 @@
+"""How a broadcast reads to its sender: who gets it, when, and how far it has got."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from bot.core.broadcast.service import Broadcasts
+from bot.core.broadcast.values import BroadcastInfo, BroadcastState, DeliveryState
+from bot.core.timezones import zone_named
+from handlers.broadcast.audiences import audience_names
+
+
+def breakdown_text(counts: Mapping[tuple[str, str], int], _: Callable[[str], str]) -> str:
+    """Recipients by platform and language: 'Telegram: en 120, ru 40; Discord: en 3'."""
+    by_platform: dict[str, list[str]] = {}
+    for (platform, locale), count in sorted(counts.items()):
+        language = locale or _("no language set")
+        by_platform.setdefault(platform, []).append(f"{language} {count}")
+    return "; ".join(
+        f"{platform.capitalize()}: {', '.join(parts)}" for platform, parts in by_platform.items()
+    )
+
+
+def when_text(send_at: datetime | None, tz: str | None, _: Callable[[str], str]) -> str:
+    """When it goes out, in the sender's time zone."""
+    if send_at is None:
+        return _("as soon as you confirm")
+    return send_at.astimezone(zone_named(tz)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def started_text(info: BroadcastInfo, tz: str | None, _: Callable[[str], str]) -> str:
+    """What a confirmed (or approved) broadcast does next, and how to stop it."""
+    if info.state is BroadcastState.SCHEDULED:
+        text = _("Broadcast #{id} will go to {total} chats at {when}. /cancel {id} stops it.")
+        return text.format(id=info.id, total=info.total, when=when_text(info.send_at, tz, _))
+    return _(
+        "Sending broadcast #{id} to {total} chats now. I will report progress here. "
+        "/cancel {id} stops it."
+    ).format(id=info.id, total=info.total)
+
+
+def status_line(
+    info: BroadcastInfo, service: Broadcasts, tz: str | None, _: Callable[[str], str]
+) -> str:
+    """One broadcast's state and delivery counts, with the time left while it is sending."""
+    states = {
+        BroadcastState.DRAFT: _("not confirmed"),
+        BroadcastState.APPROVAL: _("waiting for a second organizer"),
+        BroadcastState.SCHEDULED: _("scheduled for {when}").format(
+            when=when_text(info.send_at, tz, _)
+        ),
+        BroadcastState.SENDING: _("sending"),
+        BroadcastState.DONE: _("finished"),
+        BroadcastState.CANCELLED: _("cancelled"),
+    }
+    audience = audience_names(_).get(info.audience, info.audience)
+    line = _(
+        "#{id} {audience}: {state}; sent {sent}, gone {gone}, failed {failed}, "
+        "remaining {remaining} of {total}"
+    ).format(
+        id=info.id,
+        audience=audience,
+        state=states[info.state],
+        sent=info.counts.get(DeliveryState.SENT, 0),
+        gone=info.counts.get(DeliveryState.GONE, 0),
+        failed=info.counts.get(DeliveryState.FAILED, 0),
+        remaining=info.remaining,
+        total=info.total,
+    )
+    if info.state is BroadcastState.SENDING:
+        minutes = max(1, round(service.eta_s(info) / 60))
+        line += "; " + _("about {minutes} min left").format(minutes=minutes)
+    return line

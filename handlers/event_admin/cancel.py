@@ -1,0 +1,39 @@
+"""/cancelevent: cancel an event after a confirmation; those who said they would come are told."""
+
+from __future__ import annotations
+
+from bot.core.messages import ActionButton, Reply, Request
+from bot.core.ports import RsvpAnswer
+from bot.core.reminders.values import EventStatus
+from handlers.deps import Deps
+from handlers.event_admin.access import check_may_change
+from handlers.events import describe, find_event
+
+
+async def cancelevent(request: Request, deps: Deps) -> Reply:
+    """Cancel an event after a confirmation; those who said they would come are told."""
+    _ = deps.gettext(request)
+    event = await find_event(request, deps, request.args[0])
+    check_may_change(event, request, deps)
+    title = event.title.get(request.locale)
+    if event.status is EventStatus.CANCELLED:
+        return Reply(_("“{title}” is already cancelled.").format(title=title))
+    if request.args[1:] != ("confirm",):
+        counts = await deps.store.rsvp_counts(event.id)
+        coming = counts.get(RsvpAnswer.GOING, 0) + counts.get(RsvpAnswer.MAYBE, 0)
+        return Reply(
+            _(
+                "Cancel “{title}”? {count} chats said they would or might come; they will be told."
+            ).format(title=title, count=coming)
+            + "\n\n"
+            + describe(event, request, deps),
+            buttons=(ActionButton(_("❌ Yes, cancel it"), "cancelevent", (event.id, "confirm")),),
+        )
+    cancelled = await deps.events.cancel(event.id, deps.clock())
+    if cancelled is None:
+        return Reply(_("“{title}” is already cancelled.").format(title=title))
+    return Reply(
+        _("Cancelled “{title}”. Everyone who said they would or might come will be told.").format(
+            title=title
+        )
+    )
