@@ -21,7 +21,7 @@ from bot.core.reminders.plan import (
     quiet_until,
 )
 from bot.core.reminders.values import ChatFacts
-from handlers.event_admin import parse_end, parse_wall_time
+from handlers.event_admin.parse import parse_end, parse_wall_time
 
 ZONES = st.sampled_from(
     [
