@@ -11,12 +11,10 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from typing import Any, Protocol
 
+from bot.adapters import CoreParts
 from bot.adapters.discord.api import PLATFORM, DiscordLoginError
 from bot.adapters.discord.messenger import DiscordMessenger, DiscordStore
 from bot.adapters.discord.sync import sync_commands
-from bot.core.commands import Registry
-from bot.core.ports import Translator
-from bot.settings import Settings
 
 __all__ = [
     "DiscordCoreParts",
@@ -27,17 +25,8 @@ __all__ = [
 ]
 
 
-class DiscordCoreParts(Protocol):
-    """What the adapter needs from the composition root's Core."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def registry(self) -> Registry[Any]: ...
-
-    @property
-    def translator(self) -> Translator: ...
+class DiscordCoreParts(CoreParts, Protocol):
+    """What the Discord adapter needs from the composition root's Core."""
 
     @property
     def server_setups(self) -> DiscordStore: ...

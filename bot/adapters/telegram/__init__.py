@@ -9,28 +9,17 @@ token out of logs. This module builds the messenger from the composition root's 
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
+from bot.adapters import CoreParts
 from bot.adapters.telegram.inbound import ChatReader, ChatReports
 from bot.adapters.telegram.messenger import TELEGRAM_PACING, TelegramMessenger, WebhookConfig
-from bot.core.commands import Registry
-from bot.core.ports import Translator
-from bot.settings import Settings
 
-__all__ = ["CoreParts", "TelegramMessenger", "build_telegram"]
+__all__ = ["TelegramCoreParts", "TelegramMessenger", "build_telegram"]
 
 
-class CoreParts(Protocol):
-    """What the adapter needs from the composition root's Core."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def registry(self) -> Registry[Any]: ...
-
-    @property
-    def translator(self) -> Translator: ...
+class TelegramCoreParts(CoreParts, Protocol):
+    """What the Telegram adapter needs from the composition root's Core."""
 
     @property
     def store(self) -> ChatReader: ...
@@ -39,7 +28,7 @@ class CoreParts(Protocol):
     def chat_events(self) -> ChatReports: ...
 
 
-def build_telegram(core: CoreParts) -> TelegramMessenger:
+def build_telegram(core: TelegramCoreParts) -> TelegramMessenger:
     """The Telegram messenger from the settings: polling unless TELEGRAM_WEBHOOK_URL is set."""
     settings = core.settings
     if settings.telegram_bot_token is None:
