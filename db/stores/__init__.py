@@ -1,0 +1,1 @@
+"""Repositories: each port of bot.core on SQLAlchemy, returning plain core values."""

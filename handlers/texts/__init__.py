@@ -1,0 +1,1 @@
+"""Texts that are not commands: reminders, calendar files and shared wording, for handlers."""

@@ -1,0 +1,1 @@
+"""Test-only support: fakes at the boundaries, chat helpers and composed bots."""

@@ -1,0 +1,1 @@
+"""Organizer broadcasts: values, composing, the service, the paced per-platform sender."""

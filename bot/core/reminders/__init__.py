@@ -1,0 +1,1 @@
+"""Reminders: event values and ports, the plan (when each chat is reminded), the scheduler."""
