@@ -24,8 +24,9 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, Request
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
+from content.events import content_events
 from handlers.deps import Deps
-from tests.support.fakes import InMemoryStore
+from tests.support.fakes import ContentEvents, InMemoryStore
 
 READ_TARGET, WRITE_TARGET = 3000, 600
 ACTIVE_CHATS = 1_000
@@ -61,7 +62,12 @@ async def main(seconds: float) -> None:
         )
         core = await build_core(settings, limiter=Unlimited())
         memory_store = InMemoryStore()
-        baseline = Dispatcher(core.registry, replace(core.deps, store=memory_store), Unlimited())
+        baseline_deps = replace(
+            core.deps,
+            store=memory_store,
+            events=ContentEvents(content_events(core.deps.campaign)),
+        )
+        baseline = Dispatcher(core.registry, baseline_deps, Unlimited())
         # Reads come from 1,000 chats in turn (people ask again), after one warm-up pass over
         # them; "cold" reads come each from a chat never seen, so every one reads the database.
         # Writes are each a first subscription of a new chat: a row and a topic inserted.

@@ -4,12 +4,14 @@ parts they stand in for, so they cannot drift."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.core.messages import Address
 from bot.core.ports import ChatPrefs, ChatStore, RsvpAnswer, Translator
+from bot.core.reminders.values import DEFAULT_LEADS, EventInfo
 
 
 class InMemoryStore:
@@ -98,3 +100,30 @@ class FixedClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
+
+
+class ContentEvents:
+    """The EventStore port's reads over the content files' events alone, in memory: the
+    benchmark's baseline for what a read costs without a database."""
+
+    def __init__(self, events: Iterable[EventInfo]) -> None:
+        self._events = {event.id: event for event in events}
+
+    async def get(self, event_id: str) -> EventInfo | None:
+        return self._events.get(event_id)
+
+    async def planning(self, now: datetime) -> list[EventInfo]:
+        return sorted(
+            (e for e in self._events.values() if e.starts_at > now), key=lambda e: e.starts_at
+        )
+
+    async def visible(self, chat: Address, now: datetime, past: bool) -> list[EventInfo]:
+        chosen = [e for e in self._events.values() if (e.ends_at <= now) == past]
+        return sorted(chosen, key=lambda e: e.starts_at, reverse=past)
+
+    async def leads(self, chat: Address) -> tuple[int, ...]:
+        return DEFAULT_LEADS
+
+    def __getattr__(self, name: str) -> Any:
+        # Drafts, edits and lead-time changes write: not part of a read-only baseline.
+        raise NotImplementedError(f"ContentEvents is read-only: {name}")
