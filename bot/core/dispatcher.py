@@ -81,6 +81,7 @@ class Dispatcher(Generic[PartsT]):
         if command.organizer_only and not self.is_organizer(request.user):
             return Reply(_("Only campaign organizers can use this command."), private=True)
         group = request.chat_kind is not ChatKind.PRIVATE
+        request = await self._with_admin_status(command, request, group)
         if command.changes_chat and group and not request.is_chat_admin:
             return Reply(
                 _(
@@ -103,6 +104,16 @@ class Dispatcher(Generic[PartsT]):
             log.error("/%s failed with %s\n%s", command.name, type(error).__name__, stack)
             reply = Reply(_("Sorry, something went wrong on our side. Please try again later."))
         return replace(reply, private=True) if command.private else reply
+
+    async def _with_admin_status(
+        self, command: Command[PartsT], request: Request, group: bool
+    ) -> Request:
+        """Ask the platform whether the asker administers the group, once, only when needed."""
+        if not (group and command.needs_admin_status) or request.is_chat_admin:
+            return request
+        if request.admin_check is None:
+            return request
+        return replace(request, is_chat_admin=await request.admin_check(), admin_check=None)
 
     async def _with_chat_preferences(self, request: Request) -> Request:
         prefs = await self._store.get_chat(request.chat)

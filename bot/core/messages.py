@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -23,6 +24,9 @@ class Address:
         return f"{self.platform}:{self.chat_id}"
 
 
+AdminCheck = Callable[[], Awaitable[bool]]
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """What somebody asked, with what the platform knows about the asker's context.
@@ -41,6 +45,10 @@ class Request:
     tz: str | None = None
     # Whether the asker administers this chat (Telegram group admin, Discord Manage Server).
     is_chat_admin: bool = False
+    # Where the platform can only tell by asking (a Telegram group's getChatMember), the adapter
+    # gives the question instead of the answer: the dispatcher asks it only for a command that
+    # needs it, and only after the rate limit, so a flood costs no platform calls.
+    admin_check: AdminCheck | None = field(default=None, compare=False, repr=False)
 
     @property
     def user(self) -> Address:

@@ -164,3 +164,35 @@ async def test_plain_messages_in_groups_get_no_answer() -> None:
     dispatcher = _dispatcher([])
     request = Request("", ("hello all",), Address("console", "g"), "u", ChatKind.GROUP)
     assert await dispatcher.dispatch(request) is None
+
+
+async def test_the_platform_is_asked_about_admins_only_after_the_limit_and_only_when_needed() -> (
+    None
+):
+    asked: list[str] = []
+
+    async def check() -> bool:
+        asked.append("asked")
+        return True
+
+    async def ok(request: Request, deps: None) -> Reply:
+        return Reply(f"admin={request.is_chat_admin}")
+
+    dispatcher = _dispatcher(
+        [Command("ping", "Ping", ok), Command("subscribe", "Change", ok, changes_chat=True)],
+        MovingWindowLimiter(2, 10, 60),
+    )
+
+    def in_group(command: str, user: str) -> Request:
+        return Request(
+            command, (), Address("telegram", "-100"), user, ChatKind.GROUP, admin_check=check
+        )
+
+    plain = await dispatcher.dispatch(in_group("ping", "a"))
+    assert plain is not None and plain.text == "admin=False" and asked == []
+    changed = await dispatcher.dispatch(in_group("subscribe", "a"))
+    assert changed is not None and changed.text == "admin=True" and asked == ["asked"]
+    # Over the limit: the notice, then silence, and the platform is never asked.
+    for _ in range(3):
+        await dispatcher.dispatch(in_group("subscribe", "a"))
+    assert asked == ["asked"]
