@@ -17,6 +17,7 @@ from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Clock, Messenger, RateLimiter
 from bot.core.reminders.scheduler import ReminderScheduler
+from bot.core.retention import RetentionPolicy, RetentionService
 from bot.core.server_setup import ServerProbe
 from bot.ratelimit import MovingWindowLimiter
 from bot.settings import Settings
@@ -28,7 +29,9 @@ from db.session import create_engine, upgrade
 from db.stores.broadcasts import SqlBroadcastStore
 from db.stores.chats import SqlChatStore
 from db.stores.events import SqlEventStore
+from db.stores.privacy import SqlPrivacyReader
 from db.stores.reminders import SqlPlanStore
+from db.stores.retention import SqlRetentionStore
 from db.stores.setups import SqlServerSetups
 from handlers.deps import Deps
 from handlers.registry import build_registry
@@ -61,6 +64,8 @@ class Core:
     # The running messengers by platform, filled by serve(): background services send through it.
     outbox: dict[str, Messenger]
     reminders: ReminderScheduler
+    # The background purge that deletes what is past its retention (bot/core/retention.py).
+    retention: RetentionService
 
     async def aclose(self) -> None:
         await self.engine.dispose()
@@ -111,6 +116,17 @@ async def build_core(
         (remembrance.month, remembrance.day),
         **(reminder_options or {}),
     )
+    policy = RetentionPolicy(
+        after_event=settings.retention_after_event,
+        broadcast_recipients=settings.retention_broadcast_recipients,
+        drafts=settings.retention_drafts,
+    )
+    retention = RetentionService(
+        SqlRetentionStore(engine, content_events(campaign)),
+        clock,
+        policy,
+        interval=settings.purge_interval,
+    )
     deps = Deps(
         campaign=campaign,
         store=store,
@@ -122,6 +138,8 @@ async def build_core(
         server_setups=server_setups,
         server_probes=server_probes,
         commands=tuple(registry.visible()),
+        privacy=SqlPrivacyReader(engine),
+        retention=policy,
     )
     dispatcher = Dispatcher(registry, deps, limiter or MovingWindowLimiter())
     return Core(
@@ -138,6 +156,7 @@ async def build_core(
         broadcasts=broadcasts,
         outbox=outbox,
         reminders=reminders,
+        retention=retention,
     )
 
 
@@ -168,6 +187,7 @@ async def serve(core: Core, messengers: list[Messenger]) -> None:
             background = [
                 services.create_task(core.broadcasts.run()),
                 services.create_task(core.reminders.run()),
+                services.create_task(core.retention.run()),
             ]
             async with asyncio.TaskGroup() as platforms:
                 for messenger in messengers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -44,6 +45,28 @@ class Settings(BaseSettings):
     )
     content_dir: Path | None = None
     log_level: str = "INFO"
+    # Retention: what the background purge deletes, and when. Values are seconds or ISO 8601
+    # durations (P7D, PT24H); shorter is safer, so every one must be above zero.
+    retention_after_event: timedelta = Field(
+        default=timedelta(days=7),
+        gt=timedelta(0),
+        description="an event's RSVPs and reminder records are deleted this long after it ends",
+    )
+    retention_broadcast_recipients: timedelta = Field(
+        default=timedelta(days=30),
+        gt=timedelta(0),
+        description="a finished broadcast's recipient list is deleted this long after it ended",
+    )
+    retention_drafts: timedelta = Field(
+        default=timedelta(hours=24),
+        gt=timedelta(0),
+        description="unconfirmed event and broadcast drafts are deleted this long after creation",
+    )
+    purge_interval: timedelta = Field(
+        default=timedelta(hours=24),
+        gt=timedelta(0),
+        description="how often the background purge runs (the first run comes soon after start)",
+    )
 
     @field_validator("organizers", mode="before")
     @classmethod

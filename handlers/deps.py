@@ -11,7 +11,9 @@ from bot.core.commands import Command
 from bot.core.i18n import gettext_for
 from bot.core.messages import Address, Request
 from bot.core.ports import ChatStore, Clock, Translator
+from bot.core.privacy import PrivacyReader
 from bot.core.reminders.values import EventStore
+from bot.core.retention import RetentionPolicy
 from bot.core.server_setup import ServerProbe, ServerSetupStore
 from content.schema import Campaign
 
@@ -32,6 +34,9 @@ class Deps:
     server_probes: Mapping[str, ServerProbe]
     # The registry's visible commands, so /help lists exactly what the menus publish.
     commands: tuple[Command[Any], ...]
+    # What /privacy shows: the records naming a chat, and how long each kind is kept.
+    privacy: PrivacyReader
+    retention: RetentionPolicy
 
     def gettext(self, request: Request) -> Callable[[str], str]:
         """The `_` for this request's language."""

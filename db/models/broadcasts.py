@@ -37,6 +37,10 @@ class BroadcastRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     send_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     total: Mapped[int] = mapped_column(Integer, default=0)
+    # UTC epoch seconds when it became done or cancelled (set by a trigger, see 0005_retention).
+    finished_at: Mapped[int | None] = mapped_column(Integer)
+    # JSON {delivery state: count}, written when retention deletes the recipient list.
+    final_counts: Mapped[str | None] = mapped_column(Text)
 
 
 class BroadcastRecipientRow(Base):

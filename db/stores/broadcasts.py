@@ -268,6 +268,9 @@ def _address(value: str | None) -> Address | None:
 
 
 def _info(row: Any, counts: Mapping[DeliveryState, int]) -> BroadcastInfo:
+    if row.final_counts is not None:
+        # Retention deleted the recipient list; its counts were kept on the broadcast row.
+        counts = {DeliveryState(state): n for state, n in json.loads(row.final_counts).items()}
     links = tuple(UrlButton(label, url) for label, url in json.loads(row.links))
     created: datetime = row.created_at
     created = created if created.tzinfo else created.replace(tzinfo=UTC)
