@@ -113,7 +113,7 @@ class SqlRetentionStore:
                 await connection.execute(
                     update(B)
                     .where(B.c.id == broadcast_id)
-                    .values(final_counts=json.dumps(dict(counts.tuples().all())))
+                    .values(final_counts=json.dumps({state: n for state, n in counts}))
                 )
                 result = await connection.execute(delete(R).where(R.c.broadcast_id == broadcast_id))
                 removed += result.rowcount or 0
