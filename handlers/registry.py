@@ -22,6 +22,7 @@ from handlers.event_admin.publish import eventdraft
 from handlers.events import events, ics
 from handlers.forget import forget
 from handlers.petition import petition
+from handlers.privacy import privacy
 from handlers.remember import remember
 from handlers.reminders import reminders
 from handlers.rsvp import rsvp
@@ -104,6 +105,14 @@ def build_registry() -> Registry[Deps]:
                 ),
                 private=True,
                 changes_chat=True,
+            ),
+            Command(
+                "privacy",
+                N_("What is stored about this chat, and for how long"),
+                privacy,
+                private=True,
+                # In a group it shows the group's records: the handler lets only its admins see.
+                asks_admin=True,
             ),
             Command(
                 "forget",

@@ -19,6 +19,7 @@ MENU_ORDER = [
     "unsubscribe",
     "settings",
     "setup",
+    "privacy",
     "forget",
     "reminders",
     "newevent",
