@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.core.messages import Address
 
 PLATFORMS = ("telegram", "discord", "console")
+# "7d", "24h", "30m", "90s", "3600": the retention settings' friendly form.
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdwSMHDW]?)\s*$")
+UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 class SettingsError(Exception):
@@ -45,8 +49,8 @@ class Settings(BaseSettings):
     )
     content_dir: Path | None = None
     log_level: str = "INFO"
-    # Retention: what the background purge deletes, and when. Values are seconds or ISO 8601
-    # durations (P7D, PT24H); shorter is safer, so every one must be above zero.
+    # Retention: what the background purge deletes, and when. Values are like 7d, 24h, 30m,
+    # 90s (a bare number is seconds) or ISO 8601 (P7D); every one must be above zero.
     retention_after_event: timedelta = Field(
         default=timedelta(days=7),
         gt=timedelta(0),
@@ -90,6 +94,22 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator(
+        "retention_after_event",
+        "retention_broadcast_recipients",
+        "retention_drafts",
+        "purge_interval",
+        mode="before",
+    )
+    @classmethod
+    def _short_duration(cls, value: object) -> object:
+        # Operators write 7d or 24h; pydantic alone reads only ISO 8601 from a string.
+        if isinstance(value, str):
+            match = DURATION.match(value)
+            if match:
+                return timedelta(seconds=float(match[1]) * UNIT_SECONDS[match[2].lower()])
+        return value
 
     @field_validator("log_level")
     @classmethod
