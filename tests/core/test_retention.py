@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.app import Core, build_core
+from bot.app import Core, build_core, serve
 from bot.core.broadcast.values import HERE, BroadcastState, DeliveryState, Message, NewBroadcast
-from bot.core.messages import Address
-from bot.core.ports import RsvpAnswer
+from bot.core.messages import Address, Reply
+from bot.core.ports import Dispatch, PlatformPacing, RsvpAnswer
 from bot.core.reminders.values import REMEMBRANCE, EventDraft, EventInfo
 from bot.core.retention import RetentionPolicy, RetentionService
 from bot.ratelimit import Unlimited
@@ -318,3 +318,38 @@ async def test_a_failing_purge_is_logged_and_retried_and_never_ends_the_loop(
     failures = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert failures and "OSError" in failures[0].getMessage()
     assert "alice" not in caplog.text
+
+
+class Watcher:
+    """A platform that serves until it has seen the purge delete an expired draft."""
+
+    platform = "console"
+
+    def __init__(self, core: Core) -> None:
+        self.pacing = PlatformPacing()
+        self._core = core
+        self.seen_purged = False
+
+    async def run(self, dispatch: Dispatch) -> None:
+        async def no_drafts() -> bool:
+            return await count(self._core, StoredEvent, StoredEvent.status == "draft") == 0
+
+        await poll(no_drafts)
+        self.seen_purged = True
+
+    async def send(self, address: Address, reply: Reply) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+async def test_serve_runs_the_purge_beside_reminders_and_broadcasts(tmp_path: Path) -> None:
+    settings = fast_settings(tmp_path, retention_drafts=timedelta(seconds=1))
+    core = await build_core(settings, limiter=Unlimited())
+    start = whole_second(datetime.now(UTC)) + timedelta(days=3)
+    draft = EventDraft(
+        "Vigil", start.replace(tzinfo=None), start.replace(tzinfo=None), "UTC", "Square", "Come."
+    )
+    await core.deps.events.save_draft(draft, None, datetime.now(UTC))
+    watcher = Watcher(core)
+    # serve() closes the core when its platforms end.
+    await asyncio.wait_for(serve(core, [watcher]), WAIT_LIMIT_S + 5)
+    assert watcher.seen_purged
