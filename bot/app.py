@@ -24,7 +24,7 @@ from content.events import content_events
 from content.i18n import CatalogTranslator
 from content.loader import load_campaign
 from content.schema import Campaign
-from db.session import create_engine, upgrade
+from db.session import checkpoint, create_engine, upgrade
 from db.stores.broadcasts import SqlBroadcastStore
 from db.stores.chats import SqlChatStore
 from db.stores.events import SqlEventStore
@@ -63,6 +63,9 @@ class Core:
     reminders: ReminderScheduler
 
     async def aclose(self) -> None:
+        # A clean stop leaves no write-ahead log behind: erased rows' old versions can linger
+        # there. (The broadcast sender gives back its kept connection when it stops.)
+        await checkpoint(self.engine)
         await self.engine.dispose()
 
 
@@ -86,7 +89,7 @@ async def build_core(
     store = SqlChatStore(engine)
     translator = CatalogTranslator()
     server_setups = SqlServerSetups(engine)
-    chat_events = ChatEvents(store, server_setups)
+    chat_events = ChatEvents(store, server_setups, campaign.campaign_tags)
     server_probes: dict[str, ServerProbe] = {}
     registry = build_registry()
     outbox: dict[str, Messenger] = {}
