@@ -35,6 +35,7 @@ NAMES_A_PERSON: Mapping[str, str] = {
     "reminder_plan.chat_pk": "deleted with the chat (foreign key cascade)",
     "reminder_dirty.chat_pk": "deleted with the chat (foreign key cascade)",
     "broadcasts.origin_chat_id": "a broadcast the chat started is deleted with its recipients",
+    "broadcasts.origin_platform": "with origin_chat_id: the chat's address",
     "broadcasts.created_by": "a broadcast the user started is deleted with its recipients",
     "broadcasts.approved_by": "an approval the chat or user gave is cleared",
     "broadcast_recipients.chat_pk": "unlinked: only the delivery state stays, for the counts",
