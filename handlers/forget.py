@@ -60,7 +60,7 @@ def _what_went(erased: Mapping[str, int], _: Callable[[str], str]) -> list[str]:
         )
     if erased.get("broadcast_approvals"):
         lines.append(
-            _("Your name was removed from {count} broadcast approvals.").format(
+            _("Approvals you gave to {count} broadcasts no longer name you.").format(
                 count=erased["broadcast_approvals"]
             )
         )

@@ -20,6 +20,7 @@ from db.models.events import PlannedReminder, ReminderLeads, StoredEvent
 from db.models.setups import ServerSetupRow
 from db.session import create_engine, upgrade
 from db.stores.chats import SqlChatStore
+from tests.support.chat import Say
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 GROUP = Address("telegram", "-1005550001234")
@@ -202,3 +203,16 @@ async def test_forget_in_a_group_erases_every_row_naming_the_group_or_its_admin(
 async def test_forget_without_anything_stored_says_so(engine: AsyncEngine) -> None:
     erased = await SqlChatStore(engine).forget_chat(GROUP, ADMIN)
     assert not any(erased.values())
+
+
+async def test_a_group_admin_who_broadcast_here_is_told_what_went_in_both_languages(
+    say: Say,
+) -> None:
+    group: dict[str, Any] = {"chat": "-100777", "user": "55", "kind": ChatKind.GROUP, "admin": True}
+    for locale, expected in (("en", "Erased: 1 broadcasts"), ("ru", "Удалено рассылок")):
+        await say("/broadcast here now Meeting tonight", locale=locale, **group)
+        reply = await say("/forget confirm", locale=locale, **group)
+        assert expected in reply.text and "Nothing was stored" not in reply.text
+        assert "this chat's settings" not in reply.text, "the group had no settings to erase"
+    nothing = await say("/forget confirm", **group)
+    assert "Nothing was stored" in nothing.text
