@@ -65,8 +65,10 @@ class Core:
     async def aclose(self) -> None:
         # A clean stop leaves no write-ahead log behind: erased rows' old versions can linger
         # there. (The broadcast sender gives back its kept connection when it stops.)
-        await checkpoint(self.engine)
-        await self.engine.dispose()
+        try:
+            await checkpoint(self.engine)
+        finally:
+            await self.engine.dispose()
 
 
 async def build_core(

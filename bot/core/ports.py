@@ -62,7 +62,8 @@ class ChatStore(Protocol):
         ...
 
     async def set_active(self, address: Address, active: bool) -> None:
-        """A chat that blocked or removed the bot gets nothing until it comes back."""
+        """A chat switched off gets nothing until it is switched on again: a server channel
+        that lost a permission (a chat that blocked or removed the bot is erased instead)."""
         ...
 
     async def count_campaign_start(self, tag: str) -> None:
