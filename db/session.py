@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -60,12 +61,23 @@ def _restrict(path: Path, mode: int) -> None:
         log.warning("cannot restrict the permissions of %s to %o", path, mode)
 
 
+def _shared(folder: Path) -> bool:
+    """The working directory, or a folder everyone writes to (sticky, such as /tmp)."""
+    resolved = folder.resolve()
+    return resolved == Path.cwd().resolve() or bool(resolved.stat().st_mode & stat.S_ISVTX)
+
+
 def _prepare_file(database: Path) -> None:
     """Create the folder (0700) and an empty database file (0600) before SQLite does: SQLite
     would create the file under the process umask (world-readable with the usual 022)."""
     folder = database.parent
     folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
-    _restrict(folder, FOLDER_MODE)
+    if _shared(folder):
+        # Closing the working directory or /tmp to everyone else would break more than it
+        # protects; the files themselves are still 0600.
+        log.warning("the database should have a folder of its own (as the default data/)")
+    else:
+        _restrict(folder, FOLDER_MODE)
     descriptor = os.open(database, os.O_RDWR | os.O_CREAT, FILE_MODE)
     os.close(descriptor)
     for name in (database.name, *(database.name + suffix for suffix in COMPANIONS)):

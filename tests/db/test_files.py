@@ -110,3 +110,16 @@ async def test_a_checkpoint_waits_out_a_reader_and_says_when_it_could_not(
         reader.close()
     assert await checkpoint(engine) is True
     await engine.dispose()
+
+
+async def test_a_database_in_the_working_directory_leaves_the_directory_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir(mode=0o755)
+    project.chmod(0o755)
+    monkeypatch.chdir(project)
+    engine = create_engine("sqlite+aiosqlite:///allybot.sqlite3")
+    await upgrade(engine)
+    await engine.dispose()
+    assert (mode(project), mode(project / "allybot.sqlite3")) == (0o755, 0o600)
