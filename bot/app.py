@@ -25,7 +25,7 @@ from content.events import content_events
 from content.i18n import CatalogTranslator
 from content.loader import load_campaign
 from content.schema import Campaign
-from db.session import create_engine, upgrade
+from db.session import checkpoint, create_engine, upgrade
 from db.stores.broadcasts import SqlBroadcastStore
 from db.stores.chats import SqlChatStore
 from db.stores.events import SqlEventStore
@@ -68,7 +68,12 @@ class Core:
     retention: RetentionService
 
     async def aclose(self) -> None:
-        await self.engine.dispose()
+        # A clean stop leaves no write-ahead log behind: erased rows' old versions can linger
+        # there. (The broadcast sender gives back its kept connection when it stops.)
+        try:
+            await checkpoint(self.engine)
+        finally:
+            await self.engine.dispose()
 
 
 async def build_core(
@@ -91,7 +96,7 @@ async def build_core(
     store = SqlChatStore(engine)
     translator = CatalogTranslator()
     server_setups = SqlServerSetups(engine)
-    chat_events = ChatEvents(store, server_setups)
+    chat_events = ChatEvents(store, server_setups, campaign.campaign_tags)
     server_probes: dict[str, ServerProbe] = {}
     registry = build_registry()
     outbox: dict[str, Messenger] = {}

@@ -53,6 +53,10 @@ HttpsUrl = Annotated[str, AfterValidator(_https)]
 ZoneName = Annotated[str, AfterValidator(_zone)]
 Topic = Annotated[str, AfterValidator(_topic)]
 ItemId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,31}$")]
+# What a Telegram deep link can carry in its start parameter (t.me/<bot>?start=<tag>).
+CampaignTag = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# Each declared tag is one counter row: a handful, never an open-ended list.
+MAX_CAMPAIGN_TAGS = 50
 
 
 class _Frozen(BaseModel):
@@ -177,6 +181,17 @@ class Remembrance(_Frozen):
     campaign: Text
     hashtag: Annotated[str, Field(pattern=r"^#\w+$")]
     source: Source
+    # The campaign links (t.me/<bot>?start=<tag>) whose starts are counted; any other tag is
+    # ignored, so made-up links cannot fill the database.
+    campaign_tags: tuple[CampaignTag, ...] = Field(default=(), max_length=MAX_CAMPAIGN_TAGS)
+
+    @field_validator("campaign_tags")
+    @classmethod
+    def _distinct_tags(cls, tags: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({tag for tag in tags if tags.count(tag) > 1})
+        if repeated:
+            raise ValueError(f"campaign tags listed twice: {', '.join(repeated)}")
+        return tags
 
     @field_validator("day")
     @classmethod
@@ -195,6 +210,11 @@ class Campaign(_Frozen):
     events: tuple[Event, ...]
     petitions: Petitions
     remembrance: Remembrance
+
+    @property
+    def campaign_tags(self) -> tuple[str, ...]:
+        """The campaign links counted on /start <tag> (declared in remembrance.yaml)."""
+        return self.remembrance.campaign_tags
 
     def event(self, event_id: str) -> Event | None:
         return next((e for e in self.events if e.id == event_id), None)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -11,11 +14,21 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Who can read the database can read who supports whom: only the bot's own user may.
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
+# SQLite's companions of the database file: the write-ahead log and its shared-memory index.
+COMPANIONS = ("-wal", "-shm")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # Erased rows are overwritten with zeros, not merely unlinked: without this, most SQLite
+    # builds (all but a few distributions compile it off) leave them readable in free space.
+    cursor.execute("PRAGMA secure_delete=ON")
     # WAL lets the scheduler read while a command writes; foreign keys make erasure cascade.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
@@ -24,15 +37,84 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _private_files(path: Path) -> Any:
+    """A connect listener: the -wal and -shm files appear only once SQLite opens the database in
+    WAL mode, so their permissions are checked each time a connection opens (SQLite copies the
+    main file's mode to them, but a file left by an older version may be wider)."""
+
+    def tighten(_dbapi_connection: Any, _record: Any) -> None:
+        for name in (path.name, *(path.name + suffix for suffix in COMPANIONS)):
+            _restrict(path.with_name(name), FILE_MODE)
+
+    return tighten
+
+
+def _restrict(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+    except PermissionError:
+        # A folder the bot does not own (a shared parent such as /tmp): the files inside it
+        # are still 0600, which is what protects them.
+        log.warning("cannot restrict the permissions of %s to %o", path, mode)
+
+
+def _shared(folder: Path) -> bool:
+    """The working directory, or a folder everyone writes to (sticky, such as /tmp)."""
+    resolved = folder.resolve()
+    return resolved == Path.cwd().resolve() or bool(resolved.stat().st_mode & stat.S_ISVTX)
+
+
+def _prepare_file(database: Path) -> None:
+    """Create the folder (0700) and an empty database file (0600) before SQLite does: SQLite
+    would create the file under the process umask (world-readable with the usual 022)."""
+    folder = database.parent
+    folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+    if _shared(folder):
+        # Closing the working directory or /tmp to everyone else would break more than it
+        # protects; the files themselves are still 0600.
+        log.warning("the database should have a folder of its own (as the default data/)")
+    else:
+        _restrict(folder, FOLDER_MODE)
+    descriptor = os.open(database, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    os.close(descriptor)
+    for name in (database.name, *(database.name + suffix for suffix in COMPANIONS)):
+        _restrict(database.with_name(name), FILE_MODE)
+
+
 def create_engine(database_url: str) -> AsyncEngine:
-    """An async engine; for SQLite, creates the file's folder and sets the pragmas."""
+    """An async engine; for an SQLite file, creates its folder and the file itself private to
+    this user (whatever the umask) and sets the pragmas on every connection."""
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+            database = Path(url.database)
+            _prepare_file(database)
+            event.listen(engine.sync_engine, "connect", _private_files(database))
     return engine
+
+
+async def checkpoint(engine: AsyncEngine) -> bool:
+    """Copy the write-ahead log into the database file and truncate the log to zero bytes.
+
+    After an erasure the erased rows' old versions are still in the -wal file until this runs;
+    secure_delete has already zeroed them in the new versions. A checkpoint cannot finish while
+    another connection reads, so it waits (busy_timeout) and reports whether it completed.
+    """
+    if engine.dialect.name != "sqlite":
+        return True
+    async with engine.connect() as connection:
+        row = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        await connection.rollback()
+    # The row is (busy, frames in the log, frames copied); busy means a reader kept it.
+    busy = bool(row[0])
+    if busy:
+        log.warning("the write-ahead log could not be truncated: a reader held it")
+    return not busy
 
 
 def alembic_config() -> Config:

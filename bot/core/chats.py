@@ -8,6 +8,7 @@ here, so each platform reports what happened and none of them re-implements the 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Protocol
 
 from bot.core.messages import Address
@@ -23,29 +24,50 @@ class BrokenChannels(Protocol):
 
 
 class ChatEvents:
-    """The core calls adapters and background services make when a platform reports a chat."""
+    """The core calls adapters and background services make when a platform reports a chat.
 
-    def __init__(self, store: ChatStore, setups: BrokenChannels) -> None:
+    `campaign_tags` are the campaign links the content names: only those are counted, so a
+    flood of made-up `/start <tag>` links costs no rows.
+    """
+
+    def __init__(
+        self,
+        store: ChatStore,
+        setups: BrokenChannels,
+        campaign_tags: Collection[str] = (),
+    ) -> None:
         self._store = store
         self._setups = setups
+        self._campaign_tags = frozenset(campaign_tags)
 
     async def gone(self, chat: Address, error: RecipientGone | None = None) -> None:
-        """Nothing more goes to `chat`: it blocked the bot, moved, or lost a permission."""
+        """Nothing more goes to `chat`: it blocked the bot, moved, or lost a permission.
+
+        A chat that blocked or removed the bot is erased at once, as /forget would: keeping it
+        would keep a list of supporters who once used the bot. Only a server channel that lost
+        a permission stays (switched off and marked broken), because the server's admins must
+        be told to fix it.
+        """
         if error is not None and error.moved_to is not None:
             await self.moved(chat, error.moved_to)
             return
-        await self._store.set_active(chat, False)
         reason = error.reason if error is not None else ""
-        if reason and await self._setups.mark_broken(chat.platform, chat.chat_id, reason):
-            log.warning(
-                "%s: a server's announcement channel stopped working (%s)",
-                chat.platform,
-                reason.split(":", 1)[0],
-            )
-        log.info("%s: a chat is gone; it receives nothing more", chat.platform)
+        if reason:
+            await self._store.set_active(chat, False)
+            if await self._setups.mark_broken(chat.platform, chat.chat_id, reason):
+                log.warning(
+                    "%s: a server's announcement channel stopped working (%s)",
+                    chat.platform,
+                    reason.split(":", 1)[0],
+                )
+            log.info("%s: a chat is unreachable; it receives nothing more", chat.platform)
+            return
+        await self._store.forget_chat(chat)
+        log.info("%s: a chat is gone; everything stored about it was erased", chat.platform)
 
     async def returned(self, chat: Address) -> None:
-        """The bot was added (again) or unblocked: the chat's subscriptions resume."""
+        """The bot was added (again) or unblocked: the chat's subscriptions resume (a chat
+        erased when it left starts afresh)."""
         await self._store.set_active(chat, True)
 
     async def moved(self, old: Address, new: Address) -> None:
@@ -54,5 +76,6 @@ class ChatEvents:
             log.info("%s: a chat moved to a new id; its settings moved with it", old.platform)
 
     async def link_opened(self, tag: str) -> None:
-        """Somebody arrived through a campaign link: counted, never who."""
-        await self._store.count_campaign_start(tag)
+        """Somebody arrived through a campaign link: counted, never who; unknown tags not."""
+        if tag in self._campaign_tags:
+            await self._store.count_campaign_start(tag)

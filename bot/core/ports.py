@@ -45,8 +45,10 @@ class ChatStore(Protocol):
 
     async def save_chat(self, prefs: ChatPrefs) -> None: ...
 
-    async def forget_chat(self, address: Address) -> Mapping[str, int]:
-        """Erase every row about this chat; return how many of each kind went."""
+    async def forget_chat(self, address: Address, user: Address | None = None) -> Mapping[str, int]:
+        """Erase every row about this chat and, when given, every row naming the person `user`
+        (a broadcast they started or approved); return how many of each kind went (a kind
+        with nothing erased may be 0 or absent). Nothing erased stays readable on disk."""
         ...
 
     async def set_rsvp(self, address: Address, event_id: str, answer: RsvpAnswer) -> None: ...
@@ -60,11 +62,13 @@ class ChatStore(Protocol):
         ...
 
     async def set_active(self, address: Address, active: bool) -> None:
-        """A chat that blocked or removed the bot gets nothing until it comes back."""
+        """A chat switched off gets nothing until it is switched on again: a server channel
+        that lost a permission (a chat that blocked or removed the bot is erased instead)."""
         ...
 
     async def count_campaign_start(self, tag: str) -> None:
-        """Count one start through a campaign link, in aggregate only, never per person."""
+        """Count one start through a campaign link, in aggregate only, never per person.
+        Callers pass only the tags the content names (bot.core.chats.ChatEvents)."""
         ...
 
     async def move_chat(self, old: Address, new: Address) -> bool:

@@ -7,17 +7,17 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, time
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import Address, ChatKind
 from bot.core.ports import ChatPrefs, RsvpAnswer
-from db.models.base import Base
+from db.erasure import erase
 from db.models.chats import CampaignStart, Chat, ChatTopic, Rsvp
+from db.session import checkpoint
 
 
 def _minutes(value: time) -> int:
@@ -117,21 +117,12 @@ class SqlChatStore:
             for chat in chats:
                 self._cache.pop(chat, None)
 
-    async def forget_chat(self, address: Address) -> Mapping[str, int]:
+    async def forget_chat(self, address: Address, user: Address | None = None) -> Mapping[str, int]:
         async with self._changing(address) as connection:
-            chat_pk = await self._chat_pk(connection, address)
-            erased = {"chats": 0 if chat_pk is None else 1}
-            for column in _columns_referring_to_chats():
-                erased[column.table.name] = (
-                    0
-                    if chat_pk is None
-                    else await connection.scalar(
-                        select(func.count()).select_from(column.table).where(column == chat_pk)
-                    )
-                    or 0
-                )
-            # Foreign keys cascade the delete to every one of those tables.
-            await connection.execute(delete(Chat).where(Chat.id == chat_pk))
+            erased = await erase(connection, address, user)
+        # The erased rows' old versions are still in the write-ahead log until a checkpoint
+        # copies the zeroed pages over them and truncates the log.
+        await checkpoint(self._engine)
         return erased
 
     async def set_rsvp(self, address: Address, event_id: str, answer: RsvpAnswer) -> None:
@@ -236,17 +227,6 @@ class SqlChatStore:
                 Chat.platform == address.platform, Chat.chat_id == address.chat_id
             )
         )
-
-
-@cache
-def _columns_referring_to_chats() -> tuple[Column[Any], ...]:
-    """Every column, in every table (later ones included), that points at a chat's row."""
-    return tuple(
-        fk.parent
-        for table in Base.metadata.sorted_tables
-        for fk in table.foreign_keys
-        if fk.column.table is Chat.__table__
-    )
 
 
 _IDENTITY = ("platform", "chat_id", "created_at")

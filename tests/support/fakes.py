@@ -33,7 +33,9 @@ class InMemoryStore:
             prefs = replace(prefs, created_at=existing.created_at)
         self.chats[prefs.address] = prefs
 
-    async def forget_chat(self, address: Address) -> Mapping[str, int]:
+    async def forget_chat(self, address: Address, user: Address | None = None) -> Mapping[str, int]:
+        # Only chats and RSVPs live here: broadcasts and setups are other stores' rows.
+        self.inactive.discard(address)
         chat = self.chats.pop(address, None)
         rsvps = [key for key in self.rsvps if key[0] == address]
         for key in rsvps:

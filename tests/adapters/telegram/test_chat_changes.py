@@ -1,8 +1,8 @@
 """What Telegram tells about a chat changes what is stored, through the core's ChatEvents.
 
-A campaign link opened, the bot blocked or added back, a reply that finds the chat gone, and a
-group that became a supergroup (it moves to its new id with its subscriptions, it is not
-switched off).
+A campaign link opened, the bot blocked (the chat is erased) or added back, a reply that finds
+the chat gone, and a group that became a supergroup (it moves to its new id with its
+subscriptions, it is not switched off).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ async def test_a_deep_link_start_is_counted_in_aggregate_and_greets(
     assert await core.store.campaign_starts() == {"pride2026": 2}
 
 
-async def test_blocking_the_bot_deactivates_the_chat_and_unblocking_restores_it(
+async def test_blocking_the_bot_erases_the_chat_and_unblocking_starts_afresh(
     tg: TelegramMessenger, fake: FakeTelegram, core: Core
 ) -> None:
     chat = private_chat(ALICE)
@@ -82,11 +82,13 @@ async def test_blocking_the_bot_deactivates_the_chat_and_unblocking_restores_it(
 
     fake.membership(chat, ALICE, "kicked")
     await eventually(negated(subscribed))
+    assert await core.store.get_chat(at(ALICE["id"])) is None, "erased, not only switched off"
     fake.membership(chat, ALICE, "member")
-    await eventually(subscribed)
+    await fake.say(chat, ALICE, "/help")
+    assert not await subscribed(), "nothing was kept to restore"
 
 
-async def test_a_forbidden_reply_deactivates_the_chat(
+async def test_a_forbidden_reply_erases_the_chat(
     tg: TelegramMessenger, fake: FakeTelegram, core: Core
 ) -> None:
     chat = private_chat(BORIS)

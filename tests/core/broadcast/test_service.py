@@ -389,7 +389,11 @@ async def test_forget_erases_a_chats_recipient_rows(bot: Bot) -> None:
     erased = await bot.core.store.forget_chat(Address("telegram", "t1"))
     assert erased["broadcast_recipients"] == 1
     async with bot.core.engine.connect() as connection:
-        assert await connection.scalar(select(func.count()).select_from(BroadcastRecipientRow)) == 1
+        # t1's row stays for the broadcast's totals, naming nobody and never sent.
+        rows = (await connection.execute(select(BroadcastRecipientRow.__table__))).all()
+    assert len(rows) == 2
+    [unlinked] = [r for r in rows if r.chat_pk is None]
+    assert unlinked.chat_id is None and unlinked.state == "gone"
 
 
 async def test_the_sender_gets_progress_with_an_eta_and_a_final_report(
