@@ -50,6 +50,10 @@ class RetentionStore(Protocol):
         """Event and broadcast drafts created before `created_before` or already expired."""
         ...
 
+    async def purge_inactive_chats(self) -> Mapping[str, int]:
+        """Chats left switched off (not erased) by an older version when they blocked the bot."""
+        ...
+
 
 class RetentionService:
     """Purges on a timer until cancelled; a failing purge is logged and tried again next time."""
@@ -95,6 +99,7 @@ class RetentionService:
             await self._store.purge_event_records(now - policy.after_event),
             await self._store.purge_broadcast_recipients(now - policy.broadcast_recipients),
             await self._store.purge_drafts(now - policy.drafts, now),
+            await self._store.purge_inactive_chats(),
         ):
             for kind, count in counts.items():
                 removed[kind] = removed.get(kind, 0) + count

@@ -1,7 +1,7 @@
 """The RetentionStore port: the purge's deletions, each in one short transaction.
 
-Deleted rows are overwritten (`secure_delete`) and the WAL is checkpointed afterwards, so a purged
-RSVP is not left readable in free pages or in the `-wal` file.
+Every connection deletes with `secure_delete` (db/session.py) and the WAL is checkpointed
+afterwards, so a purged RSVP is not left readable in free pages or in the `-wal` file.
 """
 
 from __future__ import annotations
@@ -23,13 +23,17 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.broadcast.values import BroadcastState
+from bot.core.messages import Address
 from bot.core.reminders.values import REMEMBRANCE, EventInfo, EventStatus
+from db.erasure import erase
 from db.models.broadcasts import BroadcastRecipientRow, BroadcastRow
-from db.models.chats import Rsvp
+from db.models.chats import Chat, Rsvp
 from db.models.events import PlannedReminder, StoredEvent
+from db.models.setups import ServerSetupRow
+from db.session import checkpoint
 from db.stores.events import epoch
 
 B: Table = BroadcastRow.__table__  # type: ignore[assignment]
@@ -86,7 +90,6 @@ class SqlRetentionStore:
             )
         )
         async with self._engine.begin() as connection:
-            await _secure(connection)
             gone_rsvps = (await connection.execute(rsvps)).rowcount or 0
             gone_reminders = (await connection.execute(reminders)).rowcount or 0
         await self._checkpoint(gone_rsvps + gone_reminders)
@@ -104,7 +107,6 @@ class SqlRetentionStore:
         for broadcast_id in broadcast_ids:
             # One broadcast a transaction: the counts are kept in the same one the list goes in.
             async with self._engine.begin() as connection:
-                await _secure(connection)
                 counts = await connection.execute(
                     select(R.c.state, func.count())
                     .where(R.c.broadcast_id == broadcast_id)
@@ -122,7 +124,6 @@ class SqlRetentionStore:
 
     async def purge_drafts(self, created_before: datetime, now: datetime) -> Mapping[str, int]:
         async with self._engine.begin() as connection:
-            await _secure(connection)
             events = await connection.execute(
                 delete(StoredEvent).where(
                     StoredEvent.status == EventStatus.DRAFT.value,
@@ -142,16 +143,25 @@ class SqlRetentionStore:
         await self._checkpoint(event_drafts + broadcast_drafts)
         return {"event_drafts": event_drafts, "broadcast_drafts": broadcast_drafts}
 
-    async def _checkpoint(self, deleted: int) -> None:
-        """Copy the WAL into the database file and empty it, so deleted rows leave no copy."""
-        if not deleted or self._engine.dialect.name != "sqlite":
-            return
+    async def purge_inactive_chats(self) -> Mapping[str, int]:
+        """Chats that an older version only switched off when they blocked the bot are erased
+        now, as a blocked chat is today. A server's announcement channel that lost a permission
+        stays switched off instead, so its admins can be told why announcements stopped."""
+        announcing = select(ServerSetupRow.channel_id).where(
+            ServerSetupRow.platform == Chat.platform
+        )
+        switched_off = select(Chat.platform, Chat.chat_id).where(
+            Chat.active.is_(False), Chat.chat_id.not_in(announcing)
+        )
         async with self._engine.connect() as connection:
-            await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            chats = [Address(p, c) for p, c in (await connection.execute(switched_off)).all()]
+        for chat in chats:
+            async with self._engine.begin() as connection:
+                await erase(connection, chat)
+        await self._checkpoint(len(chats))
+        return {"switched_off_chats": len(chats)}
 
-
-async def _secure(connection: AsyncConnection) -> None:
-    # Deleted rows are zeroed on disk rather than left in free pages (per connection; harmless
-    # to repeat where the engine already sets it).
-    if connection.dialect.name == "sqlite":
-        await connection.exec_driver_sql("PRAGMA secure_delete=ON")
+    async def _checkpoint(self, deleted: int) -> None:
+        """Empty the write-ahead log once something went, so deleted rows leave no copy."""
+        if deleted:
+            await checkpoint(self._engine)

@@ -24,6 +24,7 @@ from bot.core.messages import Address, Reply
 from bot.core.ports import Dispatch, PlatformPacing, RsvpAnswer
 from bot.core.reminders.values import REMEMBRANCE, EventDraft, EventInfo
 from bot.core.retention import RetentionPolicy, RetentionService
+from bot.core.server_setup import ServerSetup
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from db.models.broadcasts import BroadcastRecipientRow
@@ -298,6 +299,9 @@ class FailingOnce:
     async def purge_drafts(self, created_before: datetime, now: datetime) -> dict[str, int]:
         return {}
 
+    async def purge_inactive_chats(self) -> dict[str, int]:
+        return {}
+
 
 async def test_a_failing_purge_is_logged_and_retried_and_never_ends_the_loop(
     caplog: pytest.LogCaptureFixture,
@@ -353,3 +357,30 @@ async def test_serve_runs_the_purge_beside_reminders_and_broadcasts(tmp_path: Pa
     # serve() closes the core when its platforms end.
     await asyncio.wait_for(serve(core, [watcher]), WAIT_LIMIT_S + 5)
     assert watcher.seen_purged
+
+
+async def test_chats_an_older_version_only_switched_off_are_erased_by_the_purge(
+    tmp_path: Path, running: Callable[[Settings], Awaitable[Core]]
+) -> None:
+    core = await running(fast_settings(tmp_path))
+    say = speaker(core.dispatcher.dispatch, chat="left-long-ago")
+    await say("/subscribe events")
+    await say("/subscribe events", chat="still-here")
+    await core.server_setups.save_setup(
+        ServerSetup("console", "server", "announce", frozenset({"events"}))
+    )
+    await say("/subscribe events", chat="announce")
+    # As an older version left them: switched off, not erased.
+    await core.store.set_active(Address("console", "left-long-ago"), False)
+    await core.store.set_active(Address("console", "announce"), False)
+
+    async def remaining() -> set[str]:
+        async with core.engine.connect() as connection:
+            return set((await connection.scalars(select(Chat.chat_id))).all())
+
+    deadline = time.monotonic() + 20
+    while "left-long-ago" in await remaining():
+        assert time.monotonic() < deadline, "the purge never erased the switched-off chat"
+        await asyncio.sleep(0.2)
+    # The others stay: an active chat, and an announcement channel whose admins must be told.
+    assert await remaining() == {"still-here", "announce"}
