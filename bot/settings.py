@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.core.messages import Address
 
 PLATFORMS = ("telegram", "discord", "console")
+
+# Telegram's alphabet for a webhook secret token is A-Z a-z 0-9 _ - and at most 256 characters;
+# 32 is our floor: anyone who guesses it can post forged updates "from" an organizer.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
+WEBHOOK_HINT = (
+    "required when TELEGRAM_WEBHOOK_URL is set: 32 to 256 characters of A-Z a-z 0-9 _ -; "
+    'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+)
 
 
 class SettingsError(Exception):
@@ -28,7 +37,8 @@ class Settings(BaseSettings):
     telegram_api_base_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_listen: str = "127.0.0.1:8443"
-    telegram_webhook_secret: SecretStr | None = None
+    # Checked even when unset (validate_default): a webhook without a secret is refused.
+    telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     discord_bot_token: SecretStr | None = None
     organizers: Annotated[frozenset[Address], NoDecode] = frozenset()
     broadcast_second_approval_above: int = Field(
@@ -67,6 +77,18 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_needs_a_secret(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        # The value is never quoted back: an error line must not carry the secret itself.
+        if info.data.get("telegram_webhook_url") and (
+            value is None or not WEBHOOK_SECRET.fullmatch(value.get_secret_value())
+        ):
+            raise ValueError(WEBHOOK_HINT)
+        return value
 
     @field_validator("log_level")
     @classmethod

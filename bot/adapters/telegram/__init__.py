@@ -13,9 +13,21 @@ from typing import Protocol
 
 from bot.adapters import CoreParts
 from bot.adapters.telegram.inbound import ChatReader, ChatReports
-from bot.adapters.telegram.messenger import TELEGRAM_PACING, TelegramMessenger, WebhookConfig
+from bot.adapters.telegram.messenger import (
+    TELEGRAM_PACING,
+    TelegramMessenger,
+    TelegramRefused,
+    TokenRejected,
+    WebhookConfig,
+)
 
-__all__ = ["TelegramCoreParts", "TelegramMessenger", "build_telegram"]
+__all__ = [
+    "TelegramCoreParts",
+    "TelegramMessenger",
+    "TelegramRefused",
+    "TokenRejected",
+    "build_telegram",
+]
 
 
 class TelegramCoreParts(CoreParts, Protocol):
@@ -36,10 +48,13 @@ def build_telegram(core: TelegramCoreParts) -> TelegramMessenger:
     webhook = None
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret
+        if secret is None:
+            # The settings refuse this already; a webhook without a secret takes forged updates.
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is not set")
         webhook = WebhookConfig(
             url=settings.telegram_webhook_url,
             listen=settings.telegram_webhook_listen,
-            secret=secret.get_secret_value() if secret is not None else None,
+            secret=secret.get_secret_value(),
         )
     return TelegramMessenger(
         settings.telegram_bot_token.get_secret_value(),

@@ -12,7 +12,12 @@ import aiohttp
 import pytest
 
 from bot.adapters.telegram import TelegramMessenger
-from bot.adapters.telegram.messenger import TokenRejected, WebhookConfig, api_urls
+from bot.adapters.telegram.messenger import (
+    TokenRejected,
+    WebhookConfig,
+    WebhookRefused,
+    api_urls,
+)
 from bot.core.chats import ChatEvents
 from bot.core.commands import Arg, Command, Registry
 from bot.core.dispatcher import Dispatcher
@@ -263,41 +268,86 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_webhook_mode_registers_the_webhook_and_checks_its_secret(
+SECRET = "k" * 20 + "_-" + "Zq09" * 5  # 42 characters of Telegram's alphabet
+HOOK = "https://bot.example.org/telegram/hook"
+
+
+def hook_update(update_id: int, text: str) -> dict[str, Any]:
+    chat = private_chat(ALICE)
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 5 + update_id,
+            "date": 0,
+            "chat": chat,
+            "from": ALICE,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
+
+
+async def test_webhook_mode_registers_the_webhook_and_refuses_posts_without_its_secret(
     fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
 ) -> None:
+    asked: list[Request] = []
+
+    async def counting(request: Request) -> Reply | None:
+        asked.append(request)
+        return await dispatch(request)
+
     port = free_port()
-    config = WebhookConfig("https://bot.example.org/telegram/hook", f"127.0.0.1:{port}", "s3cret")
-    async with running(echo_bot(webhook=config), dispatch, fake, ready_on="setWebhook"):
+    config = WebhookConfig(HOOK, f"127.0.0.1:{port}", SECRET)
+    async with running(echo_bot(webhook=config), counting, fake, ready_on="setWebhook"):
         assert fake.webhook is not None
         assert fake.webhook["url"] == config.url
-        assert fake.webhook["secret_token"] == "s3cret"
-        chat = private_chat(ALICE)
-        fake.chats[ALICE["id"]] = chat
-        update = {
-            "update_id": 1,
-            "message": {
-                "message_id": 5,
-                "date": 0,
-                "chat": chat,
-                "from": ALICE,
-                "text": "/echo hook",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-            },
-        }
+        assert fake.webhook["secret_token"] == SECRET
+        fake.chats[ALICE["id"]] = private_chat(ALICE)
         await listening(port)
         url = f"http://127.0.0.1:{port}/telegram/hook"
+        header = "X-Telegram-Bot-Api-Secret-Token"
+        forged = {
+            "none": {},
+            "empty": {header: ""},
+            "a guess": {header: "guess"},
+            "a prefix": {header: SECRET[:-1]},
+            "one more": {header: SECRET + "x"},
+        }
         async with aiohttp.ClientSession() as http:
-            wrong = await http.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
-            )
+            refused = []
+            for number, headers in enumerate(forged.values(), start=1):
+                answer = await http.post(
+                    url, json=hook_update(number, "/echo forged"), headers=headers
+                )
+                refused.append(answer.status)
             right = await http.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                url, json=hook_update(9, "/echo hook"), headers={header: SECRET}
             )
-        assert (wrong.status, right.status) == (403, 200)
+            nonsense = await http.post(url, data=b"not json", headers={header: SECRET})
+        assert refused == [403] * len(forged)
+        assert (right.status, nonsense.status) == (200, 400)
         [reply] = await fake.replies(ALICE["id"])
         assert reply.text == "hook admin=False"
+        assert [r.args for r in asked] == [("hook",)], "forged posts reached nothing"
+        assert [s.text for s in fake.sent] == ["hook admin=False"]
     assert fake.calls_to("getUpdates") == []
+
+
+def test_a_webhook_without_a_long_secret_cannot_be_configured() -> None:
+    for secret in ("", "s3cret", "x" * 31, "x" * 257, "é" * 40, "a b" * 20):
+        with pytest.raises(ValueError, match="secret"):
+            WebhookConfig(HOOK, "127.0.0.1:8443", secret)
+
+
+async def test_a_webhook_url_telegram_refuses_stops_the_start(
+    fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
+) -> None:
+    fake.fail_next(
+        "setWebhook", Failure(400, "Bad Request: bad webhook: HTTPS url must be provided")
+    )
+    config = WebhookConfig("http://bot.example.org/hook", f"127.0.0.1:{free_port()}", SECRET)
+    with pytest.raises(WebhookRefused, match="TELEGRAM_WEBHOOK_URL: Bad webhook"):
+        await echo_bot(webhook=config).run(dispatch)
 
 
 def test_a_self_hosted_api_server_root_or_bot_url_both_work() -> None:
