@@ -127,3 +127,42 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
     assert (tmp_path / "x.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [None, "", "short-but-valid_chars", "x" * 31, "y" * 257, "has spaces in it " * 3],
+    ids=["unset", "empty", "short", "31", "257", "alphabet"],
+)
+def test_a_webhook_without_a_proper_secret_is_refused_at_start(
+    tmp_path: Path, secret: str | None
+) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": "7300000001:" + "AAFakeTokenForTestsOnly_0123456789abcd",
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+    }
+    if secret is not None:
+        env["TELEGRAM_WEBHOOK_SECRET"] = secret
+    result = allybot("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("allybot: bad settings: TELEGRAM_WEBHOOK_SECRET: required when")
+    assert "token_urlsafe" in line
+    if secret:
+        assert secret not in result.stderr
+    assert not (tmp_path / "data").exists(), "refused before anything was created"
+
+
+def test_a_webhook_with_a_long_secret_passes_the_settings() -> None:
+    env = {
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+        "TELEGRAM_WEBHOOK_SECRET": "Ab0_-" * 7,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from bot.settings import load_settings; load_settings(None)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO), **env},
+    )
+    assert result.returncode == 0, result.stderr
