@@ -21,7 +21,13 @@ from telegram.ext import (
 )
 
 from bot.adapters.telegram.delivery import Delivery
-from bot.adapters.telegram.inbound import ChatReader, ChatReports, UpdateHandlers
+from bot.adapters.telegram.inbound import (
+    ADMIN_TTL_S,
+    ChatReader,
+    ChatReports,
+    UpdateHandlers,
+    admin_cache,
+)
 from bot.adapters.telegram.logging import install_token_redaction
 from bot.adapters.telegram.menu import publish_menus
 from bot.adapters.telegram.updates import PLATFORM, chat_id_of
@@ -111,6 +117,7 @@ class TelegramMessenger:
         retry_backoff: float = 1.0,
         start_backoff: float = 2.0,
         pacing: PlatformPacing = TELEGRAM_PACING,
+        admin_ttl: float = ADMIN_TTL_S,
     ) -> None:
         self.pacing = pacing
         self._token = token
@@ -126,7 +133,9 @@ class TelegramMessenger:
         install_token_redaction(token)
         self.application = self._build(base_url, concurrent_updates)
         self._delivery = Delivery(self.application.bot, retry_backoff)
-        self._handlers = UpdateHandlers(registry, translator, store, chat_events, self._delivery)
+        self._handlers = UpdateHandlers(
+            registry, translator, store, chat_events, self._delivery, admin_cache(admin_ttl)
+        )
         self._add_handlers()
 
     def _build(self, base_url: str | None, concurrent_updates: int) -> AnyApplication:

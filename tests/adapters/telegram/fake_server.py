@@ -398,6 +398,21 @@ class FakeTelegram:
         self.message(chat, person, text, **extra)
         return await self.replies(chat["id"], count)
 
+    async def answered(
+        self, chat: dict[str, Any], person: dict[str, Any] | None, text: str, **extra: Any
+    ) -> list[Sent]:
+        """`person` writes `text` in `chat`; wait for the bot's next message, in whatever chat.
+
+        A private reply asked for in a group arrives in the asker's private chat instead.
+        """
+        before = len(self.sent)
+        self.message(chat, person, text, **extra)
+        await self.wait_until(lambda: len(self.sent) > before)
+        fresh = self.sent[before:]
+        for chat_id in {sent.chat_id for sent in fresh}:
+            self._seen[chat_id] = len(self.in_chat(chat_id))
+        return fresh
+
     async def tap(
         self, sent: Sent, button_text: str, presser: dict[str, Any], count: int = 1
     ) -> list[Sent]:

@@ -54,7 +54,7 @@ async def whole_session(
             chat = private_chat(person)
             for command in core.registry.visible():
                 await fake.say(chat, person, f"/{command.name}")
-                await fake.say(GROUP, person, f"/{command.name}@{BOT_USERNAME}")
+                await fake.answered(GROUP, person, f"/{command.name}@{BOT_USERNAME}")
         chat = private_chat(ALICE)
         [menu] = await fake.say(chat, ALICE, "/start")
         for label in [b["text"] for b in menu.buttons]:
@@ -77,7 +77,7 @@ async def whole_session(
         await fake.wait_until(lambda: fake.calls_to("sendMessage")[-1].status == 403)
         fake.membership(GROUP, ALICE, "kicked")
         fake.make_admin(OLD_GROUP["id"], ALICE["id"], owner=True)
-        await fake.say(OLD_GROUP, ALICE, f"/subscribe@{BOT_USERNAME} events")
+        await fake.answered(OLD_GROUP, ALICE, f"/subscribe@{BOT_USERNAME} events")
         fake.migrate(OLD_GROUP, SUPERGROUP_ID, ALICE)
         await fake.say(chat, ALICE, "/help")
     assert [c.status for c in fake.calls_to("getMe")] == [502, 200]
