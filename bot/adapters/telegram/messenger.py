@@ -197,7 +197,12 @@ class TelegramMessenger:
                 if self._webhook_server is not None:
                     await self._webhook_server.stop()
                 if app.updater is not None and app.updater.running:
-                    await app.updater.stop()
+                    try:
+                        await app.updater.stop()
+                    except Exception as error:
+                        # Stopping confirms the last updates with one more getUpdates, which
+                        # fails if one of them cannot be read; the bot stops all the same.
+                        log.warning("Telegram: stopping polling failed (%s)", type(error).__name__)
                 if app.running:
                     await app.stop()
                 log.info("Telegram: stopped")

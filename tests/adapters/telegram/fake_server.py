@@ -69,6 +69,26 @@ MENTION = re.compile(r"(?<!\w)@[A-Za-z0-9_]{1,32}")
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
+# What every ChatMemberAdministrator carries; all False is a valid (powerless) admin.
+ADMIN_RIGHTS = dict.fromkeys(
+    (
+        "can_be_edited",
+        "is_anonymous",
+        "can_manage_chat",
+        "can_delete_messages",
+        "can_manage_video_chats",
+        "can_restrict_members",
+        "can_promote_members",
+        "can_change_info",
+        "can_invite_users",
+        "can_post_stories",
+        "can_edit_stories",
+        "can_delete_stories",
+    ),
+    False,
+)
+
+
 class ApiError(Exception):
     def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
         super().__init__(description)
@@ -371,6 +391,8 @@ class FakeTelegram:
         if status == "kicked":
             new["until_date"] = 0
             self.blocked.add(chat["id"])
+        if status == "administrator":
+            new.update(ADMIN_RIGHTS)
         elif status in ("member", "administrator"):
             self.blocked.discard(chat["id"])
         self.push(
@@ -545,24 +567,7 @@ class FakeTelegram:
         if self.owners.get(chat_id) == user_id:
             return {"status": "creator", "user": person, "is_anonymous": False}
         if user_id in self.admins.get(chat_id, set()):
-            rights = dict.fromkeys(
-                (
-                    "can_be_edited",
-                    "is_anonymous",
-                    "can_manage_chat",
-                    "can_delete_messages",
-                    "can_manage_video_chats",
-                    "can_restrict_members",
-                    "can_promote_members",
-                    "can_change_info",
-                    "can_invite_users",
-                    "can_post_stories",
-                    "can_edit_stories",
-                    "can_delete_stories",
-                ),
-                False,
-            )
-            return {"status": "administrator", "user": person, **rights}
+            return {"status": "administrator", "user": person, **ADMIN_RIGHTS}
         return {"status": "member", "user": person}
 
     async def _api_answercallbackquery(self, params: dict[str, Any], files: Any) -> Any:

@@ -76,8 +76,15 @@ async def echo(request: Request, deps: None) -> Reply:
     return Reply(f"{' '.join(request.args)} admin={request.is_chat_admin}")
 
 
+async def mine(request: Request, deps: None) -> Reply:
+    """A private answer too long for an alert, naming the chat it was asked for."""
+    where = f"for {request.chat.chat_id} ({request.chat_kind}, admin={request.is_chat_admin})"
+    return Reply(where + "\n" + LONG_LINE * 5, buttons=(ActionButton("Again", "mine"),))
+
+
 REGISTRY: Registry[None] = Registry(
     [
+        Command("mine", "Private things", mine, private=True, changes_chat=True),
         Command("long", "A long text", long_text),
         Command("buttons", "Buttons", buttons),
         Command("echo", "Echo", echo, args=(Arg("words", "words", rest=True),), hidden=True),
@@ -124,7 +131,7 @@ async def test_organizer_only_commands_appear_only_in_organizers_menus(
     default = '{"type": "default"}'
     organizer = json.dumps({"chat_id": ORGANIZER["id"], "type": "chat"}, sort_keys=True)
     public = [c["command"] for c in fake.commands[(default, None)]]
-    assert public == ["long", "buttons", "manage"]
+    assert public == ["mine", "long", "buttons", "manage"]
     assert [c["command"] for c in fake.commands[(organizer, None)]] == [*public, "announce"]
     assert fake.commands[(organizer, "ru")][-1]["description"] == "[ru] Send an announcement"
 
@@ -355,3 +362,86 @@ def test_a_self_hosted_api_server_root_or_bot_url_both_work() -> None:
     assert api_urls("http://localhost:8081") == expected
     assert api_urls("http://localhost:8081/") == expected
     assert api_urls("http://localhost:8081/bot") == expected
+
+
+async def burst(
+    fake: FakeTelegram, chat: dict[str, Any], person: dict[str, Any], text: str
+) -> None:
+    """`person` sends `text` 20 times at once; wait until all 20 are answered somewhere."""
+    before = len(fake.sent)
+    for _ in range(20):
+        fake.message(chat, person, text)
+    await fake.wait_until(lambda: len(fake.sent) >= before + 20)
+
+
+async def test_a_burst_of_group_commands_asks_telegram_about_admins_at_most_once(
+    fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
+) -> None:
+    fake.chats[ALICE["id"]] = private_chat(ALICE)
+    fake.make_admin(GROUP["id"], ORGANIZER["id"])
+    # Updates handled concurrently, as in production: the first question is shared, not repeated.
+    async with running(echo_bot(concurrent_updates=16), dispatch, fake):
+        await burst(fake, GROUP, ALICE, f"/echo@{BOT_USERNAME} hi")
+        assert fake.calls_to("getChatMember") == [], "no command that needs it, no question"
+        await burst(fake, GROUP, ALICE, f"/manage@{BOT_USERNAME}")
+        assert len(fake.calls_to("getChatMember")) == 1
+        assert {s.chat_id for s in fake.sent[-20:]} == {ALICE["id"]}, "refused privately"
+        await burst(fake, GROUP, ORGANIZER, f"/manage@{BOT_USERNAME}")
+        assert len(fake.calls_to("getChatMember")) == 2
+        assert {s.text for s in fake.sent[-20:]} == {"admin=True"}
+
+
+async def test_the_bots_own_membership_change_makes_it_ask_about_admins_again(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    fake.chats[ALICE["id"]] = private_chat(ALICE)
+    [refused] = await fake.answered(GROUP, ALICE, f"/manage@{BOT_USERNAME}")
+    assert refused.text is not None and "Only this group's admins" in refused.text
+    fake.make_admin(GROUP["id"], ALICE["id"])
+    await fake.answered(GROUP, ALICE, f"/manage@{BOT_USERNAME}")
+    assert len(fake.calls_to("getChatMember")) == 1, "still cached"
+    fake.membership(GROUP, ALICE, "administrator")  # e.g. the bot was promoted meanwhile
+    [allowed] = await fake.answered(GROUP, ALICE, f"/manage@{BOT_USERNAME}")
+    assert allowed.text == "admin=True"
+    assert len(fake.calls_to("getChatMember")) == 2
+
+
+async def test_a_private_answer_from_a_group_keeps_acting_for_the_group_when_pressed(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    fake.chats[ALICE["id"]] = private_chat(ALICE)
+    fake.make_admin(GROUP["id"], ALICE["id"])
+    [answer] = await fake.answered(GROUP, ALICE, f"/mine@{BOT_USERNAME}")
+    assert answer.chat_id == ALICE["id"]
+    assert (answer.text or "").startswith(f"for {GROUP['id']} (group, admin=True)")
+    assert answer.buttons[0]["callback_data"] == "^mine", "marked as acting for a group"
+    [again] = await fake.tap(answer, "Again", ALICE)
+    assert again.chat_id == ALICE["id"]
+    assert (again.text or "").startswith(f"for {GROUP['id']} (group, admin=True)")
+    # A long private answer to a press in the group goes to the presser's private chat too.
+    fake.press_data(GROUP, ALICE, "mine")
+    [pressed] = await fake.replies(ALICE["id"])
+    assert (pressed.text or "").startswith(f"for {GROUP['id']} (group")
+    assert fake.in_chat(GROUP["id"]) == []
+
+
+async def test_a_group_marked_button_nobody_remembers_does_nothing(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    # Forged, or pressed after a restart: it must not act for the private chat instead.
+    fake.press_data(private_chat(ALICE), ALICE, "^mine")
+    await fake.wait_until(lambda: len(fake.callback_answers) == 1)
+    [answer] = fake.callback_answers.values()
+    assert "no longer works" in answer["text"]
+    assert fake.sent == []
+
+
+async def test_a_private_answer_in_a_channel_leaves_only_the_neutral_line(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    [line] = await fake.say(CHANNEL, None, f"/mine@{BOT_USERNAME}")
+    assert line.text == (
+        "My answer to that is only for you. Please open a private chat with me, press Start, "
+        "then try again."
+    )
+    assert [s.chat_id for s in fake.sent] == [CHANNEL["id"]]
