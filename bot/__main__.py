@@ -46,18 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(f"allybot: bad settings: {error}", file=sys.stderr)
         return 2
-    from bot.logs import configure_logging
+    from bot.logs import configure_logging, configured_secrets
 
-    secrets = [
-        token.get_secret_value()
-        for token in (
-            settings.telegram_bot_token,
-            settings.discord_bot_token,
-            settings.telegram_webhook_secret,
-        )
-        if token is not None
-    ]
-    configure_logging(settings.log_level, secrets)
+    configure_logging(settings.log_level, configured_secrets(settings))
     if command == "db":
         return asyncio.run(_db_upgrade(settings))
     if command == "discord":
@@ -107,6 +98,7 @@ async def _db_upgrade(settings: Settings) -> int:
 async def _serve(settings: Settings, *, console_only: bool) -> int:
     from bot.adapters.console import ConsoleMessenger
     from bot.app import build_core, platform_messengers, serve
+    from bot.core.ports import Messenger
     from bot.ratelimit import Unlimited
     from content.loader import ContentError
 
@@ -121,8 +113,43 @@ async def _serve(settings: Settings, *, console_only: bool) -> int:
     except ContentError as error:
         print(f"allybot: the campaign content has errors:\n{error}", file=sys.stderr)
         return 2
-    await serve(core, [console] if uses_console else platform_messengers(core))
-    return 0
+    messengers: list[Messenger] = [console] if uses_console else platform_messengers(core)
+    refused: list[Exception] = []
+    try:
+        await serve(core, messengers)
+    except* _refusals(settings) as group:
+        # A platform refused a setting at start: one line each, naming the variable (never
+        # its value); the task groups' traceback would only bury it.
+        refused = _leaves(group)
+    for refusal in refused:
+        print(f"allybot: {refusal}", file=sys.stderr)
+    return 2 if refused else 0
+
+
+def _refusals(settings: Settings) -> tuple[type[Exception], ...]:
+    """What each configured platform raises when it refuses the token at start."""
+    refusals: list[type[Exception]] = []
+    # Imported only when configured: platform_messengers() has already loaded these adapters.
+    if settings.telegram_bot_token is not None:
+        from bot.adapters.telegram import TelegramRefused
+
+        refusals.append(TelegramRefused)
+    if settings.discord_bot_token is not None:
+        from bot.adapters.discord import DiscordLoginError
+
+        refusals.append(DiscordLoginError)
+    return tuple(refusals)
+
+
+def _leaves(group: BaseExceptionGroup[Exception]) -> list[Exception]:
+    """The exceptions inside nested groups (the messengers' group sits inside the services')."""
+    leaves: list[Exception] = []
+    for error in group.exceptions:
+        if isinstance(error, BaseExceptionGroup):
+            leaves += _leaves(error)
+        else:
+            leaves.append(error)
+    return leaves
 
 
 async def _discord_sync(settings: Settings, guild: int | None) -> int:

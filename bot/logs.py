@@ -1,11 +1,54 @@
-"""Logging that never shows a secret: tokens are redacted wherever they would appear."""
+"""Logging that never shows a secret: every configured secret is redacted wherever it appears."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
 from bot.core.redaction import SecretRedactor
+from bot.settings import Settings
+
+
+def configured_secrets(settings: Settings) -> list[str]:
+    """Every secret the settings hold, in each form a log line could show it.
+
+    Tokens and the webhook secret; the password in DATABASE_URL; and TELEGRAM_API_BASE_URL's
+    path, query and password, because a self-hosted Bot API server's URL may embed the token or
+    a secret path of its own.
+    """
+    found = [
+        secret.get_secret_value()
+        for secret in (
+            settings.telegram_bot_token,
+            settings.discord_bot_token,
+            settings.telegram_webhook_secret,
+        )
+        if secret is not None
+    ]
+    found += _url_secrets(settings.database_url, with_path=False)
+    if settings.telegram_api_base_url:
+        found += _url_secrets(settings.telegram_api_base_url, with_path=True)
+    # Percent-encoded and decoded forms both: libraries print either.
+    return sorted({form for secret in found if secret for form in (secret, unquote(secret))})
+
+
+def _url_secrets(url: str, *, with_path: bool) -> list[str]:
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # a malformed port, say: nothing can be read from it
+        return []
+    found = [password] if password else []
+    if with_path:
+        # "/bot" is what the adapter itself appends (see telegram.messenger.api_urls); whatever
+        # else the path holds is the operator's and may be secret.
+        path = parts.path.rstrip("/").removesuffix("/bot").rstrip("/")
+        if path.strip("/"):
+            found.append(path)
+        if parts.query:
+            found.append(parts.query)
+    return found
 
 
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:

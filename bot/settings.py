@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.core.messages import Address
@@ -16,6 +16,14 @@ PLATFORMS = ("telegram", "discord", "console")
 # "7d", "24h", "30m", "90s", "3600": the retention settings' friendly form.
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdwSMHDW]?)\s*$")
 UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+# Telegram's alphabet for a webhook secret token is A-Z a-z 0-9 _ - and at most 256 characters;
+# 32 is our floor: anyone who guesses it can post forged updates "from" an organizer.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
+WEBHOOK_HINT = (
+    "required when TELEGRAM_WEBHOOK_URL is set: 32 to 256 characters of A-Z a-z 0-9 _ -; "
+    'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+)
 
 
 class SettingsError(Exception):
@@ -33,7 +41,8 @@ class Settings(BaseSettings):
     telegram_api_base_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_listen: str = "127.0.0.1:8443"
-    telegram_webhook_secret: SecretStr | None = None
+    # Checked even when unset (validate_default): a webhook without a secret is refused.
+    telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     discord_bot_token: SecretStr | None = None
     organizers: Annotated[frozenset[Address], NoDecode] = frozenset()
     broadcast_second_approval_above: int = Field(
@@ -109,6 +118,18 @@ class Settings(BaseSettings):
             match = DURATION.match(value)
             if match:
                 return timedelta(seconds=float(match[1]) * UNIT_SECONDS[match[2].lower()])
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_needs_a_secret(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        # The value is never quoted back: an error line must not carry the secret itself.
+        if info.data.get("telegram_webhook_url") and (
+            value is None or not WEBHOOK_SECRET.fullmatch(value.get_secret_value())
+        ):
+            raise ValueError(WEBHOOK_HINT)
         return value
 
     @field_validator("log_level")

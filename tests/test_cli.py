@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
+from bot.logs import configure_logging, configured_secrets
+from bot.settings import Settings
 from tests.support.paths import REPO
 
 
@@ -127,3 +132,106 @@ def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
     assert (tmp_path / "x.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [None, "", "short-but-valid_chars", "x" * 31, "y" * 257, "has spaces in it " * 3],
+    ids=["unset", "empty", "short", "31", "257", "alphabet"],
+)
+def test_a_webhook_without_a_proper_secret_is_refused_at_start(
+    tmp_path: Path, secret: str | None
+) -> None:
+    env = {
+        "TELEGRAM_BOT_TOKEN": "7300000001:" + "AAFakeTokenForTestsOnly_0123456789abcd",
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+    }
+    if secret is not None:
+        env["TELEGRAM_WEBHOOK_SECRET"] = secret
+    result = allybot("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("allybot: bad settings: TELEGRAM_WEBHOOK_SECRET: required when")
+    assert "token_urlsafe" in line
+    if secret:
+        assert secret not in result.stderr
+    assert not (tmp_path / "data").exists(), "refused before anything was created"
+
+
+def test_a_webhook_with_a_long_secret_passes_the_settings() -> None:
+    env = {
+        "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/hook",
+        "TELEGRAM_WEBHOOK_SECRET": "Ab0_-" * 7,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "from bot.settings import load_settings; load_settings(None)"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(REPO), **env},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """configure_logging replaces the root handlers; put back pytest's afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_every_configured_secret_is_redacted_from_every_log_line(
+    root_logging: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    telegram = "7300000001:" + "AAFakeTokenForTestsOnly_0123456789abcd"
+    discord = "MTEx.discord-token-shaped.Zm9vYmFyYmF6cXV4"
+    webhook = "W" * 20 + "_hook-secret_" + "9" * 10
+    password = "pa:ss/w%rd-Q7"
+    api_path = "/tg-0f9e8d7c6b5a"
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        telegram_bot_token=telegram,  # type: ignore[arg-type]
+        discord_bot_token=discord,  # type: ignore[arg-type]
+        telegram_webhook_url="https://bot.example.org/hook",
+        telegram_webhook_secret=webhook,  # type: ignore[arg-type]
+        database_url=f"postgresql+asyncpg://allybot:{quote(password, safe='')}@db:5432/allybot",
+        telegram_api_base_url=f"https://bots.example.org{api_path}/bot?key=k3y-0000",
+    )
+    configure_logging("DEBUG", configured_secrets(settings))
+    log = logging.getLogger("anything.at.all")
+    secrets = [
+        telegram,
+        discord,
+        webhook,
+        password,
+        quote(password, safe=""),
+        api_path,
+        "key=k3y-0000",
+    ]
+    for secret in secrets:
+        log.warning("plain %s here", secret)
+        log.info(f"in the message {secret}")
+        try:
+            raise RuntimeError(
+                f"failed at {settings.database_url} {settings.telegram_api_base_url}"
+            )
+        except RuntimeError:
+            log.exception("with a traceback")
+    logged = capsys.readouterr().err
+    assert logged.count("<redacted>") >= 2 * len(secrets)
+    for secret in secrets:
+        assert secret not in logged
+    assert "plain <redacted> here" in logged
+    assert "https://bots.example.org<redacted>/bot" in logged, "only the secret part goes"
+
+
+def test_urls_without_secrets_redact_nothing() -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url="sqlite+aiosqlite:///data/allybot.sqlite3",
+        telegram_api_base_url="http://127.0.0.1:8081/bot",
+    )
+    assert configured_secrets(settings) == []

@@ -19,7 +19,8 @@ class SecretRedactor(logging.Filter):
         self, secrets: Iterable[str] = (), patterns: Iterable[re.Pattern[str]] = (TELEGRAM_TOKEN,)
     ) -> None:
         super().__init__()
-        self.secrets = tuple(s for s in secrets if s)
+        # Longest first: where one secret contains another, the whole of it is replaced.
+        self.secrets = tuple(sorted({s for s in secrets if s}, key=len, reverse=True))
         alternatives = [re.escape(s) for s in self.secrets] + [p.pattern for p in patterns]
         self._pattern = re.compile("|".join(alternatives)) if alternatives else None
 

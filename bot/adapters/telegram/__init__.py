@@ -1,10 +1,12 @@
 """The Telegram adapter: python-telegram-bot in, core Requests through, Telegram messages out.
 
 A newcomer's map: `messenger` runs the bot (polling or webhook) and sends unprompted;
-`inbound` turns each kind of update into a Request or a report to the core; `updates` reads
-updates without I/O; `delivery` sends one Reply and maps Telegram's errors; `render` turns text
-and buttons into what Telegram shows; `menu` publishes the command menus; `logging` keeps the
-token out of logs. This module builds the messenger from the composition root's parts.
+`webhook` is the webhook endpoint (its secret compared in constant time); `inbound` turns each
+kind of update into a Request or a report to the core, and sends private answers privately;
+`updates` reads updates without I/O; `delivery` sends one Reply and maps Telegram's errors;
+`render` turns text and buttons into what Telegram shows; `menu` publishes the command menus;
+`expiring` is the small bounded memory for admin answers; `logging` keeps the token and
+updates out of logs. This module builds the messenger from the composition root's parts.
 """
 
 from __future__ import annotations
@@ -13,9 +15,21 @@ from typing import Protocol
 
 from bot.adapters import CoreParts
 from bot.adapters.telegram.inbound import ChatReader, ChatReports
-from bot.adapters.telegram.messenger import TELEGRAM_PACING, TelegramMessenger, WebhookConfig
+from bot.adapters.telegram.messenger import (
+    TELEGRAM_PACING,
+    TelegramMessenger,
+    TelegramRefused,
+    TokenRejected,
+    WebhookConfig,
+)
 
-__all__ = ["TelegramCoreParts", "TelegramMessenger", "build_telegram"]
+__all__ = [
+    "TelegramCoreParts",
+    "TelegramMessenger",
+    "TelegramRefused",
+    "TokenRejected",
+    "build_telegram",
+]
 
 
 class TelegramCoreParts(CoreParts, Protocol):
@@ -36,10 +50,13 @@ def build_telegram(core: TelegramCoreParts) -> TelegramMessenger:
     webhook = None
     if settings.telegram_webhook_url:
         secret = settings.telegram_webhook_secret
+        if secret is None:
+            # The settings refuse this already; a webhook without a secret takes forged updates.
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET is not set")
         webhook = WebhookConfig(
             url=settings.telegram_webhook_url,
             listen=settings.telegram_webhook_listen,
-            secret=secret.get_secret_value() if secret is not None else None,
+            secret=secret.get_secret_value(),
         )
     return TelegramMessenger(
         settings.telegram_bot_token.get_secret_value(),

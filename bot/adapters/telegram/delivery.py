@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, TypeVar
 
-from telegram import InputFile, ReplyParameters
+from telegram import InputFile, Message, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
@@ -50,8 +50,10 @@ class Delivery:
         patient: bool,
         reply_to: int | None = None,
         thread: int | None = None,
-    ) -> None:
+    ) -> list[int]:
         """Send the text in parts, buttons on the last part, then the file if there is one.
+
+        Returns the ids of the messages sent, in order.
 
         `patient` (answering a person now) waits out flood control and retries network errors
         with growing pauses; otherwise (a broadcast) both become TryLater at once, with
@@ -62,9 +64,10 @@ class Delivery:
         parts = split_text(defuse_mentions(reply.text))
         markup = keyboard(reply.buttons)
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        sent: list[Message] = []
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            await self._call(
+            message = await self._call(
                 partial(
                     bot.send_message,
                     chat_id,
@@ -76,10 +79,11 @@ class Delivery:
                 ),
                 patient,
             )
+            sent.append(message)
         attachment = reply.attachment
         if attachment is not None:
             document = InputFile(attachment.content, filename=attachment.filename)
-            await self._call(
+            message = await self._call(
                 partial(
                     bot.send_document,
                     chat_id,
@@ -90,6 +94,8 @@ class Delivery:
                 ),
                 patient,
             )
+            sent.append(message)
+        return [message.message_id for message in sent]
 
     async def _call(self, call: Callable[[], Awaitable[T]], patient: bool) -> T:
         attempt = 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from dataclasses import replace
+from functools import partial
 from typing import Any, Protocol
 
 from telegram import Bot, CallbackQuery, ChatMember, Message, Update
@@ -12,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram.delivery import Delivery
+from bot.adapters.telegram.expiring import ExpiringMap
 from bot.adapters.telegram.updates import (
     CommandLine,
     address,
@@ -24,15 +27,40 @@ from bot.adapters.telegram.updates import (
     start_tag,
 )
 from bot.core.commands import Registry, decode_action
-from bot.core.conversation import FREE_TEXT
 from bot.core.i18n import N_, language_of
-from bot.core.messages import Address, ChatKind, Reply, Request
+from bot.core.messages import ActionButton, Address, Button, ChatKind, Reply, Request
 from bot.core.ports import ChatPrefs, Dispatch, RecipientGone, Translator, TryLater
 
 log = logging.getLogger(__name__)
 
 
 BUTTON_GONE = N_("This button no longer works. Send /help to see what I can do.")
+# Said in a group instead of a private answer when the bot may not write to the asker privately.
+OPEN_PRIVATE_CHAT = N_(
+    "My answer to that is only for you. Please open a private chat with me, press Start, "
+    "then try again."
+)
+# How long Telegram's answer about who administers a group is trusted. A flood of commands
+# costs one getChatMember; a demoted admin keeps the rights for at most this long.
+ADMIN_TTL_S = 180.0
+ADMIN_CACHE_SIZE = 10_000
+# A private reply sent on a group's behalf keeps its buttons acting for that group: the bot
+# remembers which group each such message answers for this long, and marks their callback data
+# so that a press after a restart (or on a forged marker) is refused instead of acting on the
+# private chat.
+FOR_A_GROUP = "^"
+ORIGIN_TTL_S = 12 * 3600.0
+ORIGIN_CACHE_SIZE = 10_000
+
+AdminCache = ExpiringMap[tuple[str, str], bool]
+Origins = ExpiringMap[tuple[int, int], tuple[Address, ChatKind]]
+
+
+def admin_cache(ttl: float = ADMIN_TTL_S) -> AdminCache:
+    """Who administers which group, per (chat id, user id), as Telegram last said."""
+    return ExpiringMap(ttl, ADMIN_CACHE_SIZE)
+
+
 # Telegram shows a callback answer as an alert of at most 200 characters, to the presser only.
 MAX_ALERT_CHARS = 200
 
@@ -69,12 +97,18 @@ class UpdateHandlers:
         store: ChatReader,
         chat_events: ChatReports,
         delivery: Delivery,
+        admins: AdminCache | None = None,
     ) -> None:
         self._registry = registry
         self._translator = translator
         self._store = store
         self._chat_events = chat_events
         self._delivery = delivery
+        self._admins = admins if admins is not None else admin_cache()
+        # (private chat id, message id) of a reply sent there for a group -> that group.
+        self._origins: Origins = ExpiringMap(ORIGIN_TTL_S, ORIGIN_CACHE_SIZE)
+        # One getChatMember in flight per (chat, user): concurrent updates wait for its answer.
+        self._asking: dict[tuple[str, str], asyncio.Future[bool]] = {}
         self.dispatch: Dispatch | None = None
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -118,11 +152,15 @@ class UpdateHandlers:
             locale=language_of(line.locale),
             is_chat_admin=line.speaks_as_chat or line.kind is ChatKind.CHANNEL,
         )
-        request = await self._with_admin_check(request, bot)
+        request = self._with_admin_check(request, bot)
         reply = await self._ask(request)
-        if reply is not None:
-            quote = message.message_id if line.kind is ChatKind.GROUP else None
-            await self._answer(request.chat, reply, reply_to=quote, thread=_topic(message))
+        if reply is None:
+            return
+        quote = message.message_id if line.kind is ChatKind.GROUP else None
+        if reply.private and line.kind is not ChatKind.PRIVATE:
+            await self._answer_privately(request, reply, reply_to=quote, thread=_topic(message))
+            return
+        await self._answer(request.chat, reply, reply_to=quote, thread=_topic(message))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed action button: run its command; the press is always answered."""
@@ -141,32 +179,48 @@ class UpdateHandlers:
         action = decode_action(query.data or "")
         message = query.message
         locale = language_of(query.from_user.language_code)
+        origin: tuple[Address, ChatKind] | None = None
+        if action is not None and message is not None and action[0].startswith(FOR_A_GROUP):
+            # A button of a private reply sent for a group acts for that group, if we know it.
+            origin = self._origins.get((message.chat.id, message.message_id))
+            if origin is None or message.chat.id != query.from_user.id:
+                action = None
+            else:
+                action = (action[0].removeprefix(FOR_A_GROUP), action[1])
         if action is None or self._registry.get(action[0]) is None or message is None:
             if message is not None:
                 prefs = await self._store.get_chat(address(message.chat.id))
                 locale = prefs.locale if prefs and prefs.locale else locale
             await _answer_query(query, self._translator.gettext(locale, BUTTON_GONE))
             return True
-        kind = chat_kind(message.chat)
+        chat, kind = origin or (address(message.chat.id), chat_kind(message.chat))
         request = Request(
             command=action[0],
             args=action[1],
-            chat=address(message.chat.id),
+            chat=chat,
             user_id=str(query.from_user.id),
             chat_kind=kind,
             locale=locale,
         )
-        request = await self._with_admin_check(request, bot)
+        request = self._with_admin_check(request, bot)
         reply = await self._ask(request)
         if reply is None:
             return False
+        if origin is not None:
+            # Pressed in the private chat: the answer stays there, whatever it is.
+            await _answer_query(query)
+            await self._answer_privately(request, reply, reply_to=None, thread=None)
+            return True
         if kind is not ChatKind.PRIVATE and _fits_alert(reply):
             # Telegram's only way to show something to the presser alone in a group.
             await _answer_query(query, reply.text, alert=True)
             return True
         await _answer_query(query)
         thread = _topic(message) if isinstance(message, Message) else None
-        await self._answer(request.chat, reply, reply_to=None, thread=thread)
+        if reply.private and kind is not ChatKind.PRIVATE:
+            await self._answer_privately(request, reply, reply_to=None, thread=thread)
+        else:
+            await self._answer(request.chat, reply, reply_to=None, thread=thread)
         return True
 
     async def on_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -178,6 +232,8 @@ class UpdateHandlers:
         if active is None:
             return
         chat = address(change.chat.id)
+        # Whatever changed, the bot's view of who administers the chat starts afresh.
+        self._admins.drop_where(lambda key: key[0] == chat.chat_id)
         if active:
             await self._chat_events.returned(chat)
         else:
@@ -191,6 +247,8 @@ class UpdateHandlers:
             return
         new = migrated_to(message)
         if new is not None:
+            old = str(message.chat.id)
+            self._admins.drop_where(lambda key: key[0] == old)
             await self._chat_events.moved(address(message.chat.id), new)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -207,22 +265,75 @@ class UpdateHandlers:
             raise RuntimeError("run() sets the dispatcher before updates arrive")
         return await self.dispatch(request)
 
-    async def _with_admin_check(self, request: Request, bot: Bot) -> Request:
-        """Ask Telegram whether the asker administers the group, only when the command needs it."""
-        command = self._registry.get(request.command)
-        # An answer to a step-by-step question may complete a command that changes the chat.
-        needs_check = request.command == FREE_TEXT or (
-            command is not None and command.needs_admin_status
-        )
-        if not needs_check or request.chat_kind is ChatKind.PRIVATE or request.is_chat_admin:
+    def _with_admin_check(self, request: Request, bot: Bot) -> Request:
+        """Give the dispatcher the question "does the asker administer this group?".
+
+        The dispatcher asks it only for a command that needs the answer (an answer to a
+        step-by-step question included) and only after the rate limit, so a flood of commands
+        costs no getChatMember; the answer is cached per chat and user.
+        """
+        if request.chat_kind is ChatKind.PRIVATE or request.is_chat_admin:
             return request
+        check = partial(self._is_admin, bot, request.chat, request.user_id)
+        return replace(request, admin_check=check)
+
+    async def _is_admin(self, bot: Bot, chat: Address, user_id: str) -> bool:
+        key = (chat.chat_id, user_id)
+        known = self._admins.get(key)
+        if known is not None:
+            return known
+        asking = self._asking.get(key)
+        if asking is not None:
+            return await asyncio.shield(asking)
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._asking[key] = future
+        is_admin = False
         try:
-            member = await bot.get_chat_member(chat_id_of(request.chat), int(request.user_id))
+            is_admin = await self._ask_telegram(bot, chat, user_id)
+        finally:
+            # Whoever waits gets the answer, or "not an admin" if asking was cut short.
+            future.set_result(is_admin)
+            del self._asking[key]
+        return is_admin
+
+    async def _ask_telegram(self, bot: Bot, chat: Address, user_id: str) -> bool:
+        try:
+            member = await bot.get_chat_member(chat_id_of(chat), int(user_id))
         except (TelegramError, ValueError) as error:
+            # Not cached: the next command asks again.
             log.warning("Telegram: admin check failed (%s)", type(error).__name__)
-            return request
+            return False
         is_admin = member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
-        return replace(request, is_chat_admin=is_admin)
+        self._admins.put((chat.chat_id, user_id), is_admin)
+        return is_admin
+
+    async def _answer_privately(
+        self, request: Request, reply: Reply, *, reply_to: int | None, thread: int | None
+    ) -> None:
+        """A private reply asked for in a group goes to the asker's private chat, never the group.
+
+        On Telegram a private chat's id is the user's id. When the bot may not write there (the
+        person never pressed Start, or blocked the bot), or nobody can be written to (a channel,
+        an anonymous admin), the group gets one neutral line and nothing of the reply.
+        """
+        person = _private_chat_of(request)
+        if person is not None:
+            marked = replace(reply, buttons=tuple(_for_a_group(b) for b in reply.buttons))
+            try:
+                sent = await self._delivery.send(person, marked, patient=True)
+                if marked.buttons != reply.buttons:
+                    for message_id in sent:
+                        self._origins.put((person, message_id), (request.chat, request.chat_kind))
+                return
+            except RecipientGone as gone:
+                await self._chat_events.gone(address(person), gone)
+            except TryLater:
+                log.warning(
+                    "Telegram: a private reply could not be delivered; Telegram unreachable"
+                )
+                return
+        line = Reply(self._translator.gettext(request.locale, OPEN_PRIVATE_CHAT))
+        await self._answer(request.chat, line, reply_to=reply_to, thread=thread)
 
     async def _answer(
         self, chat: Address, reply: Reply, *, reply_to: int | None, thread: int | None
@@ -237,6 +348,18 @@ class UpdateHandlers:
             await self._chat_events.gone(chat, gone)
         except TryLater:
             log.warning("Telegram: a reply could not be delivered; Telegram unreachable")
+
+
+def _private_chat_of(request: Request) -> int | None:
+    """The asker's private chat: a person's id is positive; a chat speaking as itself is not."""
+    user_id = request.user_id
+    return int(user_id) if user_id.isdigit() and user_id != request.chat.chat_id else None
+
+
+def _for_a_group(button: Button) -> Button:
+    if isinstance(button, ActionButton):
+        return replace(button, command=FOR_A_GROUP + button.command)
+    return button
 
 
 def _replies_to(message: Message, bot_id: int) -> bool:

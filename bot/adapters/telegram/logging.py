@@ -12,6 +12,7 @@ import re
 
 from bot.core.redaction import TELEGRAM_TOKEN, SecretRedactor
 
+WITHHELD = "<withheld>"
 BOT_URL_TOKEN = re.compile(r"\bbot\d{5,}:[A-Za-z0-9_-]{20,}")
 
 # PTB's DEBUG lines carry chat ids and message texts; httpx/httpcore and tornado's access log carry
@@ -32,6 +33,21 @@ class TokenRedactor(SecretRedactor):
         self.token = token
 
 
+class UpdateDataWithheld(logging.Filter):
+    """PTB's own error lines print whole updates ("Received data was %r", "for update %s"):
+    names, ids and message texts. The values of any python-telegram-bot record are withheld;
+    its wording, level and traceback still say what went wrong."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("telegram") and record.args:
+            args = record.args
+            if isinstance(args, dict):
+                record.args = dict.fromkeys(args, WITHHELD)
+            else:
+                record.args = tuple(WITHHELD for _ in args)
+        return True
+
+
 def quiet_noisy_loggers() -> None:
     """Raise the levels of loggers that would print URLs, ids or message texts."""
     for name, level in QUIET_LOGGERS.items():
@@ -45,5 +61,8 @@ def install_token_redaction(token: str) -> None:
     quiet_noisy_loggers()
     root = logging.getLogger()
     for handler in root.handlers:
+        if not any(isinstance(f, UpdateDataWithheld) for f in handler.filters):
+            # First of all: a redactor formats the message, after which its values are baked in.
+            handler.filters.insert(0, UpdateDataWithheld())
         if not any(isinstance(f, TokenRedactor) and f.token == token for f in handler.filters):
             handler.addFilter(TokenRedactor(token))

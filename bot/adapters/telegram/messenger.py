@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -20,15 +21,25 @@ from telegram.ext import (
 )
 
 from bot.adapters.telegram.delivery import Delivery
-from bot.adapters.telegram.inbound import ChatReader, ChatReports, UpdateHandlers
+from bot.adapters.telegram.inbound import (
+    ADMIN_TTL_S,
+    ChatReader,
+    ChatReports,
+    UpdateHandlers,
+    admin_cache,
+)
 from bot.adapters.telegram.logging import install_token_redaction
 from bot.adapters.telegram.menu import publish_menus
 from bot.adapters.telegram.updates import PLATFORM, chat_id_of
+from bot.adapters.telegram.webhook import WebhookServer
 from bot.core.commands import Registry
 from bot.core.messages import Address, Reply
 from bot.core.ports import Dispatch, PlatformPacing, Translator, TryLater
 
 log = logging.getLogger(__name__)
+
+# Telegram's alphabet for secret tokens (up to 256); 32 characters are our floor.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
 # Only what the bot acts on: fewer update kinds means less data about people passing through.
 # A group's move to a supergroup arrives as a "message" (a service message), so it is covered.
@@ -37,20 +48,39 @@ ALLOWED_UPDATES = ("message", "channel_post", "callback_query", "my_chat_member"
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-class TokenRejected(Exception):
+class TelegramRefused(Exception):
+    """Telegram refused a setting at start; waiting would not help, so the bot stops."""
+
+
+class TokenRejected(TelegramRefused):
     """Telegram refused the token; the message names the variable, never the token."""
 
     def __init__(self) -> None:
         super().__init__("Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather")
 
 
+class WebhookRefused(TelegramRefused):
+    """setWebhook was refused (not HTTPS, a port Telegram does not use, an unknown host)."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(f"Telegram refused TELEGRAM_WEBHOOK_URL: {description}")
+
+
 @dataclass(frozen=True, slots=True)
 class WebhookConfig:
-    """Receive updates over HTTPS at `url`, served locally on `listen` (host:port)."""
+    """Receive updates over HTTPS at `url`, served locally on `listen` (host:port).
+
+    `secret` is required: without it anyone who reaches the URL can post forged updates.
+    """
 
     url: str
-    listen: str = "127.0.0.1:8443"
-    secret: str | None = None
+    listen: str
+    secret: str
+
+    def __post_init__(self) -> None:
+        # The settings check the same rule with a friendlier message; this holds for any caller.
+        if not WEBHOOK_SECRET.fullmatch(self.secret):
+            raise ValueError("a webhook needs a secret of 32 to 256 of A-Z a-z 0-9 _ -")
 
 
 def api_urls(base_url: str) -> tuple[str, str]:
@@ -87,6 +117,7 @@ class TelegramMessenger:
         retry_backoff: float = 1.0,
         start_backoff: float = 2.0,
         pacing: PlatformPacing = TELEGRAM_PACING,
+        admin_ttl: float = ADMIN_TTL_S,
     ) -> None:
         self.pacing = pacing
         self._token = token
@@ -97,11 +128,14 @@ class TelegramMessenger:
         self._poll_timeout = poll_timeout
         self._start_backoff = start_backoff
         self._ready = asyncio.Event()
+        self._webhook_server: WebhookServer | None = None
         # PTB logs the API URL, token included, as soon as the bot object exists.
         install_token_redaction(token)
         self.application = self._build(base_url, concurrent_updates)
         self._delivery = Delivery(self.application.bot, retry_backoff)
-        self._handlers = UpdateHandlers(registry, translator, store, chat_events, self._delivery)
+        self._handlers = UpdateHandlers(
+            registry, translator, store, chat_events, self._delivery, admin_cache(admin_ttl)
+        )
         self._add_handlers()
 
     def _build(self, base_url: str | None, concurrent_updates: int) -> AnyApplication:
@@ -114,8 +148,9 @@ class TelegramMessenger:
             api, files = api_urls(base_url)
             builder = builder.base_url(api).base_file_url(files)
         if self._webhook is not None:
-            # The updater's webhook server needs no polling connection pool.
-            builder = builder.get_updates_connection_pool_size(1)
+            # Our own webhook server (see webhook.py) feeds the update queue; PTB's updater,
+            # whose server compares the secret with `!=`, is left out, and polls nothing.
+            builder = builder.updater(None).get_updates_connection_pool_size(1)
         application: AnyApplication = builder.build()
         return application
 
@@ -159,8 +194,15 @@ class TelegramMessenger:
                 await asyncio.Event().wait()
             finally:
                 self._ready.clear()
+                if self._webhook_server is not None:
+                    await self._webhook_server.stop()
                 if app.updater is not None and app.updater.running:
-                    await app.updater.stop()
+                    try:
+                        await app.updater.stop()
+                    except Exception as error:
+                        # Stopping confirms the last updates with one more getUpdates, which
+                        # fails if one of them cannot be read; the bot stops all the same.
+                        log.warning("Telegram: stopping polling failed (%s)", type(error).__name__)
                 if app.running:
                     await app.stop()
                 log.info("Telegram: stopped")
@@ -188,27 +230,44 @@ class TelegramMessenger:
                 delay = min(delay * 2, 60.0)
 
     async def _receive_updates(self, app: AnyApplication) -> None:
+        if self._webhook is not None:
+            await self._serve_webhook(app, self._webhook)
+            return
         updater = app.updater
         if updater is None:
             raise RuntimeError("the Telegram application was built without an updater")
-        if self._webhook is None:
-            await updater.start_polling(
-                timeout=dtm.timedelta(seconds=self._poll_timeout),
-                bootstrap_retries=-1,
-                allowed_updates=list(ALLOWED_UPDATES),
-                error_callback=_log_polling_error,
-            )
-            return
-        host, _, port = self._webhook.listen.rpartition(":")
-        await updater.start_webhook(
-            listen=host,
-            port=int(port),
-            url_path=urlsplit(self._webhook.url).path.lstrip("/"),
-            webhook_url=self._webhook.url,
-            secret_token=self._webhook.secret,
-            allowed_updates=list(ALLOWED_UPDATES),
+        await updater.start_polling(
+            timeout=dtm.timedelta(seconds=self._poll_timeout),
             bootstrap_retries=-1,
+            allowed_updates=list(ALLOWED_UPDATES),
+            error_callback=_log_polling_error,
         )
+
+    async def _serve_webhook(self, app: AnyApplication, config: WebhookConfig) -> None:
+        """Listen first, then tell Telegram where to post (retrying while it is unreachable)."""
+        server = WebhookServer(
+            app.bot, app.update_queue, config.secret, urlsplit(config.url).path, config.listen
+        )
+        server.start()
+        self._webhook_server = server
+        delay = self._start_backoff
+        while True:
+            try:
+                await app.bot.set_webhook(
+                    config.url,
+                    secret_token=config.secret,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                )
+                return
+            except BadRequest as error:
+                # A subclass of NetworkError, but retrying the same URL cannot help.
+                raise WebhookRefused(error.message) from None
+            except NetworkError as error:
+                log.warning(
+                    "Telegram: setting the webhook failed (%s); retrying", type(error).__name__
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 60.0)
 
 
 def _log_polling_error(error: TelegramError) -> None:

@@ -69,6 +69,26 @@ MENTION = re.compile(r"(?<!\w)@[A-Za-z0-9_]{1,32}")
 COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
 
+# What every ChatMemberAdministrator carries; all False is a valid (powerless) admin.
+ADMIN_RIGHTS = dict.fromkeys(
+    (
+        "can_be_edited",
+        "is_anonymous",
+        "can_manage_chat",
+        "can_delete_messages",
+        "can_manage_video_chats",
+        "can_restrict_members",
+        "can_promote_members",
+        "can_change_info",
+        "can_invite_users",
+        "can_post_stories",
+        "can_edit_stories",
+        "can_delete_stories",
+    ),
+    False,
+)
+
+
 class ApiError(Exception):
     def __init__(self, status: int, description: str, parameters: dict[str, Any] | None = None):
         super().__init__(description)
@@ -371,6 +391,8 @@ class FakeTelegram:
         if status == "kicked":
             new["until_date"] = 0
             self.blocked.add(chat["id"])
+        if status == "administrator":
+            new.update(ADMIN_RIGHTS)
         elif status in ("member", "administrator"):
             self.blocked.discard(chat["id"])
         self.push(
@@ -397,6 +419,21 @@ class FakeTelegram:
         """`person` writes `text` in `chat`; wait for the bot's `count` messages there."""
         self.message(chat, person, text, **extra)
         return await self.replies(chat["id"], count)
+
+    async def answered(
+        self, chat: dict[str, Any], person: dict[str, Any] | None, text: str, **extra: Any
+    ) -> list[Sent]:
+        """`person` writes `text` in `chat`; wait for the bot's next message, in whatever chat.
+
+        A private reply asked for in a group arrives in the asker's private chat instead.
+        """
+        before = len(self.sent)
+        self.message(chat, person, text, **extra)
+        await self.wait_until(lambda: len(self.sent) > before)
+        fresh = self.sent[before:]
+        for chat_id in {sent.chat_id for sent in fresh}:
+            self._seen[chat_id] = len(self.in_chat(chat_id))
+        return fresh
 
     async def tap(
         self, sent: Sent, button_text: str, presser: dict[str, Any], count: int = 1
@@ -530,24 +567,7 @@ class FakeTelegram:
         if self.owners.get(chat_id) == user_id:
             return {"status": "creator", "user": person, "is_anonymous": False}
         if user_id in self.admins.get(chat_id, set()):
-            rights = dict.fromkeys(
-                (
-                    "can_be_edited",
-                    "is_anonymous",
-                    "can_manage_chat",
-                    "can_delete_messages",
-                    "can_manage_video_chats",
-                    "can_restrict_members",
-                    "can_promote_members",
-                    "can_change_info",
-                    "can_invite_users",
-                    "can_post_stories",
-                    "can_edit_stories",
-                    "can_delete_stories",
-                ),
-                False,
-            )
-            return {"status": "administrator", "user": person, **rights}
+            return {"status": "administrator", "user": person, **ADMIN_RIGHTS}
         return {"status": "member", "user": person}
 
     async def _api_answercallbackquery(self, params: dict[str, Any], files: Any) -> Any:

@@ -94,3 +94,33 @@ async def test_in_a_group_only_replies_to_the_bot_answer_and_admins_are_checked(
     answer = {**reply, "message_id": question.message_id}
     [done] = await fake.say(GROUP, ADMIN, "Berlin", reply_to_message=answer)
     assert done.text == "Planned: Vigil at Berlin"
+    assert len(fake.calls_to("getChatMember")) == 1, "asked once, remembered for the answers"
+
+
+async def test_an_answer_in_a_group_is_checked_for_the_command_it_completes(
+    fake: FakeTelegram,
+    store: InMemoryStore,
+    chat_events: ChatEvents,
+    new_messenger: Callable[..., TelegramMessenger],
+) -> None:
+    translator = CatalogTranslator()
+    dispatcher = Dispatcher(REGISTRY, BareDeps(store, translator), Unlimited())
+    # No caching, so each step shows whether the admin question was asked.
+    messenger = new_messenger(REGISTRY, translator, store, chat_events, admin_ttl=0)
+    fake.make_admin(GROUP["id"], ADMIN["id"])
+    fake.chats[ADMIN["id"]] = private_chat(ADMIN)
+    async with running(messenger, dispatcher.dispatch, fake):
+        [question] = await fake.say(GROUP, ADMIN, "/plan@" + fake.bot_user["username"])
+        assert len(fake.calls_to("getChatMember")) == 1
+        fake.admins[GROUP["id"]].discard(ADMIN["id"])  # demoted while thinking
+        reply = {
+            "message_id": question.message_id,
+            "date": 0,
+            "chat": GROUP,
+            "from": fake.bot_user,
+            "text": question.text,
+        }
+        [refused] = await fake.answered(GROUP, ADMIN, "Vigil", reply_to_message=reply)
+    assert len(fake.calls_to("getChatMember")) == 2, "the plain answer was checked too"
+    assert refused.chat_id == ADMIN["id"], "refusals are private"
+    assert (refused.text or "").startswith("Only this group's admins")

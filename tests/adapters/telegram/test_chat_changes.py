@@ -41,10 +41,12 @@ def negated(check: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[bo
 
 
 async def subscribe_old_group(fake: FakeTelegram, core: Core) -> None:
-    """Boris, the old group's owner, subscribes it to two topics."""
+    """Boris, the old group's owner, subscribes it to two topics (told privately)."""
     fake.make_admin(OLD_GROUP["id"], BORIS["id"], owner=True)
+    fake.chats[BORIS["id"]] = private_chat(BORIS)
     for topic in ("events", "appeals"):
-        await fake.say(OLD_GROUP, BORIS, f"/subscribe@{BOT_USERNAME} {topic}")
+        [told] = await fake.answered(OLD_GROUP, BORIS, f"/subscribe@{BOT_USERNAME} {topic}")
+        assert told.chat_id == BORIS["id"]
     prefs = await core.store.get_chat(at(OLD_GROUP["id"]))
     assert prefs is not None and prefs.topics == {"events", "appeals"}
 
@@ -109,8 +111,15 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_subscriptions(
     await assert_moved_with_its_topics(core)
     # The supergroup is the same group to the bot: its owner's settings carry on there.
     fake.make_admin(SUPERGROUP_ID, BORIS["id"], owner=True)
-    [listing] = await fake.say(supergroup, BORIS, f"/unsubscribe@{BOT_USERNAME}")
+    [listing] = await fake.answered(supergroup, BORIS, f"/unsubscribe@{BOT_USERNAME}")
+    assert listing.chat_id == BORIS["id"], "the group's settings, shown to its owner privately"
     assert len(listing.buttons) == 3, "events, appeals and stop all"
+    # Its buttons, pressed in the private chat, still act for the group.
+    [done] = await fake.tap(listing, listing.buttons[-1]["text"], BORIS)
+    assert done.chat_id == BORIS["id"]
+    await eventually(negated(lambda: core.store.subscribers("events")))
+    assert await core.store.subscribers("appeals") == []
+    assert [s.chat_id for s in fake.sent if s.chat_id == SUPERGROUP_ID] == []
 
 
 async def test_a_reply_refused_because_the_group_moved_moves_the_chat(

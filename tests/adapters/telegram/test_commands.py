@@ -30,8 +30,8 @@ CYRILLIC = re.compile("[а-яА-ЯёЁ]")
 
 async def expected_reply(
     core: Core, command: str, person: dict[str, Any], kind: ChatKind, locale: str
-) -> tuple[str, list[str]]:
-    """What the core answers the same command in a fresh chat of the same kind."""
+) -> tuple[str, list[str], bool]:
+    """What the core answers in a fresh chat of the same kind, and whether privately."""
     reply = await core.dispatcher.dispatch(
         Request(
             command,
@@ -45,7 +45,7 @@ async def expected_reply(
     )
     assert reply is not None
     labels = [b.label for b in reply.buttons if isinstance(b, ActionButton | UrlButton)]
-    return reply.text, labels
+    return reply.text, labels, reply.private
 
 
 @pytest.mark.parametrize("person", [ALICE, BORIS], ids=["en", "ru"])
@@ -57,16 +57,20 @@ async def test_every_menu_command_shows_the_cores_reply(
     kind = ChatKind.PRIVATE if where == "private" else ChatKind.GROUP
     if where == "group":
         fake.make_admin(GROUP["id"], person["id"], owner=True)
+        fake.chats[person["id"]] = private_chat(person)  # they pressed Start once
     locale = person["language_code"]
     for command in core.registry.visible():
         typed = f"/{command.name}" if where == "private" else f"/{command.name}@{BOT_USERNAME}"
-        sent = await fake.say(chat, person, typed)
-        text, labels = await expected_reply(core, command.name, person, kind, locale)
+        sent = await fake.answered(chat, person, typed)
+        text, labels, private = await expected_reply(core, command.name, person, kind, locale)
         assert sent[0].text == text, command.name
         assert [b["text"] for b in sent[0].buttons] == labels, command.name
         if locale == "ru":
             assert CYRILLIC.search(sent[0].text or ""), command.name
-        if where == "group":
+        if where == "group" and private:
+            assert {s.chat_id for s in sent} == {person["id"]}, "a private answer, privately"
+        elif where == "group":
+            assert {s.chat_id for s in sent} == {GROUP["id"]}, command.name
             assert sent[0].reply_to is not None, "group replies quote the command"
 
 
@@ -95,7 +99,7 @@ async def test_pressing_menu_buttons_runs_their_commands(
     for label in [b["text"] for b in menu.buttons]:
         [shown] = await fake.tap(menu, label, ALICE)
         command = next(b["callback_data"] for b in menu.buttons if b["text"] == label)
-        text, _ = await expected_reply(core, command, ALICE, ChatKind.PRIVATE, "en")
+        text, _, _ = await expected_reply(core, command, ALICE, ChatKind.PRIVATE, "en")
         assert shown.text == text
     answers = list(fake.callback_answers.values())
     assert len(answers) == len(menu.buttons), "every press is answered, stopping the spinner"
@@ -167,28 +171,32 @@ async def test_a_button_that_no_longer_applies_answers_politely(
 async def test_a_group_member_who_is_not_admin_cannot_subscribe_the_group(
     tg: TelegramMessenger, fake: FakeTelegram, core: Core
 ) -> None:
-    [refused] = await fake.say(GROUP, ALICE, f"/subscribe@{BOT_USERNAME} events")
+    for person in (ALICE, BORIS):
+        fake.chats[person["id"]] = private_chat(person)
+    [refused] = await fake.answered(GROUP, ALICE, f"/subscribe@{BOT_USERNAME} events")
+    assert refused.chat_id == ALICE["id"], "told privately"
     assert refused.text == (
         "Only this group's admins can change what it receives. For reminders of your own, send me "
         "the same command in a private chat."
     )
     assert await core.store.subscribers("events") == []
     fake.make_admin(GROUP["id"], BORIS["id"])
-    [done] = await fake.say(GROUP, BORIS, f"/subscribe@{BOT_USERNAME} events")
-    assert CYRILLIC.search(done.text or "")
+    [done] = await fake.answered(GROUP, BORIS, f"/subscribe@{BOT_USERNAME} events")
+    assert done.chat_id == BORIS["id"] and CYRILLIC.search(done.text or "")
     assert [p.address.chat_id for p in await core.store.subscribers("events")] == [str(GROUP["id"])]
     checks = fake.calls_to("getChatMember")
     assert [c.params["user_id"] for c in checks] == [ALICE["id"], BORIS["id"]]
     await fake.say(GROUP, ALICE, f"/donate@{BOT_USERNAME}")
     assert len(fake.calls_to("getChatMember")) == 2, "only chat-changing commands ask"
+    assert [s.text for s in fake.in_chat(GROUP["id"])][:-1] == [], "only /donate was public"
 
 
 async def test_a_non_admin_pressing_a_group_button_is_told_privately(
     tg: TelegramMessenger, fake: FakeTelegram
 ) -> None:
     fake.make_admin(OLD_GROUP["id"], BORIS["id"], owner=True)
-    [offer] = await fake.say(OLD_GROUP, BORIS, f"/subscribe@{BOT_USERNAME}")
-    fake.press(offer, offer.buttons[0]["text"], ALICE)
+    await fake.say(OLD_GROUP, BORIS, f"/start@{BOT_USERNAME}")  # the chat is known
+    fake.press_data(OLD_GROUP, ALICE, "subscribe events")  # a subscribe button in the group
     await fake.wait_until(lambda: len(fake.callback_answers) == 1)
     [answer] = fake.callback_answers.values()
     assert answer["show_alert"] is True

@@ -19,6 +19,7 @@ from tests.adapters.telegram.fake_server import (
     TOKEN,
     Failure,
     FakeTelegram,
+    eventually,
     group_chat,
     private_chat,
     running,
@@ -54,7 +55,7 @@ async def whole_session(
             chat = private_chat(person)
             for command in core.registry.visible():
                 await fake.say(chat, person, f"/{command.name}")
-                await fake.say(GROUP, person, f"/{command.name}@{BOT_USERNAME}")
+                await fake.answered(GROUP, person, f"/{command.name}@{BOT_USERNAME}")
         chat = private_chat(ALICE)
         [menu] = await fake.say(chat, ALICE, "/start")
         for label in [b["text"] for b in menu.buttons]:
@@ -77,7 +78,7 @@ async def whole_session(
         await fake.wait_until(lambda: fake.calls_to("sendMessage")[-1].status == 403)
         fake.membership(GROUP, ALICE, "kicked")
         fake.make_admin(OLD_GROUP["id"], ALICE["id"], owner=True)
-        await fake.say(OLD_GROUP, ALICE, f"/subscribe@{BOT_USERNAME} events")
+        await fake.answered(OLD_GROUP, ALICE, f"/subscribe@{BOT_USERNAME} events")
         fake.migrate(OLD_GROUP, SUPERGROUP_ID, ALICE)
         await fake.say(chat, ALICE, "/help")
     assert [c.status for c in fake.calls_to("getMe")] == [502, 200]
@@ -123,3 +124,34 @@ def test_the_redactor_hides_the_token_in_messages_arguments_and_tracebacks() -> 
     assert "getMe" in line and "rejected by the server" in line
     other = "bot123456789:" + "AAAnotherTokenShapedSecret_abcdefgh"
     assert other.removeprefix("bot") not in redactor.redact(f"GET /{other}/getMe")
+
+
+async def test_an_update_the_library_cannot_read_is_not_printed_in_its_error_line(
+    core: Core,
+    fake: FakeTelegram,
+    core_messenger: Callable[..., TelegramMessenger],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with running(core_messenger(), core.dispatcher.dispatch, fake):
+        # An administrator without its rights: python-telegram-bot cannot build the update and
+        # logs "Error while parsing updates! Received data was ..." at CRITICAL.
+        chat = {**GROUP, "title": MARKER}
+        fake.push(
+            "my_chat_member",
+            {
+                "chat": chat,
+                "from": ALICE,
+                "date": 0,
+                "old_chat_member": {"status": "member", "user": fake.bot_user},
+                "new_chat_member": {"status": "administrator", "user": fake.bot_user},
+            },
+        )
+
+        async def complained() -> bool:
+            return any("Received data was" in r.getMessage() for r in caplog.records)
+
+        await eventually(complained)
+    assert "Received data was '<withheld>'" in caplog.text
+    for secret in (MARKER, str(GROUP["id"]), str(ALICE["id"])):
+        assert secret not in caplog.text

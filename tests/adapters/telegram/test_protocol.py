@@ -12,7 +12,12 @@ import aiohttp
 import pytest
 
 from bot.adapters.telegram import TelegramMessenger
-from bot.adapters.telegram.messenger import TokenRejected, WebhookConfig, api_urls
+from bot.adapters.telegram.messenger import (
+    TokenRejected,
+    WebhookConfig,
+    WebhookRefused,
+    api_urls,
+)
 from bot.core.chats import ChatEvents
 from bot.core.commands import Arg, Command, Registry
 from bot.core.dispatcher import Dispatcher
@@ -71,8 +76,15 @@ async def echo(request: Request, deps: None) -> Reply:
     return Reply(f"{' '.join(request.args)} admin={request.is_chat_admin}")
 
 
+async def mine(request: Request, deps: None) -> Reply:
+    """A private answer too long for an alert, naming the chat it was asked for."""
+    where = f"for {request.chat.chat_id} ({request.chat_kind}, admin={request.is_chat_admin})"
+    return Reply(where + "\n" + LONG_LINE * 5, buttons=(ActionButton("Again", "mine"),))
+
+
 REGISTRY: Registry[None] = Registry(
     [
+        Command("mine", "Private things", mine, private=True, changes_chat=True),
         Command("long", "A long text", long_text),
         Command("buttons", "Buttons", buttons),
         Command("echo", "Echo", echo, args=(Arg("words", "words", rest=True),), hidden=True),
@@ -119,7 +131,7 @@ async def test_organizer_only_commands_appear_only_in_organizers_menus(
     default = '{"type": "default"}'
     organizer = json.dumps({"chat_id": ORGANIZER["id"], "type": "chat"}, sort_keys=True)
     public = [c["command"] for c in fake.commands[(default, None)]]
-    assert public == ["long", "buttons", "manage"]
+    assert public == ["mine", "long", "buttons", "manage"]
     assert [c["command"] for c in fake.commands[(organizer, None)]] == [*public, "announce"]
     assert fake.commands[(organizer, "ru")][-1]["description"] == "[ru] Send an announcement"
 
@@ -263,41 +275,86 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def test_webhook_mode_registers_the_webhook_and_checks_its_secret(
+SECRET = "k" * 20 + "_-" + "Zq09" * 5  # 42 characters of Telegram's alphabet
+HOOK = "https://bot.example.org/telegram/hook"
+
+
+def hook_update(update_id: int, text: str) -> dict[str, Any]:
+    chat = private_chat(ALICE)
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 5 + update_id,
+            "date": 0,
+            "chat": chat,
+            "from": ALICE,
+            "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}],
+        },
+    }
+
+
+async def test_webhook_mode_registers_the_webhook_and_refuses_posts_without_its_secret(
     fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
 ) -> None:
+    asked: list[Request] = []
+
+    async def counting(request: Request) -> Reply | None:
+        asked.append(request)
+        return await dispatch(request)
+
     port = free_port()
-    config = WebhookConfig("https://bot.example.org/telegram/hook", f"127.0.0.1:{port}", "s3cret")
-    async with running(echo_bot(webhook=config), dispatch, fake, ready_on="setWebhook"):
+    config = WebhookConfig(HOOK, f"127.0.0.1:{port}", SECRET)
+    async with running(echo_bot(webhook=config), counting, fake, ready_on="setWebhook"):
         assert fake.webhook is not None
         assert fake.webhook["url"] == config.url
-        assert fake.webhook["secret_token"] == "s3cret"
-        chat = private_chat(ALICE)
-        fake.chats[ALICE["id"]] = chat
-        update = {
-            "update_id": 1,
-            "message": {
-                "message_id": 5,
-                "date": 0,
-                "chat": chat,
-                "from": ALICE,
-                "text": "/echo hook",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-            },
-        }
+        assert fake.webhook["secret_token"] == SECRET
+        fake.chats[ALICE["id"]] = private_chat(ALICE)
         await listening(port)
         url = f"http://127.0.0.1:{port}/telegram/hook"
+        header = "X-Telegram-Bot-Api-Secret-Token"
+        forged = {
+            "none": {},
+            "empty": {header: ""},
+            "a guess": {header: "guess"},
+            "a prefix": {header: SECRET[:-1]},
+            "one more": {header: SECRET + "x"},
+        }
         async with aiohttp.ClientSession() as http:
-            wrong = await http.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}
-            )
+            refused = []
+            for number, headers in enumerate(forged.values(), start=1):
+                answer = await http.post(
+                    url, json=hook_update(number, "/echo forged"), headers=headers
+                )
+                refused.append(answer.status)
             right = await http.post(
-                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                url, json=hook_update(9, "/echo hook"), headers={header: SECRET}
             )
-        assert (wrong.status, right.status) == (403, 200)
+            nonsense = await http.post(url, data=b"not json", headers={header: SECRET})
+        assert refused == [403] * len(forged)
+        assert (right.status, nonsense.status) == (200, 400)
         [reply] = await fake.replies(ALICE["id"])
         assert reply.text == "hook admin=False"
+        assert [r.args for r in asked] == [("hook",)], "forged posts reached nothing"
+        assert [s.text for s in fake.sent] == ["hook admin=False"]
     assert fake.calls_to("getUpdates") == []
+
+
+def test_a_webhook_without_a_long_secret_cannot_be_configured() -> None:
+    for secret in ("", "s3cret", "x" * 31, "x" * 257, "é" * 40, "a b" * 20):
+        with pytest.raises(ValueError, match="secret"):
+            WebhookConfig(HOOK, "127.0.0.1:8443", secret)
+
+
+async def test_a_webhook_url_telegram_refuses_stops_the_start(
+    fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
+) -> None:
+    fake.fail_next(
+        "setWebhook", Failure(400, "Bad Request: bad webhook: HTTPS url must be provided")
+    )
+    config = WebhookConfig("http://bot.example.org/hook", f"127.0.0.1:{free_port()}", SECRET)
+    with pytest.raises(WebhookRefused, match="TELEGRAM_WEBHOOK_URL: Bad webhook"):
+        await echo_bot(webhook=config).run(dispatch)
 
 
 def test_a_self_hosted_api_server_root_or_bot_url_both_work() -> None:
@@ -305,3 +362,86 @@ def test_a_self_hosted_api_server_root_or_bot_url_both_work() -> None:
     assert api_urls("http://localhost:8081") == expected
     assert api_urls("http://localhost:8081/") == expected
     assert api_urls("http://localhost:8081/bot") == expected
+
+
+async def burst(
+    fake: FakeTelegram, chat: dict[str, Any], person: dict[str, Any], text: str
+) -> None:
+    """`person` sends `text` 20 times at once; wait until all 20 are answered somewhere."""
+    before = len(fake.sent)
+    for _ in range(20):
+        fake.message(chat, person, text)
+    await fake.wait_until(lambda: len(fake.sent) >= before + 20)
+
+
+async def test_a_burst_of_group_commands_asks_telegram_about_admins_at_most_once(
+    fake: FakeTelegram, echo_bot: Callable[..., TelegramMessenger], dispatch: Dispatch
+) -> None:
+    fake.chats[ALICE["id"]] = private_chat(ALICE)
+    fake.make_admin(GROUP["id"], ORGANIZER["id"])
+    # Updates handled concurrently, as in production: the first question is shared, not repeated.
+    async with running(echo_bot(concurrent_updates=16), dispatch, fake):
+        await burst(fake, GROUP, ALICE, f"/echo@{BOT_USERNAME} hi")
+        assert fake.calls_to("getChatMember") == [], "no command that needs it, no question"
+        await burst(fake, GROUP, ALICE, f"/manage@{BOT_USERNAME}")
+        assert len(fake.calls_to("getChatMember")) == 1
+        assert {s.chat_id for s in fake.sent[-20:]} == {ALICE["id"]}, "refused privately"
+        await burst(fake, GROUP, ORGANIZER, f"/manage@{BOT_USERNAME}")
+        assert len(fake.calls_to("getChatMember")) == 2
+        assert {s.text for s in fake.sent[-20:]} == {"admin=True"}
+
+
+async def test_the_bots_own_membership_change_makes_it_ask_about_admins_again(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    fake.chats[ALICE["id"]] = private_chat(ALICE)
+    [refused] = await fake.answered(GROUP, ALICE, f"/manage@{BOT_USERNAME}")
+    assert refused.text is not None and "Only this group's admins" in refused.text
+    fake.make_admin(GROUP["id"], ALICE["id"])
+    await fake.answered(GROUP, ALICE, f"/manage@{BOT_USERNAME}")
+    assert len(fake.calls_to("getChatMember")) == 1, "still cached"
+    fake.membership(GROUP, ALICE, "administrator")  # e.g. the bot was promoted meanwhile
+    [allowed] = await fake.answered(GROUP, ALICE, f"/manage@{BOT_USERNAME}")
+    assert allowed.text == "admin=True"
+    assert len(fake.calls_to("getChatMember")) == 2
+
+
+async def test_a_private_answer_from_a_group_keeps_acting_for_the_group_when_pressed(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    fake.chats[ALICE["id"]] = private_chat(ALICE)
+    fake.make_admin(GROUP["id"], ALICE["id"])
+    [answer] = await fake.answered(GROUP, ALICE, f"/mine@{BOT_USERNAME}")
+    assert answer.chat_id == ALICE["id"]
+    assert (answer.text or "").startswith(f"for {GROUP['id']} (group, admin=True)")
+    assert answer.buttons[0]["callback_data"] == "^mine", "marked as acting for a group"
+    [again] = await fake.tap(answer, "Again", ALICE)
+    assert again.chat_id == ALICE["id"]
+    assert (again.text or "").startswith(f"for {GROUP['id']} (group, admin=True)")
+    # A long private answer to a press in the group goes to the presser's private chat too.
+    fake.press_data(GROUP, ALICE, "mine")
+    [pressed] = await fake.replies(ALICE["id"])
+    assert (pressed.text or "").startswith(f"for {GROUP['id']} (group")
+    assert fake.in_chat(GROUP["id"]) == []
+
+
+async def test_a_group_marked_button_nobody_remembers_does_nothing(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    # Forged, or pressed after a restart: it must not act for the private chat instead.
+    fake.press_data(private_chat(ALICE), ALICE, "^mine")
+    await fake.wait_until(lambda: len(fake.callback_answers) == 1)
+    [answer] = fake.callback_answers.values()
+    assert "no longer works" in answer["text"]
+    assert fake.sent == []
+
+
+async def test_a_private_answer_in_a_channel_leaves_only_the_neutral_line(
+    tg: TelegramMessenger, fake: FakeTelegram
+) -> None:
+    [line] = await fake.say(CHANNEL, None, f"/mine@{BOT_USERNAME}")
+    assert line.text == (
+        "My answer to that is only for you. Please open a private chat with me, press Start, "
+        "then try again."
+    )
+    assert [s.chat_id for s in fake.sent] == [CHANNEL["id"]]
