@@ -143,8 +143,9 @@ async def test_supporters_cannot_edit_or_cancel_and_content_events_stay_in_files
     assert "Only campaign organizers" in refused.text
     refused = await ask("/cancelevent", event_id, "confirm", chat="supporter")
     assert "Only campaign organizers" in refused.text
+    # Refused before the draft is even looked up.
     refused = await ask("/eventdraft", event_id, "publish", chat="supporter")
-    assert "expired or was already used" in refused.text
+    assert "Only campaign organizers" in refused.text
     content = await ask("/cancelevent", "hong-kong-loves-chechnya", chat=ORGANIZER)
     assert "content files" in content.text
 
