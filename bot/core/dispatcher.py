@@ -95,13 +95,14 @@ class Dispatcher(Generic[PartsT]):
         if command.organizers_or_admins and not (
             self.is_organizer(request.user) or (group and request.is_chat_admin)
         ):
-            return Reply(
-                _(
-                    "Only campaign organizers, or a group's admins in their own group, can use "
-                    "this command."
-                ),
-                private=True,
+            # Shown where the handler's own refusal would have been (privately only for private
+            # commands), so a refusal looks the same however early it comes.
+            refusal = (
+                _("Only campaign organizers and this group's admins can use this command.")
+                if group
+                else _("Only campaign organizers can use this command.")
             )
+            return Reply(refusal, private=command.private)
         if command.changes_chat and group and not request.is_chat_admin:
             return Reply(
                 _(
