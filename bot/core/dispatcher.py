@@ -117,8 +117,6 @@ class Dispatcher(Generic[PartsT]):
             if prompt is not None:
                 return Reply(prompt, private=command.private)
             reply = await command.handler(request, self._deps)
-            if command.erases_chat and len(request.args) >= len(command.args):
-                self._forget_in_memory(request)
         except UserError as error:
             reply = Reply(error.text)
         except Exception as error:
@@ -126,6 +124,10 @@ class Dispatcher(Generic[PartsT]):
             stack = "".join(traceback.format_tb(error.__traceback__))
             log.error("/%s failed with %s\n%s", command.name, type(error).__name__, stack)
             reply = Reply(_("Sorry, something went wrong on our side. Please try again later."))
+        else:
+            # Only once the erasure itself went through (not when it merely asks to confirm).
+            if command.erases_chat and len(request.args) >= len(command.args):
+                self._forget_in_memory(request)
         return replace(reply, private=True) if command.private else reply
 
     @staticmethod
