@@ -31,9 +31,21 @@ class MovingWindowLimiter:
         self._limiter.hit(self._notice, "notice", key)
         return Verdict.NOTICE
 
+    def forget(self, key: str) -> None:
+        # The moving windows hold the asker's id (in `key`) with the times of their last
+        # commands; after /forget nothing of them stays, not even for the minute it would last.
+        # The price: the asker's window starts afresh, so someone who follows every few commands
+        # with `/forget confirm` is never limited (each round erases their own chat). Keeping the
+        # id for a minute after an erasure would close that; the erasure promise wins for now.
+        self._limiter.clear(self._commands, "commands", key)
+        self._limiter.clear(self._notice, "notice", key)
+
 
 class Unlimited:
     """For benchmarks and scripted console sessions, where one user sends everything."""
 
     def check(self, key: str) -> Verdict:
         return Verdict.ALLOW
+
+    def forget(self, key: str) -> None:
+        """Nothing is held."""

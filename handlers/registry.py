@@ -121,6 +121,7 @@ def build_registry() -> Registry[Deps]:
                 args=(Arg("confirm", N_("erase without asking again"), choices=("confirm",)),),
                 private=True,
                 changes_chat=True,
+                erases_chat=True,
             ),
             Command(
                 "reminders",
@@ -136,12 +137,14 @@ def build_registry() -> Registry[Deps]:
                 newevent,
                 asks_admin=True,
                 args=event_fields(prompted=False),
+                organizers_or_admins=True,
             ),
             Command(
                 "editevent",
                 N_("Organizers: change an event"),
                 editevent,
                 asks_admin=True,
+                organizers_or_admins=True,
                 args=(
                     WHICH_EVENT,
                     Arg(
@@ -166,6 +169,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Organizers: cancel an event"),
                 cancelevent,
                 asks_admin=True,
+                organizers_or_admins=True,
                 args=(
                     WHICH_EVENT,
                     Arg("confirm", N_("cancel without asking again"), choices=("confirm",)),
@@ -177,6 +181,7 @@ def build_registry() -> Registry[Deps]:
                 newevent,
                 asks_admin=True,
                 args=event_fields(prompted=True),
+                organizers_or_admins=True,
                 hidden=True,
             ),
             Command(
@@ -184,6 +189,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Publish or discard an event draft"),
                 eventdraft,
                 asks_admin=True,
+                organizers_or_admins=True,
                 args=(
                     Arg("draft", N_("the draft's id"), required=True),
                     Arg("action", N_("publish or discard"), choices=("publish", "discard")),
@@ -195,6 +201,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Organizers and admins: send a message to subscribers or this group"),
                 broadcast,
                 args=broadcast_fields(prompted=False),
+                organizers_or_admins=True,
                 private=True,
                 changes_chat=True,
             ),
@@ -203,6 +210,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Organizers and admins: recent broadcasts and their progress"),
                 broadcasts,
                 private=True,
+                organizers_or_admins=True,
                 changes_chat=True,
             ),
             Command(
@@ -210,6 +218,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Write a broadcast step by step"),
                 write,
                 args=broadcast_fields(prompted=True),
+                organizers_or_admins=True,
                 private=True,
                 hidden=True,
                 changes_chat=True,
@@ -219,6 +228,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Confirm a broadcast"),
                 send,
                 args=(BROADCAST_ID,),
+                organizers_or_admins=True,
                 private=True,
                 hidden=True,
                 changes_chat=True,
@@ -240,6 +250,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Stop a broadcast"),
                 cancel,
                 args=(BROADCAST_ID,),
+                organizers_or_admins=True,
                 private=True,
                 hidden=True,
                 changes_chat=True,

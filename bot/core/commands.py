@@ -76,11 +76,18 @@ class Command(Generic[DepsT]):
     # The handler itself decides by whether the asker administers the chat (organizers may use it
     # anywhere, admins for their own group): adapters must find out, as for `changes_chat`.
     asks_admin: bool = False
+    # Only campaign organizers (anywhere) or a group's admins (in their own group) may use it:
+    # the dispatcher refuses everyone else before any question is asked or any draft remembered,
+    # and the handler still checks the details (what, where) itself.
+    organizers_or_admins: bool = False
+    # Given all its arguments (its confirmation), the command erases everything stored about the
+    # chat: the dispatcher then also drops what it holds in memory about the chat and the asker.
+    erases_chat: bool = False
 
     @property
     def needs_admin_status(self) -> bool:
         """Whether an adapter must tell the dispatcher if the asker administers the chat."""
-        return self.changes_chat or self.asks_admin
+        return self.changes_chat or self.asks_admin or self.organizers_or_admins
 
 
 class Registry(Generic[DepsT]):

@@ -3,6 +3,13 @@ for them one at a time and takes the asker's next plain message as the answer.
 
 Drafts live in memory only, for a few minutes: a half-typed event is not worth a database row,
 and a restart simply means typing the command again.
+
+Memory is bounded whatever arrives: at most MAX_DRAFTS drafts overall and MAX_DRAFTS_PER_CHAT in
+one chat (a flood in one big group cannot crowd everyone else out), and each insert costs O(1)
+(amortized): `cachetools.TTLCache` drops expired chats and, when full, the least recently active
+ones, instead of rebuilding a dict on every insert past the limit. cachetools is the one
+third-party import in bot.core; the import contracts forbid only our own packages and the
+platform SDKs, and it stays behind this module's small API (nothing else sees the cache).
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cachetools import TTLCache
+
 from bot.core.messages import Address
 
 # A plain message (not a command) reaches the dispatcher as a Request with this command name
@@ -18,6 +27,9 @@ from bot.core.messages import Address
 FREE_TEXT = ""
 DRAFT_TTL_S = 15 * 60
 MAX_DRAFTS = 10_000
+# Only organizers and a group's own admins may open drafts in a group (the dispatcher refuses
+# everyone else first), so a real group never needs more than a handful at once.
+MAX_DRAFTS_PER_CHAT = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,25 +39,83 @@ class Draft:
     expires: float
 
 
-class Conversations:
-    """The command each (chat, user) is in the middle of, with the answers given so far."""
+# One chat's drafts by user id, oldest first (dicts keep insertion order).
+_ChatDrafts = dict[str, Draft]
 
-    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self._drafts: dict[tuple[Address, str], Draft] = {}
+
+def _count(drafts: _ChatDrafts) -> int:
+    return len(drafts)
+
+
+class Conversations:
+    """The command each (chat, user) is in the middle of, with the answers given so far.
+
+    The cache is keyed by chat, each value that chat's drafts, weighed by how many it holds: the
+    cache's size bound is then the overall bound on drafts, and the per-chat bound is kept here.
+    A chat's value is replaced (never changed in place) so the cache's weighing stays true; that
+    copies at most MAX_DRAFTS_PER_CHAT entries, a constant. A chat's entry is refreshed on every
+    change, so it outlives each of its drafts; each draft's own expiry is checked when taken.
+    """
+
+    def __init__(
+        self,
+        monotonic: Callable[[], float] = time.monotonic,
+        *,
+        ttl_s: float = DRAFT_TTL_S,
+        max_drafts: int = MAX_DRAFTS,
+        max_per_chat: int = MAX_DRAFTS_PER_CHAT,
+    ) -> None:
+        if not 1 <= max_per_chat <= max_drafts:
+            raise ValueError("need 1 <= max_per_chat <= max_drafts")
         self._monotonic = monotonic
+        self._ttl_s = ttl_s
+        self._max_per_chat = max_per_chat
+        self._chats: TTLCache[Address, _ChatDrafts, float] = TTLCache(
+            maxsize=max_drafts, ttl=ttl_s, timer=monotonic, getsizeof=_count
+        )
 
     def remember(self, chat: Address, user_id: str, command: str, args: tuple[str, ...]) -> None:
         now = self._monotonic()
-        if len(self._drafts) >= MAX_DRAFTS:
-            self._drafts = {k: d for k, d in self._drafts.items() if d.expires > now}
-        self._drafts[(chat, user_id)] = Draft(command, args, now + DRAFT_TTL_S)
+        drafts = self._live(chat, now, without=user_id)
+        while len(drafts) >= self._max_per_chat:
+            # The chat's oldest draft makes room: its asker has most likely moved on.
+            del drafts[next(iter(drafts))]
+        drafts[user_id] = Draft(command, args, now + self._ttl_s)
+        self._chats[chat] = drafts
 
     def take(self, chat: Address, user_id: str) -> Draft | None:
         """The draft waiting for this user's answer, removed; None if none or expired."""
-        draft = self._drafts.pop((chat, user_id), None)
-        if draft is None or draft.expires < self._monotonic():
+        now = self._monotonic()
+        draft = self._chats.get(chat, {}).get(user_id)
+        self.drop(chat, user_id)
+        if draft is None or draft.expires <= now:
             return None
         return draft
 
     def drop(self, chat: Address, user_id: str) -> None:
-        self._drafts.pop((chat, user_id), None)
+        if user_id in self._chats.get(chat, {}):
+            self._store(chat, self._live(chat, self._monotonic(), without=user_id))
+
+    def forget_chat(self, chat: Address) -> None:
+        """Every draft open in this chat, whoever started it, goes (after /forget)."""
+        self._chats.pop(chat, None)
+
+    def open_in(self, chat: Address) -> int:
+        """How many drafts this chat holds (expired ones until the chat is next touched)."""
+        return len(self._chats.get(chat, {}))
+
+    def __len__(self) -> int:
+        """How many drafts are held overall: an upper bound on those still answerable."""
+        return int(self._chats.currsize)
+
+    def _live(self, chat: Address, now: float, without: str) -> _ChatDrafts:
+        """A fresh copy of the chat's unexpired drafts, without `without`'s."""
+        held = self._chats.get(chat, {})
+        return {user: d for user, d in held.items() if user != without and d.expires > now}
+
+    def _store(self, chat: Address, drafts: _ChatDrafts) -> None:
+        # An empty value would weigh nothing, so chats without drafts are never kept.
+        if drafts:
+            self._chats[chat] = drafts
+        else:
+            self._chats.pop(chat, None)

@@ -41,7 +41,13 @@ PartsT = TypeVar("PartsT", bound=DispatchParts)
 class Dispatcher(Generic[PartsT]):
     """The one entry point every adapter calls with a Request."""
 
-    def __init__(self, registry: Registry[PartsT], deps: PartsT, limiter: RateLimiter) -> None:
+    def __init__(
+        self,
+        registry: Registry[PartsT],
+        deps: PartsT,
+        limiter: RateLimiter,
+        conversations: Conversations | None = None,
+    ) -> None:
         self._registry = registry
         self._deps = deps
         # The chat's stored choices, the catalogs and who organizes come from the same Deps the
@@ -50,14 +56,16 @@ class Dispatcher(Generic[PartsT]):
         self._translator = deps.translator
         self._organizers = deps.organizers
         self._limiter = limiter
-        self._conversations = Conversations()
+        # Handed in only by tests and benchmarks that look inside or move its clock (an empty one
+        # is falsy, hence no `or`).
+        self._conversations = Conversations() if conversations is None else conversations
 
     def is_organizer(self, user: Address) -> bool:
         return user in self._organizers
 
     async def dispatch(self, request: Request) -> Reply | None:
         """Answer one request; None means stay silent (the asker is over the rate limit)."""
-        verdict = self._limiter.check(f"{request.chat.platform}:{request.user_id}")
+        verdict = self._limiter.check(self._limit_key(request))
         if verdict is Verdict.SILENCE:
             return None
         request = await self._with_chat_preferences(request)
@@ -82,6 +90,19 @@ class Dispatcher(Generic[PartsT]):
             return Reply(_("Only campaign organizers can use this command."), private=True)
         group = request.chat_kind is not ChatKind.PRIVATE
         request = await self._with_admin_status(command, request, group)
+        # Refused here, before the first question is asked or any draft remembered: a stranger
+        # must not get to type a whole event or broadcast only to be refused at the last answer.
+        if command.organizers_or_admins and not (
+            self.is_organizer(request.user) or (group and request.is_chat_admin)
+        ):
+            # Shown where the handler's own refusal would have been (privately only for private
+            # commands), so a refusal looks the same however early it comes.
+            refusal = (
+                _("Only campaign organizers and this group's admins can use this command.")
+                if group
+                else _("Only campaign organizers can use this command.")
+            )
+            return Reply(refusal, private=command.private)
         if command.changes_chat and group and not request.is_chat_admin:
             return Reply(
                 _(
@@ -103,7 +124,21 @@ class Dispatcher(Generic[PartsT]):
             stack = "".join(traceback.format_tb(error.__traceback__))
             log.error("/%s failed with %s\n%s", command.name, type(error).__name__, stack)
             reply = Reply(_("Sorry, something went wrong on our side. Please try again later."))
+        else:
+            # Only once the erasure itself went through (not when it merely asks to confirm).
+            if command.erases_chat and len(request.args) >= len(command.args):
+                self._forget_in_memory(request)
         return replace(reply, private=True) if command.private else reply
+
+    @staticmethod
+    def _limit_key(request: Request) -> str:
+        return f"{request.chat.platform}:{request.user_id}"
+
+    def _forget_in_memory(self, request: Request) -> None:
+        """After an erasure, the chat's open drafts (anyone's) and the asker's rate-limit state go
+        too: /forget promises everything, and memory is part of everything."""
+        self._conversations.forget_chat(request.chat)
+        self._limiter.forget(self._limit_key(request))
 
     async def _with_admin_status(
         self, command: Command[PartsT], request: Request, group: bool

@@ -152,3 +152,7 @@ class Verdict(Enum):
 
 class RateLimiter(Protocol):
     def check(self, key: str) -> Verdict: ...
+
+    def forget(self, key: str) -> None:
+        """Drop everything held about `key` (after /forget): it starts afresh."""
+        ...

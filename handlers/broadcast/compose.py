@@ -54,7 +54,6 @@ async def _draft(request: Request, deps: Deps, audience: str, when: str, raw: st
         raise UserError(
             _(error.msgid).format(**error.values) + "\n" + _("Nothing was sent.")
         ) from None
-    organizer = is_organizer(request, deps)
     target = await here_target(request, deps) if audience == HERE else None
     info = await service.draft(
         NewBroadcast(
@@ -62,7 +61,8 @@ async def _draft(request: Request, deps: Deps, audience: str, when: str, raw: st
             message=message,
             origin=request.chat,
             locale=request.locale or "en",
-            created_by=request.user if organizer else None,
+            # Always the asker, organizer or group admin: only they may confirm it (send.py).
+            created_by=request.user,
             send_at=send_at,
             target=target,
         )

@@ -20,7 +20,10 @@ async def send(request: Request, deps: Deps) -> Reply:
     info = await find_broadcast(request, deps, _)
     if info.state is not BroadcastState.DRAFT:
         return Reply(status_line(info, service, request.tz, _), private=True)
-    if info.created_by is not None and info.created_by != request.user:
+    # Only its writer confirms a draft, always: another admin of the same group, or another
+    # organizer, may cancel it but never send it. A draft without a recorded writer (stored
+    # before writers were always recorded) can be confirmed by nobody; it expires unsent.
+    if info.created_by is None or info.created_by != request.user:
         raise UserError(_("Only the organizer who wrote a broadcast can confirm it."))
     info = await service.confirm(info.id) or info
     if info.state is BroadcastState.APPROVAL:

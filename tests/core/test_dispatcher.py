@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from bot.app import Core
 from bot.core.commands import MAX_ACTION_BYTES, Arg, Command, Registry, encode_action
+from bot.core.conversation import FREE_TEXT, Conversations
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.ratelimit import MovingWindowLimiter, Unlimited
@@ -196,3 +199,133 @@ async def test_the_platform_is_asked_about_admins_only_after_the_limit_and_only_
     for _ in range(3):
         await dispatcher.dispatch(in_group("subscribe", "a"))
     assert asked == ["asked"]
+
+
+def _gated(conversations: Conversations, limiter: object | None = None) -> Dispatcher[BareDeps]:
+    """A dispatcher with an organizers-or-admins flow that asks one question, and an erasure."""
+
+    async def plan(request: Request, deps: None) -> Reply:
+        return Reply(f"planned {request.args[0]}")
+
+    async def erase(request: Request, deps: None) -> Reply:
+        return Reply("erased" if request.args else "Erase now?")
+
+    deps = BareDeps(InMemoryStore(), CatalogTranslator(), frozenset({Address("telegram", "boss")}))
+    commands = [
+        Command(
+            "plan",
+            "Plan",
+            plan,
+            args=(Arg("title", "t", prompt="Name?"),),
+            organizers_or_admins=True,
+        ),
+        Command(
+            "erase",
+            "Erase",
+            erase,
+            args=(Arg("confirm", "c", choices=("confirm",)),),
+            erases_chat=True,
+        ),
+    ]
+    return Dispatcher(
+        Registry(commands),
+        deps,
+        limiter or Unlimited(),  # type: ignore[arg-type]
+        conversations,
+    )
+
+
+def _asks(chat: str, user: str, *, admin: bool | None = None) -> Callable[..., Request]:
+    """Requests from `user` in `chat` (a group when `admin` is given, answering admin checks)."""
+
+    async def check() -> bool:
+        return bool(admin)
+
+    def request(command: str, *args: str) -> Request:
+        if admin is None:
+            return Request(command, args, Address("telegram", chat), user)
+        return Request(
+            command, args, Address("telegram", chat), user, ChatKind.GROUP, admin_check=check
+        )
+
+    return request
+
+
+async def test_a_flow_for_organizers_or_admins_refuses_a_stranger_before_any_question() -> None:
+    conversations = Conversations()
+    dispatcher = _gated(conversations)
+    stranger = _asks("stranger", "stranger")
+    refused = await dispatcher.dispatch(stranger("plan"))
+    assert refused == Reply("Only campaign organizers can use this command.")
+    assert len(conversations) == 0
+    # Their next plain message is not taken as an answer.
+    after = await dispatcher.dispatch(stranger(FREE_TEXT, "Vigil"))
+    assert after is not None and "I answer commands" in after.text
+    # Nor by a group member who is not an admin.
+    member = _asks("-100", "member", admin=False)
+    refused = await dispatcher.dispatch(member("plan"))
+    assert refused == Reply(
+        "Only campaign organizers and this group's admins can use this command."
+    )
+    assert len(conversations) == 0
+
+
+async def test_organizers_anywhere_and_admins_in_their_group_go_through_every_step() -> None:
+    conversations = Conversations()
+    dispatcher = _gated(conversations)
+    for ask in (
+        _asks("boss", "boss"),  # an organizer in private
+        _asks("-100", "boss", admin=False),  # an organizer in a group they do not run
+        _asks("-100", "admin", admin=True),  # a group's admin in their group
+    ):
+        question = await dispatcher.dispatch(ask("plan"))
+        assert question is not None and question.text.startswith("Name?")
+        done = await dispatcher.dispatch(ask(FREE_TEXT, "Vigil"))
+        assert done == Reply("planned Vigil")
+    # A group's admin is a stranger anywhere else.
+    elsewhere = await dispatcher.dispatch(_asks("admin", "admin")("plan"))
+    assert elsewhere is not None and elsewhere.text.startswith("Only")
+
+
+async def test_an_erasure_drops_the_chats_drafts_only_once_confirmed() -> None:
+    conversations = Conversations()
+    dispatcher = _gated(conversations)
+    admin, other = _asks("-100", "admin", admin=True), _asks("-100", "other", admin=True)
+    elsewhere = _asks("-200", "admin", admin=True)
+    for ask in (admin, other, elsewhere):
+        await dispatcher.dispatch(ask("plan"))
+    # Being asked to confirm erases nothing, in memory either.
+    assert await dispatcher.dispatch(other("erase")) == Reply("Erase now?")
+    assert conversations.open_in(Address("telegram", "-100")) == 1  # other's own draft went
+    assert await dispatcher.dispatch(other("erase", "confirm")) == Reply("erased")
+    # Every draft open in that group went, whoever started it; another group's stayed.
+    assert conversations.open_in(Address("telegram", "-100")) == 0
+    assert await dispatcher.dispatch(admin(FREE_TEXT, "Vigil")) is None  # group talk, no answer
+    assert await dispatcher.dispatch(elsewhere(FREE_TEXT, "Vigil")) == Reply("planned Vigil")
+
+
+def _held_keys(limiter: MovingWindowLimiter) -> list[str]:
+    """Every key the rate limiter's storage holds, in any of its tables."""
+    storage: Any = limiter._limiter.storage
+    tables = (storage.events, storage.storage, storage.expirations, storage.locks)
+    return [key for table in tables for key in table]
+
+
+async def test_after_an_erasure_the_rate_limiter_holds_nothing_about_the_asker() -> None:
+    limiter = MovingWindowLimiter(5, 10, 60)
+    dispatcher = _gated(Conversations(), limiter)
+    asker, bystander = _asks("5550001234", "5550001234"), _asks("777", "777")
+    await dispatcher.dispatch(bystander("erase"))
+    for _ in range(4):
+        await dispatcher.dispatch(asker("erase"))
+    assert any("5550001234" in key for key in _held_keys(limiter))
+    # The fifth command within the window: still allowed, and it erases.
+    assert await dispatcher.dispatch(asker("erase", "confirm")) == Reply("erased")
+    assert not any("5550001234" in key for key in _held_keys(limiter))
+    assert any("777" in key for key in _held_keys(limiter))  # nobody else was forgotten
+    # Over the limit, the notice and the silence are the asker's again, counted afresh.
+    replies = [await dispatcher.dispatch(asker("erase")) for _ in range(7)]
+    assert [r.text if r else None for r in replies][5:] == [
+        "You are sending commands very fast. Please wait a minute and try again.",
+        None,
+    ]

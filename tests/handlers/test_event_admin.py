@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.app import Core
-from bot.core.messages import ActionButton, Address, ChatKind, Reply
+from bot.core.conversation import FREE_TEXT
+from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.reminders.values import EventStatus
 from tests.support.chat import Say as Ask
 from tests.support.fakes import FixedClock
@@ -143,8 +145,9 @@ async def test_supporters_cannot_edit_or_cancel_and_content_events_stay_in_files
     assert "Only campaign organizers" in refused.text
     refused = await ask("/cancelevent", event_id, "confirm", chat="supporter")
     assert "Only campaign organizers" in refused.text
+    # Refused before the draft is even looked up.
     refused = await ask("/eventdraft", event_id, "publish", chat="supporter")
-    assert "expired or was already used" in refused.text
+    assert "Only campaign organizers" in refused.text
     content = await ask("/cancelevent", "hong-kong-loves-chechnya", chat=ORGANIZER)
     assert "content files" in content.text
 
@@ -248,3 +251,44 @@ async def test_a_whole_organizer_and_reminder_session_logs_no_ids_or_text(
     await ask("/forget", "confirm", chat=chat, user=user)
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
     assert chat not in logged and user not in logged and secret not in logged
+
+
+async def test_a_stranger_is_refused_at_the_first_step_and_left_no_draft(ask: Ask) -> None:
+    for command in ("/eventform", "/editevent"):
+        refused = await ask(command, chat="supporter")
+        assert refused.text.startswith("Only campaign organizers"), command
+        # No question was asked: the next plain message is not taken as an answer.
+        assert "I answer commands" in (await ask("Rally for Chechnya", chat="supporter")).text
+    member = {"chat": "group", "user": "member", "kind": ChatKind.GROUP, "admin": False}
+    refused = await ask("/eventform", **member)  # type: ignore[arg-type]
+    assert refused.text.startswith("Only campaign organizers")
+
+
+async def test_group_admins_in_their_group_and_organizers_anywhere_fill_the_form(
+    ask: Ask,
+) -> None:
+    admin = {"chat": "group", "user": "admin", "kind": ChatKind.GROUP, "admin": True}
+    # An organizer needs no admin rights, in a group or in private.
+    in_group = {"chat": "other-group", "user": ORGANIZER, "kind": ChatKind.GROUP, "admin": False}
+    in_private = {"chat": ORGANIZER}
+    for who, audience in ((admin, "Only this chat"), (in_group, "Everyone"), (in_private, "Every")):
+        question = await ask("/eventform", **who)  # type: ignore[arg-type]
+        assert "What is the event called?" in question.text, who
+        for answer in EVENT[:-1]:
+            await ask(answer, **who)  # type: ignore[arg-type]
+        preview = await ask(EVENT[-1], **who)  # type: ignore[arg-type]
+        assert "Preview of the new event" in preview.text and audience in preview.text
+
+
+async def test_forget_in_a_group_drops_every_half_typed_event_there(ask: Ask, core: Core) -> None:
+    """Another admin's /forget erases the group's open drafts too, not only the asker's own."""
+    alice = {"chat": "group", "user": "alice", "kind": ChatKind.GROUP, "admin": True}
+    boris = {"chat": "group", "user": "boris", "kind": ChatKind.GROUP, "admin": True}
+    await ask("/eventform", **alice)  # type: ignore[arg-type]
+    await ask(EVENT[0], **alice)  # type: ignore[arg-type]
+    assert "erase" in (await ask("/forget", "confirm", **boris)).text  # type: ignore[arg-type]
+    # Alice's next answer is group talk now, not the start time of a draft.
+    answer = Request(
+        FREE_TEXT, (EVENT[1],), Address("console", "group"), "alice", ChatKind.GROUP, "en"
+    )
+    assert await core.dispatcher.dispatch(replace(answer, is_chat_admin=True)) is None
