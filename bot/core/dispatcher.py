@@ -115,7 +115,7 @@ class Dispatcher(Generic[PartsT]):
             request = replace(request, args=self._checked_args(command, request))
             prompt = self._next_prompt(command, request)
             if prompt is not None:
-                return Reply(prompt, private=command.private)
+                return Reply(prompt, private=command.private, asks=True)
             reply = await command.handler(request, self._deps)
         except UserError as error:
             reply = Reply(error.text)

@@ -92,3 +92,6 @@ class Reply:
     buttons: tuple[Button, ...] = field(default=())
     attachment: Attachment | None = None
     private: bool = False
+    # A step-by-step command's question: the answer is taken from the asker's next message in
+    # this chat, so a platform that moves private replies elsewhere must ask it here.
+    asks: bool = False

@@ -157,7 +157,7 @@ class UpdateHandlers:
         if reply is None:
             return
         quote = message.message_id if line.kind is ChatKind.GROUP else None
-        if reply.private and line.kind is not ChatKind.PRIVATE:
+        if reply.private and not reply.asks and line.kind is not ChatKind.PRIVATE:
             await self._answer_privately(request, reply, reply_to=quote, thread=_topic(message))
             return
         await self._answer(request.chat, reply, reply_to=quote, thread=_topic(message))
@@ -217,7 +217,7 @@ class UpdateHandlers:
             return True
         await _answer_query(query)
         thread = _topic(message) if isinstance(message, Message) else None
-        if reply.private and kind is not ChatKind.PRIVATE:
+        if reply.private and not reply.asks and kind is not ChatKind.PRIVATE:
             await self._answer_privately(request, reply, reply_to=None, thread=thread)
         else:
             await self._answer(request.chat, reply, reply_to=None, thread=thread)

@@ -62,7 +62,7 @@ class NewBroadcast:
     message: Message
     origin: Address  # where the sender asked: previews, progress and the report go there
     locale: str  # the sender's language, for progress messages
-    created_by: Address | None  # the organizer; None for a group admin's broadcast
+    created_by: Address | None  # who wrote it (None only for drafts from before it was kept)
     send_at: datetime | None  # None: as soon as it is confirmed
     target: Address | None = None  # for HERE: the one chat it goes to
 
