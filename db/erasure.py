@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.broadcast.values import DeliveryState
 from bot.core.messages import Address
+from bot.core.reminders.values import EventStatus
 from db.models.base import Base
 from db.models.broadcasts import BroadcastRecipientRow, BroadcastRow
 from db.models.chats import Chat
+from db.models.events import StoredEvent
 from db.models.setups import ServerSetupRow
 
 B: Table = BroadcastRow.__table__  # type: ignore[assignment]
@@ -31,6 +33,7 @@ NAMES_A_PERSON: Mapping[str, str] = {
     "chat_topics.chat_pk": "deleted with the chat (foreign key cascade)",
     "rsvps.chat_pk": "deleted with the chat (foreign key cascade)",
     "stored_events.scope_chat_pk": "the chat's own events and drafts: deleted with the chat",
+    "stored_events.drafted_by": "a draft the person wrote is deleted (published events: NULL)",
     "reminder_leads.chat_pk": "deleted with the chat (foreign key cascade)",
     "reminder_plan.chat_pk": "deleted with the chat (foreign key cascade)",
     "reminder_dirty.chat_pk": "deleted with the chat (foreign key cascade)",
@@ -121,6 +124,14 @@ async def erase(
         )
     )
     erased["broadcast_recipients"] = int(unlinked.rowcount or 0)
+
+    # Drafts the person wrote (published events no longer name their writer).
+    drafts = await connection.execute(
+        delete(StoredEvent).where(
+            StoredEvent.status == EventStatus.DRAFT.value, StoredEvent.drafted_by.in_(people)
+        )
+    )
+    erased["event_drafts"] = int(drafts.rowcount or 0)
 
     setups = await connection.execute(
         delete(S).where(

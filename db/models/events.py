@@ -39,6 +39,8 @@ class StoredEvent(Base):
     ends_at: Mapped[int] = mapped_column(Integer)
     # A pending edit (a draft) names the event it would change.
     edit_of: Mapped[int | None] = mapped_column(ForeignKey("stored_events.id", ondelete="CASCADE"))
+    # A draft's writer ("platform:user id"), the only one who may publish it; cleared on publish.
+    drafted_by: Mapped[str | None] = mapped_column(String(80))
     expires_at: Mapped[int | None] = mapped_column(Integer)
     cancelled_at: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[int] = mapped_column(Integer)

@@ -89,7 +89,12 @@ class SqlEventStore:
         return sorted(content + stored, key=lambda e: e.starts_at, reverse=past)
 
     async def save_draft(
-        self, draft: EventDraft, scope: Address | None, now: datetime, edit_of: str | None = None
+        self,
+        draft: EventDraft,
+        scope: Address | None,
+        now: datetime,
+        edit_of: str | None = None,
+        drafted_by: Address | None = None,
     ) -> EventInfo:
         zone = ZoneInfo(draft.timezone)
         original = _number(edit_of) if edit_of else None
@@ -116,6 +121,7 @@ class SqlEventStore:
                     starts_at=epoch(draft.starts_local.replace(tzinfo=zone)),
                     ends_at=epoch(draft.ends_local.replace(tzinfo=zone)),
                     edit_of=original,
+                    drafted_by=str(drafted_by) if drafted_by is not None else None,
                     expires_at=epoch(now + DRAFT_TTL),
                     created_at=epoch(now),
                 )
@@ -168,7 +174,7 @@ class SqlEventStore:
                 await connection.execute(
                     update(StoredEvent)
                     .where(StoredEvent.id == number)
-                    .values(status=EventStatus.SCHEDULED, expires_at=None)
+                    .values(status=EventStatus.SCHEDULED, expires_at=None, drafted_by=None)
                 )
             events = await _load(connection, StoredEvent.id == target)
         return events[0] if events else None
@@ -275,4 +281,10 @@ def _event(row: Any) -> EventInfo:
         status=EventStatus(row.status),
         cancelled_at=from_epoch(row.cancelled_at) if row.cancelled_at else None,
         edit_of=stored_id(row.edit_of) if row.edit_of else None,
+        drafted_by=_address(row.drafted_by),
     )
+
+
+def _address(text: str | None) -> Address | None:
+    platform, _, chat_id = (text or "").partition(":")
+    return Address(platform, chat_id) if chat_id else None

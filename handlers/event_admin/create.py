@@ -26,5 +26,5 @@ async def newevent(request: Request, deps: Deps) -> Reply:
     draft = draft_from_fields(request.args, deps.clock(), _)
     if scope is not None:
         await save_chat_if_new(request, deps)
-    event = await deps.events.save_draft(draft, scope, deps.clock())
+    event = await deps.events.save_draft(draft, scope, deps.clock(), drafted_by=request.user)
     return preview(event, request, deps, _("Preview of the new event:"))

@@ -21,5 +21,7 @@ async def editevent(request: Request, deps: Deps) -> Reply:
     if event.status is not EventStatus.SCHEDULED:
         raise UserError(_("That event was cancelled; it can no longer be changed."))
     draft = with_change(draft_of(event), field, value, deps.clock(), _)
-    pending = await deps.events.save_draft(draft, event.scope, deps.clock(), edit_of=event.id)
+    pending = await deps.events.save_draft(
+        draft, event.scope, deps.clock(), edit_of=event.id, drafted_by=request.user
+    )
     return preview(pending, request, deps, _("Preview of the changed event:"))

@@ -37,6 +37,9 @@ async def eventdraft(request: Request, deps: Deps) -> Reply:
         return Reply(_("This draft has expired or was already used. Start again if needed."))
     if not may_publish(request, deps, draft.scope):
         raise UserError(_("Only campaign organizers or this group's admins can publish this."))
+    if draft.drafted_by is None or draft.drafted_by != request.user:
+        # Another organizer or admin may have their own reasons; the writer decides.
+        raise UserError(_("Only the person who wrote this draft can publish or discard it."))
     if action == "discard":
         await deps.events.discard(draft_id)
         return Reply(_("Discarded. Nothing was published."))

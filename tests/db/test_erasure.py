@@ -156,6 +156,23 @@ async def test_forget_in_a_group_erases_every_row_naming_the_group_or_its_admin(
         ends_at=2,
         created_at=0,
     )
+    # A campaign-wide draft the admin wrote elsewhere (a private chat): it names the admin.
+    await add(
+        engine,
+        StoredEvent,
+        scope_chat_pk=None,
+        status="draft",
+        title="Vigil draft",
+        description="",
+        place="Square",
+        timezone="Pacific/Chatham",
+        starts_local=datetime(2026, 12, 2, 18),
+        ends_local=datetime(2026, 12, 2, 20),
+        starts_at=1,
+        ends_at=2,
+        created_at=0,
+        drafted_by=str(ADMIN),
+    )
     await add(engine, ReminderLeads, chat_pk=group_pk, leads="60")
     await add(
         engine,
@@ -180,13 +197,21 @@ async def test_forget_in_a_group_erases_every_row_naming_the_group_or_its_admin(
         "broadcast_approvals": 1,
         "broadcast_recipients": 1,
         "server_setups": 1,
+        "event_drafts": 1,
         "stored_events": 1,
         "reminder_leads": 1,
         "reminder_plan": 1,
         "reminder_dirty": 1,
     }
     left = every_value(tmp_path / "erase.sqlite3")
-    for gone in (GROUP.chat_id, ADMIN.chat_id, str(ADMIN), "Pacific/Chatham", "Picnic"):
+    for gone in (
+        GROUP.chat_id,
+        ADMIN.chat_id,
+        str(ADMIN),
+        "Pacific/Chatham",
+        "Picnic",
+        "Vigil draft",
+    ):
         assert not [v for v in left if gone in v], gone
     # The other chat and the organizer's broadcast carry on; the campaign's totals stay true.
     assert await store.get_rsvp(OTHER, "rally") is RsvpAnswer.GOING

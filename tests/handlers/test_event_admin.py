@@ -292,3 +292,16 @@ async def test_forget_in_a_group_drops_every_half_typed_event_there(ask: Ask, co
         FREE_TEXT, (EVENT[1],), Address("console", "group"), "alice", ChatKind.GROUP, "en"
     )
     assert await core.dispatcher.dispatch(replace(answer, is_chat_admin=True)) is None
+
+
+async def test_only_the_admin_who_wrote_a_draft_publishes_or_discards_it(ask: Ask) -> None:
+    group = {"chat": "-100777", "kind": ChatKind.GROUP, "admin": True}
+    await ask("/subscribe", "events", user="ada", **group)  # the group is a stored chat
+    preview = await ask("/newevent", *EVENT, user="ada", **group)
+    draft_id, _ = pressed(preview, "eventdraft")[:2]
+    for other in ("boris", ORGANIZER):  # another admin of the group; the campaign's organizer
+        for action in ("publish", "discard"):
+            refused = await ask("/eventdraft", draft_id, action, user=other, **group)
+            assert "Only the person who wrote this draft" in refused.text, refused.text
+    published = await ask("/eventdraft", draft_id, "publish", user="ada", **group)
+    assert "Published." in published.text, published.text

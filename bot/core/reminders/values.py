@@ -58,6 +58,8 @@ class EventInfo:
     from_content: bool = False
     # A pending edit names the event it would change.
     edit_of: str | None = None
+    # A draft's writer, the only one who may publish or discard it; None once published.
+    drafted_by: Address | None = None
 
     @property
     def stored(self) -> bool:
@@ -93,7 +95,12 @@ class EventStore(Protocol):
         ...
 
     async def save_draft(
-        self, draft: EventDraft, scope: Address | None, now: datetime, edit_of: str | None = None
+        self,
+        draft: EventDraft,
+        scope: Address | None,
+        now: datetime,
+        edit_of: str | None = None,
+        drafted_by: Address | None = None,
     ) -> EventInfo:
         """Store an unconfirmed event (it expires) and return it with its id."""
         ...
