@@ -5,8 +5,8 @@ A newcomer's map: `messenger` runs the bot (polling or webhook) and sends unprom
 kind of update into a Request or a report to the core, and sends private answers privately;
 `updates` reads updates without I/O; `delivery` sends one Reply and maps Telegram's errors;
 `render` turns text and buttons into what Telegram shows; `menu` publishes the command menus;
-`expiring` is the small bounded memory for admin answers; `logging` keeps the token and
-updates out of logs. This module builds the messenger from the composition root's parts.
+`logging` keeps the token and updates
+out of logs. This module builds the messenger from the composition root's parts.
 """
 
 from __future__ import annotations

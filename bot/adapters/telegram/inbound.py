@@ -9,12 +9,12 @@ from dataclasses import replace
 from functools import partial
 from typing import Any, Protocol
 
+from cachetools import TTLCache
 from telegram import Bot, CallbackQuery, ChatMember, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.adapters.telegram.delivery import Delivery
-from bot.adapters.telegram.expiring import ExpiringMap
 from bot.adapters.telegram.updates import (
     CommandLine,
     address,
@@ -52,13 +52,14 @@ FOR_A_GROUP = "^"
 ORIGIN_TTL_S = 12 * 3600.0
 ORIGIN_CACHE_SIZE = 10_000
 
-AdminCache = ExpiringMap[tuple[str, str], bool]
-Origins = ExpiringMap[tuple[int, int], tuple[Address, ChatKind]]
+AdminCache = TTLCache[tuple[str, str], bool]
+Origins = TTLCache[tuple[int, int], tuple[Address, ChatKind]]
 
 
 def admin_cache(ttl: float = ADMIN_TTL_S) -> AdminCache:
-    """Who administers which group, per (chat id, user id), as Telegram last said."""
-    return ExpiringMap(ttl, ADMIN_CACHE_SIZE)
+    """Who administers which group, per (chat id, user id), as Telegram last said (in memory,
+    bounded, forgotten after `ttl`; a `ttl` of 0 remembers nothing)."""
+    return TTLCache(ADMIN_CACHE_SIZE, ttl)
 
 
 # Telegram shows a callback answer as an alert of at most 200 characters, to the presser only.
@@ -106,7 +107,7 @@ class UpdateHandlers:
         self._delivery = delivery
         self._admins = admins if admins is not None else admin_cache()
         # (private chat id, message id) of a reply sent there for a group -> that group.
-        self._origins: Origins = ExpiringMap(ORIGIN_TTL_S, ORIGIN_CACHE_SIZE)
+        self._origins: Origins = TTLCache(ORIGIN_CACHE_SIZE, ORIGIN_TTL_S)
         # One getChatMember in flight per (chat, user): concurrent updates wait for its answer.
         self._asking: dict[tuple[str, str], asyncio.Future[bool]] = {}
         self.dispatch: Dispatch | None = None
@@ -233,7 +234,7 @@ class UpdateHandlers:
             return
         chat = address(change.chat.id)
         # Whatever changed, the bot's view of who administers the chat starts afresh.
-        self._admins.drop_where(lambda key: key[0] == chat.chat_id)
+        _drop_chat(self._admins, chat.chat_id)
         if active:
             await self._chat_events.returned(chat)
         else:
@@ -248,7 +249,7 @@ class UpdateHandlers:
         new = migrated_to(message)
         if new is not None:
             old = str(message.chat.id)
-            self._admins.drop_where(lambda key: key[0] == old)
+            _drop_chat(self._admins, old)
             await self._chat_events.moved(address(message.chat.id), new)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -304,7 +305,7 @@ class UpdateHandlers:
             log.warning("Telegram: admin check failed (%s)", type(error).__name__)
             return False
         is_admin = member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
-        self._admins.put((chat.chat_id, user_id), is_admin)
+        self._admins[(chat.chat_id, user_id)] = is_admin
         return is_admin
 
     async def _answer_privately(
@@ -323,7 +324,7 @@ class UpdateHandlers:
                 sent = await self._delivery.send(person, marked, patient=True)
                 if marked.buttons != reply.buttons:
                     for message_id in sent:
-                        self._origins.put((person, message_id), (request.chat, request.chat_kind))
+                        self._origins[(person, message_id)] = (request.chat, request.chat_kind)
                 return
             except RecipientGone as gone:
                 await self._chat_events.gone(address(person), gone)
@@ -387,3 +388,9 @@ async def _answer_query(query: CallbackQuery, text: str | None = None, alert: bo
     except TelegramError as error:
         # An old query can no longer be answered; the user already saw the spinner stop.
         log.debug("Telegram: callback answer failed (%s)", type(error).__name__)
+
+
+def _drop_chat(admins: AdminCache, chat_id: str) -> None:
+    """Forget every answer about one chat (rare: a membership change; a scan is fine)."""
+    for key in [key for key in admins if key[0] == chat_id]:
+        admins.pop(key, None)
