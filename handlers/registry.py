@@ -237,6 +237,7 @@ def build_registry() -> Registry[Deps]:
             ),
             Command(
                 "approve",
+                # Typed as the approval request says (/approve 12), or its Approve button.
                 N_("Approve another organizer's broadcast"),
                 approve,
                 args=(
@@ -245,7 +246,6 @@ def build_registry() -> Registry[Deps]:
                 ),
                 organizer_only=True,
                 private=True,
-                hidden=True,
             ),
             Command(
                 "cancel",
@@ -254,7 +254,6 @@ def build_registry() -> Registry[Deps]:
                 args=(BROADCAST_ID,),
                 organizers_or_admins=True,
                 private=True,
-                hidden=True,
                 changes_chat=True,
             ),
             Command(

@@ -47,10 +47,14 @@ def button(message: JSON, label: str) -> str:
 async def test_organizer_and_admin_commands_are_slash_commands_hidden_from_members(
     bot: Bot,
 ) -> None:
-    for name in ("broadcast", "broadcasts", "newevent", "editevent", "cancelevent", "setup"):
+    admin_commands = ("broadcast", "broadcasts", "cancel", "newevent", "editevent", "cancelevent")
+    for name in (*admin_commands, "setup"):
         command = synced(bot, name)
         assert int(command["default_member_permissions"]) == MANAGE_SERVER, name
         assert set(command["description_localizations"]["ru"]) & CYRILLIC, name
+    # Organizers only: in no server by default (its admins may grant it); in a DM with the bot.
+    assert int(synced(bot, "approve")["default_member_permissions"]) == 0
+    assert synced(bot, "approve")["contexts"] == [0, 1]
     for name in ("events", "donate", "help", "petition"):
         assert synced(bot, name)["default_member_permissions"] is None, name
 
