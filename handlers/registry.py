@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.commands import Arg, ArgKind, Command, Registry
+from bot.core.commands import Arg, ArgKind, Audience, Command, Registry
 from bot.core.i18n import N_
 from bot.core.ports import TOPICS
 from content.schema import LOCALES
@@ -37,7 +37,8 @@ def build_registry() -> Registry[Deps]:
     return Registry(
         [
             Command("start", N_("What this bot is and how to help"), start),
-            Command("help", N_("All commands"), help_),
+            # In a group it lists the admin commands to its admins: the adapter must find out.
+            Command("help", N_("All commands"), help_, asks_admin=True),
             Command("donate", N_("Verified funds and what money does"), donate),
             Command(
                 "events",
@@ -105,6 +106,7 @@ def build_registry() -> Registry[Deps]:
                 ),
                 private=True,
                 changes_chat=True,
+                audience=Audience.ADMINS,
             ),
             Command(
                 "privacy",
@@ -235,6 +237,7 @@ def build_registry() -> Registry[Deps]:
             ),
             Command(
                 "approve",
+                # Typed as the approval request says (/approve 12), or its Approve button.
                 N_("Approve another organizer's broadcast"),
                 approve,
                 args=(
@@ -243,7 +246,6 @@ def build_registry() -> Registry[Deps]:
                 ),
                 organizer_only=True,
                 private=True,
-                hidden=True,
             ),
             Command(
                 "cancel",
@@ -252,7 +254,6 @@ def build_registry() -> Registry[Deps]:
                 args=(BROADCAST_ID,),
                 organizers_or_admins=True,
                 private=True,
-                hidden=True,
                 changes_chat=True,
             ),
             Command(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.messages import ActionButton, Reply, Request
 from handlers.deps import Deps
-from handlers.policy import is_organizer
+from handlers.policy import is_group_admin, is_organizer
 
 
 def menu(request: Request, deps: Deps) -> tuple[ActionButton, ...]:
@@ -41,13 +41,15 @@ async def start(request: Request, deps: Deps) -> Reply:
 
 
 async def help_(request: Request, deps: Deps) -> Reply:
-    """List the commands and show the menu."""
+    """List the commands for who asks (organizers theirs; a group's admins, in it, theirs)."""
     _ = deps.gettext(request)
     organizer = is_organizer(request, deps)
+    admin = is_group_admin(request)
     lines = [_("What I can do:")]
     lines += [
         f"/{command.name} — {_(command.summary)}"
         for command in deps.commands
-        if command.name not in ("start", "help") and (organizer or not command.organizer_only)
+        if command.name not in ("start", "help")
+        and command.shown_to(organizer=organizer, admin=admin)
     ]
     return Reply("\n".join(lines), buttons=menu(request, deps))

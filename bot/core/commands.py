@@ -58,6 +58,16 @@ class Arg:
         return self.kind
 
 
+class Audience(StrEnum):
+    """Who a command is for, so /help and every platform's menus show each person theirs."""
+
+    EVERYONE = "everyone"
+    # A group's or server's admins, for their own chat (campaign organizers too, anywhere).
+    ADMINS = "admins"
+    # Campaign organizers only.
+    ORGANIZERS = "organizers"
+
+
 @dataclass(frozen=True, slots=True)
 class Command(Generic[DepsT]):
     """A command: its name, an English msgid summary, its handler and how it takes arguments."""
@@ -83,6 +93,23 @@ class Command(Generic[DepsT]):
     # Given all its arguments (its confirmation), the command erases everything stored about the
     # chat: the dispatcher then also drops what it holds in memory about the chat and the asker.
     erases_chat: bool = False
+    # Who it is for: EVERYONE unless given; ORGANIZERS whenever `organizer_only`, ADMINS whenever
+    # `organizers_or_admins` (the flags that already say it).
+    audience: Audience = Audience.EVERYONE
+
+    def __post_init__(self) -> None:
+        if self.organizer_only:
+            object.__setattr__(self, "audience", Audience.ORGANIZERS)
+        elif self.organizers_or_admins and self.audience is Audience.EVERYONE:
+            object.__setattr__(self, "audience", Audience.ADMINS)
+
+    def shown_to(self, *, organizer: bool, admin: bool) -> bool:
+        """Whether /help and the menus offer it to an organizer, a chat's admin, or neither."""
+        if self.audience is Audience.ORGANIZERS:
+            return organizer
+        if self.audience is Audience.ADMINS:
+            return organizer or admin
+        return True
 
     @property
     def needs_admin_status(self) -> bool:

@@ -103,7 +103,10 @@ class Dispatcher(Generic[PartsT]):
                 else _("Only campaign organizers can use this command.")
             )
             return Reply(refusal, private=command.private)
-        if command.changes_chat and group and not request.is_chat_admin:
+        # An organizer's own commands (a campaign-wide broadcast, its Confirm) work from anywhere;
+        # the handler still decides what they may do here.
+        organizers_own = command.organizers_or_admins and self.is_organizer(request.user)
+        if command.changes_chat and group and not request.is_chat_admin and not organizers_own:
             return Reply(
                 _(
                     "Only this group's admins can change what it receives. For reminders of "

@@ -50,5 +50,7 @@ async def _ask_approval(
         + info.message.text
     )
     for organizer in sorted(deps.organizers - {request.user}, key=str):
-        # On Telegram a user's id is also their private chat with the bot.
-        await deps.broadcasts.push(organizer, Reply(text, buttons=(approve_button(info, _),)))
+        # To the person: their private chat on Telegram, a DM the bot opens on Discord.
+        await deps.broadcasts.push_to_person(
+            organizer, Reply(text, buttons=(approve_button(info, _),))
+        )

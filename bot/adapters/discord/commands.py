@@ -18,7 +18,7 @@ import discord
 from discord import app_commands
 from discord.app_commands import Choice, TranslationContextLocation, locale_str
 
-from bot.core.commands import Arg, ArgKind, Command, Registry
+from bot.core.commands import Arg, ArgKind, Audience, Command, Registry
 from bot.core.i18n import language_of
 from bot.core.ports import Translator
 from bot.core.timezones import zones_containing
@@ -186,12 +186,22 @@ def slash_command(
         description=_described(command.summary),
         callback=callback,
     )
-    if command.organizer_only:
-        # Hidden from ordinary members in servers; organizers use these in a DM with the bot.
-        slash.default_permissions = discord.Permissions.none()
-    elif command.changes_chat:
-        slash.default_permissions = discord.Permissions(manage_guild=True)
+    slash.default_permissions = default_permissions(command)
     return slash
+
+
+def default_permissions(command: Command[Any]) -> discord.Permissions | None:
+    """Who a server offers the command to by default (its admins may change that per role).
+
+    Default permissions apply in servers only: in a DM with the bot every command is offered,
+    and organizers who do not administer a server use theirs there (the core still checks).
+    """
+    if command.audience is Audience.ORGANIZERS:
+        # No member of a server has "no permission" beyond its administrators: hidden there.
+        return discord.Permissions.none()
+    if command.audience is Audience.ADMINS or command.changes_chat:
+        return discord.Permissions(manage_guild=True)
+    return None
 
 
 def build_tree(

@@ -21,7 +21,7 @@ from bot.adapters.discord.api import PLATFORM
 from bot.adapters.discord.commands import words_for
 from bot.adapters.discord.probe import ChannelServers
 from bot.adapters.discord.render import ViewCache, render
-from bot.core.commands import Command, Registry, decode_action
+from bot.core.commands import Audience, Command, Registry, decode_action
 from bot.core.i18n import N_, language_of
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import Dispatch, Translator
@@ -99,7 +99,7 @@ class Interactions:
         self, interaction: discord.Interaction[Any], command: Command[Any], values: dict[str, str]
     ) -> None:
         request = self._request(interaction, command.name, words_for(command, values))
-        await self._answer(interaction, request, command.private)
+        await self._answer(interaction, request, _only_for_asker(command, request))
 
     async def on_action(self, interaction: discord.Interaction[Any], action: str) -> None:
         decoded = decode_action(action)
@@ -108,8 +108,9 @@ class Interactions:
             return
         name, args = decoded
         command = self.registry.get(name)
-        private = command.private if command is not None else False
-        await self._answer(interaction, self._request(interaction, name, args), private)
+        request = self._request(interaction, name, args)
+        private = _only_for_asker(command, request) if command is not None else False
+        await self._answer(interaction, request, private)
 
     async def apologize(self, interaction: discord.Interaction[Any]) -> None:
         """Answer an interaction that failed before dispatch, so it is not left unanswered."""
@@ -171,7 +172,7 @@ class Interactions:
                     await interaction.response.defer(ephemeral=True, thinking=True)
                 await interaction.delete_original_response()
                 return
-            await self._respond(interaction, reply)
+            await self._respond(interaction, reply, private)
         except discord.HTTPException as error:
             log.warning(
                 "could not answer an interaction: HTTP %s code %s after %.1fs",
@@ -194,10 +195,26 @@ class Interactions:
                 request = replace(request, tz=tz)
         return await self.dispatch(request)
 
-    async def _respond(self, interaction: discord.Interaction[Any], reply: Reply) -> None:
+    async def _respond(
+        self, interaction: discord.Interaction[Any], reply: Reply, private: bool
+    ) -> None:
+        ephemeral = reply.private or private
         for piece in render(reply, self._views):
             kwargs = piece.kwargs()
             if not interaction.response.is_done():
-                await interaction.response.send_message(ephemeral=reply.private, **kwargs)
+                await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
             else:
-                await interaction.followup.send(ephemeral=reply.private, **kwargs)
+                await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+
+
+def _only_for_asker(command: Command[Any], request: Request) -> bool:
+    """Whether the answer is shown only to the asker (ephemeral).
+
+    Private commands always; an organizer's or admin's command used by someone who does not
+    administer the server too: its refusal, or an organizer's own work, is nobody else's business.
+    """
+    return command.private or (
+        command.audience is not Audience.EVERYONE
+        and request.chat_kind is not ChatKind.PRIVATE
+        and not request.is_chat_admin
+    )

@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 # messages at most 5 a second.
 DISCORD_PACING = PlatformPacing(rate=40.0, private_rate=5.0, per_chat_interval_s=1.0)
 MAX_BACKOFF_SECONDS = 60.0
+# An address naming a person (`user:<id>`, as the core's push_to_person sends) rather than a
+# channel: the message goes to their DM channel, opened first.
+PERSON = "user:"
 
 
 class DiscordStore(ServerSetups, CommandHashes, Protocol):
@@ -106,6 +109,8 @@ class DiscordMessenger:
 
     platform = PLATFORM
     pacing = DISCORD_PACING
+    # A person's DM channel is not their user id: `send` opens it for a `user:<id>` address.
+    opens_direct_chats = True
 
     def __init__(
         self,
@@ -197,10 +202,17 @@ class DiscordMessenger:
         client = self.client
         if client is None or client.is_closed() or client.user is None:
             raise TryLater()
-        if address.platform != PLATFORM or not address.chat_id.isdigit():
+        if address.platform != PLATFORM:
             raise RecipientGone()
-        channel = client.get_partial_messageable(int(address.chat_id))
+        person = address.chat_id.removeprefix(PERSON)
+        if not person.isdigit():
+            raise RecipientGone()
         try:
+            channel: discord.abc.Messageable = (
+                await client.create_dm(discord.Object(int(person)))
+                if address.chat_id.startswith(PERSON)
+                else client.get_partial_messageable(int(person))
+            )
             for index, piece in enumerate(render(reply, self._views)):
                 # The same part to the same chat carries the same nonce, so Discord drops a
                 # repeat sent again after a crash (discord.py sets enforce_nonce with it).

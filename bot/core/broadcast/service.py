@@ -34,6 +34,8 @@ from bot.core.ports import ChatGone, Clock, Messenger, PlatformPacing, Sleep, Tr
 log = logging.getLogger(__name__)
 
 SECOND_APPROVAL_ABOVE = 1000
+# An address's chat id naming a person rather than a chat (see `push_to_person`).
+PERSON_PREFIX = "user:"
 DRAFT_LIFETIME = timedelta(hours=24)
 CLEANUP_EVERY_S = 600.0
 
@@ -48,6 +50,8 @@ class Broadcasts(Protocol):
     async def breakdown(self, broadcast_id: int) -> Mapping[tuple[str, str], int]: ...
 
     async def push(self, address: Address, reply: Reply) -> bool: ...
+
+    async def push_to_person(self, person: Address, reply: Reply) -> bool: ...
 
     async def get(self, broadcast_id: int) -> BroadcastInfo | None: ...
 
@@ -138,6 +142,17 @@ class BroadcastService:
             log.warning("broadcast: a message to a sender failed (%s)", type(error).__name__)
             return False
         return True
+
+    async def push_to_person(self, person: Address, reply: Reply) -> bool:
+        """Send one message to a person (an approval request to an organizer).
+
+        Where a person's private chat is not their user id (a Discord DM channel is opened on
+        demand), the messenger says so with `opens_direct_chats` and is sent `user:<id>`.
+        """
+        messenger = self._messengers.get(person.platform)
+        if getattr(messenger, "opens_direct_chats", False):
+            person = Address(person.platform, PERSON_PREFIX + person.chat_id)
+        return await self.push(person, reply)
 
     async def get(self, broadcast_id: int) -> BroadcastInfo | None:
         """One broadcast with its delivery counts."""

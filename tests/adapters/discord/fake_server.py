@@ -64,6 +64,8 @@ class FakeDiscord:
         self.admin_id = snowflake()
         self.member_id = snowflake()
         self.dm_channel_id = snowflake()
+        # The DM channels the bot opened (POST /users/@me/channels), by the person's user id.
+        self.opened_dms: dict[int, int] = {}
         self.guild = make_guild(self.owner_id, self.bot_user())
         self.port = 0
         self._runner: web.AppRunner | None = None
@@ -314,10 +316,12 @@ class FakeDiscord:
         admin: bool = False,
         locale: str = "en-US",
         channel: str = "general",
+        user_id: int | None = None,
+        dm_channel_id: int | None = None,
     ) -> Interaction:
-        """Press a button on a message the bot sent earlier."""
+        """Press a button on a message the bot sent earlier (in a DM: `dm_channel_id`)."""
         data = {"custom_id": custom_id, "component_type": 2}
-        channel_id = int(message.get("channel_id") or self.guild.channels[channel])
+        channel_id = int(dm_channel_id or message.get("channel_id") or self.guild.channels[channel])
         full_message = self._message(channel_id, message, message_id=message.get("id"))
         return await self._interact(
             3,
@@ -326,8 +330,9 @@ class FakeDiscord:
             admin=admin,
             locale=locale,
             channel=channel,
-            user_id=self.admin_id if admin else self.member_id,
+            user_id=user_id or (self.admin_id if admin else self.member_id),
             message=full_message,
+            dm_channel_id=dm_channel_id,
         )
 
     async def _interact(
@@ -341,6 +346,7 @@ class FakeDiscord:
         channel: str,
         user_id: int,
         message: JSON | None = None,
+        dm_channel_id: int | None = None,
     ) -> Interaction:
         interaction = Interaction(
             id=snowflake(), token=f"aW50ZXJhY3Rpb24{snowflake()}tok", payload={}
@@ -359,7 +365,7 @@ class FakeDiscord:
             **(
                 server_context(self.guild, channel, user_id, admin=admin)
                 if in_guild
-                else dm_context(self.dm_channel_id, user_id)
+                else dm_context(dm_channel_id or self.dm_channel_id, user_id)
             ),
         }
         if message is not None:
@@ -392,6 +398,18 @@ class FakeDiscord:
             return _json(self.bot_user())
         if request.method == "GET" and path == "/oauth2/applications/@me":
             return _json(application_object(self.app_id, self.owner_id))
+        if request.method == "POST" and path == "/users/@me/channels":
+            recipient = int((await request.json())["recipient_id"])
+            channel_id = self.opened_dms.setdefault(recipient, snowflake())
+            await self._notify()
+            return _json(
+                {
+                    "id": str(channel_id),
+                    "type": 1,
+                    "last_message_id": None,
+                    "recipients": [user_object(recipient, "someone")],
+                }
+            )
         if commands_route and request.method == "PUT":
             commands = await request.json()
             self.command_puts.append((path, commands))

@@ -81,7 +81,7 @@ async def test_the_command_menu_is_published_in_english_and_russian(
     default = '{"type": "default"}'
     english = fake.commands[(default, None)]
     russian = fake.commands[(default, "ru")]
-    visible = [c.name for c in core.registry.visible() if not c.organizer_only]
+    visible = [c.name for c in core.registry.visible() if c.shown_to(organizer=False, admin=False)]
     assert [c["command"] for c in english] == visible
     assert [c["command"] for c in russian] == visible
     assert english[0]["description"] == "What this bot is and how to help"
