@@ -174,7 +174,13 @@ class SqlEventStore:
                 await connection.execute(
                     update(StoredEvent)
                     .where(StoredEvent.id == number)
-                    .values(status=EventStatus.SCHEDULED, expires_at=None, drafted_by=None)
+                    # From now on `created_at` is when it was published (and announced).
+                    .values(
+                        status=EventStatus.SCHEDULED,
+                        expires_at=None,
+                        drafted_by=None,
+                        created_at=epoch(now),
+                    )
                 )
             events = await _load(connection, StoredEvent.id == target)
         return events[0] if events else None
@@ -282,6 +288,7 @@ def _event(row: Any) -> EventInfo:
         cancelled_at=from_epoch(row.cancelled_at) if row.cancelled_at else None,
         edit_of=stored_id(row.edit_of) if row.edit_of else None,
         drafted_by=_address(row.drafted_by),
+        published_at=(from_epoch(row.created_at) if row.status != EventStatus.DRAFT else None),
     )
 
 

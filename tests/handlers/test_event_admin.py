@@ -171,13 +171,15 @@ async def test_cancelling_tells_those_who_said_they_would_come(
     assert event is not None and event.status is EventStatus.CANCELLED
     assert "No events are planned" in (await ask("/events", chat="supporter")).text
     await rem.scheduler.tick()  # 12:00 UTC: nobody's quiet hours
-    told = {address.chat_id for address, _ in messenger.sent}
+    # The subscriber had only the announcement of the newly published event.
+    assert [t[:12] for t in messenger.texts("subscriber")] == ["📣 New event:"]
+    told = {a.chat_id for a, reply in messenger.sent if "has been cancelled" in reply.text}
     assert told == {"going", "maybe"}
     assert "has been cancelled" in messenger.texts("going")[0]
     # No reminder follows for a cancelled event, and the news is not repeated.
     clock.now = datetime(2026, 12, 4, 14, 0, tzinfo=UTC)
     await rem.scheduler.tick()
-    assert len(messenger.sent) == 2
+    assert len(messenger.sent) == 3
     refused = await ask("/rsvp", event_id, "going", chat="late")
     assert "cancelled" in refused.text
 

@@ -35,7 +35,8 @@ from tests.support.paths import REPO
 CHATS = 8
 EVENTS = 6
 LEAD_MINUTES = 5
-TOTAL = CHATS * EVENTS
+# Each chat gets each event's announcement (it was just published) and its one reminder.
+TOTAL = CHATS * EVENTS * 2
 
 
 async def prepare(path: Path) -> None:
