@@ -83,9 +83,11 @@ class SqlEventStore:
             scope: ColumnElement[bool] = StoredEvent.scope_chat_pk.is_(None)
             if chat_pk is not None:
                 scope = scope | (StoredEvent.scope_chat_pk == chat_pk)
-            stored = await _load(
-                connection, StoredEvent.status == EventStatus.SCHEDULED, when, scope
+            # Past events stay on record, cancelled ones too (shown as cancelled).
+            shown = (
+                (EventStatus.SCHEDULED, EventStatus.CANCELLED) if past else (EventStatus.SCHEDULED,)
             )
+            stored = await _load(connection, StoredEvent.status.in_(shown), when, scope)
         return sorted(content + stored, key=lambda e: e.starts_at, reverse=past)
 
     async def save_draft(

@@ -26,7 +26,7 @@ async def cancelevent(request: Request, deps: Deps) -> Reply:
                 "Cancel “{title}”? {count} chats said they would or might come; they will be told."
             ).format(title=title, count=coming)
             + "\n\n"
-            + describe(event, request, deps),
+            + describe(event, request, deps, show_id=True),
             buttons=(ActionButton(_("❌ Yes, cancel it"), "cancelevent", (event.id, "confirm")),),
         )
     cancelled = await deps.events.cancel(event.id, deps.clock())

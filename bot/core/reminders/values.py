@@ -93,7 +93,8 @@ class EventStore(Protocol):
         ...
 
     async def visible(self, chat: Address, now: datetime, past: bool) -> list[EventInfo]:
-        """Scheduled events this chat may see: campaign-wide ones and its own, by start."""
+        """Events this chat may see, campaign-wide ones and its own: upcoming scheduled ones
+        soonest first, or past ones (cancelled ones too) latest first."""
         ...
 
     async def save_draft(
