@@ -73,3 +73,13 @@ async def test_past_events_stay_listed_cancelled_ones_marked_in_the_past_tense(
     assert "Было запланировано на: воскресенье, 6 декабря 2026" in ru.text
     assert "Прошло: суббота, 5 декабря 2026" in ru.text
     assert "Приходите" not in ru.text and no_ids(ru)
+
+
+async def test_subscription_buttons_promise_only_what_is_sent(say: Ask) -> None:
+    # Petition subscribers get organizers' broadcasts on the topic; nothing announces content
+    # petitions on its own, so the button does not promise news of each new one.
+    for locale, label in (("en", "🔔 Tell me about petitions"), ("ru", "🔔 Сообщать о петициях")):
+        reply = await say("/petition", chat="reader", locale=locale)
+        labels = [b.label for b in reply.buttons if isinstance(b, ActionButton)]
+        assert label in labels, labels
+        assert not any("new petitions" in lab or "новых петиц" in lab for lab in labels)
