@@ -120,5 +120,8 @@ async def ics(request: Request, deps: Deps) -> Reply:
         _("Open the file to add “{title}” to your calendar.").format(
             title=event.title.get(request.locale)
         ),
-        attachment=Attachment(f"{event.id}.ics", content, "text/calendar"),
+        # A content event's id is a readable slug; a stored event's ("e_12") is internal.
+        attachment=Attachment(
+            f"{event.id if event.from_content else 'event'}.ics", content, "text/calendar"
+        ),
     )

@@ -45,7 +45,8 @@ async def test_supporters_see_no_internal_ids_and_organizers_do(
     rsvp = await say("/rsvp", event_id, "going", chat="supporter")
     assert no_ids(rsvp)
     ics = await say("/ics", event_id, chat="supporter")
-    assert no_ids(ics)
+    assert no_ids(ics) and ics.attachment is not None
+    assert ics.attachment.filename == "event.ics"
     organizer = await say("/events", chat=ORGANIZER)
     assert f"Event id: {event_id}" in organizer.text
 
