@@ -23,8 +23,7 @@ NAMED = frozenset(
 
 
 async def forget(request: Request, deps: Deps) -> Reply:
-    """Ask for confirmation; `/forget confirm` (or a typed yes) erases and says what went, and
-    the Keep button (or a typed no, or anything but yes) keeps everything."""
+    """Ask for confirmation; a yes erases and says what went, anything else keeps everything."""
     _ = deps.gettext(request)
     if not request.args:
         return Reply(

@@ -12,8 +12,7 @@ from handlers.texts.answers import KEEP, is_yes
 
 
 async def cancelevent(request: Request, deps: Deps) -> Reply:
-    """Cancel an event after a confirmation (its button or a typed yes); those who said they
-    would come are told. The Keep button, a typed no or anything but yes changes nothing."""
+    """Cancel an event after a yes (Keep, or any other answer, changes nothing); comers are told."""
     _ = deps.gettext(request)
     event = await find_event(request, deps, request.args[0])
     check_may_change(event, request, deps)
