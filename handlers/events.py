@@ -30,15 +30,27 @@ async def find_event(request: Request, deps: Deps, event_id: str | None) -> Even
     return event
 
 
-def describe(event: EventInfo, request: Request, deps: Deps) -> str:
-    """One event: what, when (in the asker's zone), where, and how to help."""
+def describe(
+    event: EventInfo, request: Request, deps: Deps, *, show_id: bool = False, past: bool = False
+) -> str:
+    """One event: what, when (in the asker's zone), where, and how to help.
+
+    Internal ids are shown only where an organizer needs them (`show_id`: their own previews and
+    /events for organizers). A `past` event is told in the past tense, without a call to come.
+    """
     _ = deps.gettext(request)
     locale = request.locale
     zone = zone_named(request.tz)
-    lines = [
-        event.title.get(locale),
-        "🕒 " + format_time_range(event.starts_at, event.ends_at, zone, locale),
-    ]
+    cancelled = event.status is EventStatus.CANCELLED
+    title = event.title.get(locale)
+    when = format_time_range(event.starts_at, event.ends_at, zone, locale)
+    if past:
+        if cancelled:
+            title += " " + _("(cancelled)")
+            when = _("Was planned for: {when}").format(when=when)
+        else:
+            when = _("Took place: {when}").format(when=when)
+    lines = [title, "🕒 " + when]
     if zone.key != event.timezone:
         lines.append(
             "   "
@@ -48,12 +60,12 @@ def describe(event: EventInfo, request: Request, deps: Deps) -> str:
         )
     lines.append("📍 " + event.place.get(locale))
     lines.append(event.description.get(locale))
-    if event.how_to_help is not None:
+    if event.how_to_help is not None and not past:
         lines.append(_("How to help:") + " " + event.how_to_help.get(locale))
-    if event.status is EventStatus.CANCELLED:
+    if cancelled and not past:
         lines.insert(0, _("❌ Cancelled"))
-    if event.stored:
-        lines.append(_("Event id: {id}").format(id=event.id))
+    if show_id and event.stored:
+        lines.append(_("Event id: {id}").format(id=event.edit_of or event.id))
     return "\n".join(lines)
 
 
@@ -79,7 +91,7 @@ async def events(request: Request, deps: Deps) -> Reply:
         past = (await deps.events.visible(request.chat, now, past=True))[:PAST_SHOWN]
         if not past:
             return Reply(_("There are no past events on record yet."))
-        body = "\n\n".join(describe(e, request, deps) for e in past)
+        body = "\n\n".join(describe(e, request, deps, past=True) for e in past)
         return Reply(_("Past events:") + "\n\n" + body)
 
     upcoming = await deps.events.visible(request.chat, now, past=False)
@@ -94,7 +106,8 @@ async def events(request: Request, deps: Deps) -> Reply:
             buttons=(ActionButton(_("🔔 Tell me about new events"), "subscribe", ("events",)),),
         )
     buttons = [b for event in upcoming for b in event_buttons(event, request.locale, _)]
-    body = "\n\n".join(describe(e, request, deps) for e in upcoming)
+    organizer = request.user in deps.organizers
+    body = "\n\n".join(describe(e, request, deps, show_id=organizer) for e in upcoming)
     return Reply(_("Upcoming events:") + "\n\n" + body, buttons=tuple(buttons))
 
 
@@ -107,5 +120,8 @@ async def ics(request: Request, deps: Deps) -> Reply:
         _("Open the file to add “{title}” to your calendar.").format(
             title=event.title.get(request.locale)
         ),
-        attachment=Attachment(f"{event.id}.ics", content, "text/calendar"),
+        # A content event's id is a readable slug; a stored event's ("e_12") is internal.
+        attachment=Attachment(
+            f"{event.id if event.from_content else 'event'}.ics", content, "text/calendar"
+        ),
     )

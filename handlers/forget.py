@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 from bot.core.messages import ActionButton, Reply, Request
 from handlers.deps import Deps
+from handlers.texts.answers import KEEP, is_yes
 
 # The kinds the reply names one by one; any other kind is counted among "other records".
 NAMED = frozenset(
@@ -22,16 +23,21 @@ NAMED = frozenset(
 
 
 async def forget(request: Request, deps: Deps) -> Reply:
-    """Ask for confirmation; `/forget confirm` erases and says what went."""
+    """Ask for confirmation; a yes erases and says what went, anything else keeps everything."""
     _ = deps.gettext(request)
-    if request.args[:1] != ("confirm",):
+    if not request.args:
         return Reply(
             _(
                 "This erases everything stored about this chat: its settings, reminder "
                 "subscriptions and event answers. It cannot be undone. Erase now?"
             ),
-            buttons=(ActionButton(_("🗑 Yes, erase everything"), "forget", ("confirm",)),),
+            buttons=(
+                ActionButton(_("🗑 Yes, erase everything"), "forget", ("confirm",)),
+                ActionButton(_("✖ Keep my data"), "forget", (KEEP,)),
+            ),
         )
+    if not is_yes(request.args[0]):
+        return Reply(_("Kept: nothing was erased, everything stays as it was."))
     # The asker's own address too: a broadcast they started or approved names them, not the
     # chat (in a group, the two differ).
     erased = await deps.store.forget_chat(request.chat, request.user)

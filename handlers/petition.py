@@ -38,5 +38,5 @@ async def petition(request: Request, deps: Deps) -> Reply:
     buttons += [UrlButton(a.title.get(locale), a.url) for a in content.actions if a.url]
     if any(a.template for a in content.actions):
         buttons.append(ActionButton(_("📝 Letter to your MP"), "petition", ("letter",)))
-    buttons.append(ActionButton(_("🔔 Tell me about new petitions"), "subscribe", ("petitions",)))
+    buttons.append(ActionButton(_("🔔 Tell me about petitions"), "subscribe", ("petitions",)))
     return Reply("\n\n".join(parts), buttons=tuple(buttons))

@@ -83,9 +83,11 @@ class SqlEventStore:
             scope: ColumnElement[bool] = StoredEvent.scope_chat_pk.is_(None)
             if chat_pk is not None:
                 scope = scope | (StoredEvent.scope_chat_pk == chat_pk)
-            stored = await _load(
-                connection, StoredEvent.status == EventStatus.SCHEDULED, when, scope
+            # Past events stay on record, cancelled ones too (shown as cancelled).
+            shown = (
+                (EventStatus.SCHEDULED, EventStatus.CANCELLED) if past else (EventStatus.SCHEDULED,)
             )
+            stored = await _load(connection, StoredEvent.status.in_(shown), when, scope)
         return sorted(content + stored, key=lambda e: e.starts_at, reverse=past)
 
     async def save_draft(
@@ -174,7 +176,13 @@ class SqlEventStore:
                 await connection.execute(
                     update(StoredEvent)
                     .where(StoredEvent.id == number)
-                    .values(status=EventStatus.SCHEDULED, expires_at=None, drafted_by=None)
+                    # From now on `created_at` is when it was published (and announced).
+                    .values(
+                        status=EventStatus.SCHEDULED,
+                        expires_at=None,
+                        drafted_by=None,
+                        created_at=epoch(now),
+                    )
                 )
             events = await _load(connection, StoredEvent.id == target)
         return events[0] if events else None
@@ -282,6 +290,7 @@ def _event(row: Any) -> EventInfo:
         cancelled_at=from_epoch(row.cancelled_at) if row.cancelled_at else None,
         edit_of=stored_id(row.edit_of) if row.edit_of else None,
         drafted_by=_address(row.drafted_by),
+        published_at=(from_epoch(row.created_at) if row.status != EventStatus.DRAFT else None),
     )
 
 

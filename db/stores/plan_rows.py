@@ -97,8 +97,10 @@ async def merge_plan(
     """Make the planned rows of these chats (for `subject`, or for everything) match `plan`.
 
     New occurrences already in the past are not added (they are not news to a chat that just
-    became eligible); planned rows still unsent are kept and updated, so an outage is caught up;
-    rows that left "planned" (sent, dropped, ...) are never touched again.
+    became eligible), unless they are notices still news (`news_until`): a cancellation due at
+    the moment of cancelling is only planned at the next tick. Planned rows still unsent are kept
+    and updated, so an outage is caught up; rows that left "planned" (sent, dropped, ...) are
+    never touched again, which with the unique (chat, key) makes every notice go out once.
     """
     facts = list(facts)
     refs = [f.ref for f in facts]
@@ -124,7 +126,8 @@ async def merge_plan(
             row = existing.get((chat.ref, planned.key))
             due, stale = epoch(planned.due_at), epoch(planned.stale_at)
             if row is None:
-                if due >= now:
+                news = epoch(planned.news_until) if planned.news_until else due
+                if due >= now or now <= news:
                     inserts.append(plan_row(chat.ref, planned, due, stale))
             elif row.state == PLANNED and (row.due_at, row.stale_at) != (due, stale):
                 updates.append({"row_id": row.id, "new_due": due, "new_stale": stale})

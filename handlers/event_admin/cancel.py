@@ -8,17 +8,18 @@ from bot.core.reminders.values import EventStatus
 from handlers.deps import Deps
 from handlers.event_admin.access import check_may_change
 from handlers.events import describe, find_event
+from handlers.texts.answers import KEEP, is_yes
 
 
 async def cancelevent(request: Request, deps: Deps) -> Reply:
-    """Cancel an event after a confirmation; those who said they would come are told."""
+    """Cancel an event after a yes (Keep, or any other answer, changes nothing); comers are told."""
     _ = deps.gettext(request)
     event = await find_event(request, deps, request.args[0])
     check_may_change(event, request, deps)
     title = event.title.get(request.locale)
     if event.status is EventStatus.CANCELLED:
         return Reply(_("“{title}” is already cancelled.").format(title=title))
-    if request.args[1:] != ("confirm",):
+    if len(request.args) < 2:
         counts = await deps.store.rsvp_counts(event.id)
         coming = counts.get(RsvpAnswer.GOING, 0) + counts.get(RsvpAnswer.MAYBE, 0)
         return Reply(
@@ -26,9 +27,14 @@ async def cancelevent(request: Request, deps: Deps) -> Reply:
                 "Cancel “{title}”? {count} chats said they would or might come; they will be told."
             ).format(title=title, count=coming)
             + "\n\n"
-            + describe(event, request, deps),
-            buttons=(ActionButton(_("❌ Yes, cancel it"), "cancelevent", (event.id, "confirm")),),
+            + describe(event, request, deps, show_id=True),
+            buttons=(
+                ActionButton(_("❌ Yes, cancel it"), "cancelevent", (event.id, "confirm")),
+                ActionButton(_("✖ Keep the event"), "cancelevent", (event.id, KEEP)),
+            ),
         )
+    if not is_yes(request.args[1]):
+        return Reply(_("Kept: “{title}” is not cancelled; nothing changed.").format(title=title))
     cancelled = await deps.events.cancel(event.id, deps.clock())
     if cancelled is None:
         return Reply(_("“{title}” is already cancelled.").format(title=title))

@@ -17,7 +17,7 @@ def preview(event: EventInfo, request: Request, deps: Deps, heading: str) -> Rep
         audience = _("Everyone will see it in /events; chats subscribed to events get reminders.")
     else:
         audience = _("Only this chat will see it and get its reminders.")
-    text = "\n\n".join((heading, describe(event, request, deps), audience))
+    text = "\n\n".join((heading, describe(event, request, deps, show_id=True), audience))
     return Reply(
         text,
         buttons=(
@@ -50,6 +50,6 @@ async def eventdraft(request: Request, deps: Deps) -> Reply:
         return Reply(_("This draft has expired or was already used. Start again if needed."))
     heading = _("Updated.") if draft.edit_of else _("Published.")
     return Reply(
-        heading + "\n\n" + describe(event, request, deps),
+        heading + "\n\n" + describe(event, request, deps, show_id=True),
         buttons=tuple(event_buttons(event, request.locale, _)),
     )

@@ -51,6 +51,16 @@ class ReminderTexts:
                     "letting you know."
                 ).format(title=title, when=when)
                 reply = Reply(text)
+            elif due.kind is Kind.ANNOUNCE:
+                text = "\n".join(
+                    (
+                        _("📣 New event: “{title}”").format(title=title),
+                        "🕒 " + when,
+                        "📍 " + event.place.get(locale),
+                        event.description.get(locale),
+                    )
+                )
+                reply = Reply(text, buttons=tuple(event_buttons(event, locale, _)))
             else:
                 text = "\n".join(
                     (
@@ -62,7 +72,7 @@ class ReminderTexts:
                     )
                 )
                 reply = Reply(text, buttons=tuple(event_buttons(event, locale, _)))
-        if late:
+        if late and due.kind is not Kind.ANNOUNCE:
             apology = _("Sorry, this reminder is late: the bot was offline for a while.")
             reply = Reply(apology + "\n\n" + reply.text, buttons=reply.buttons)
         return reply

@@ -113,6 +113,8 @@ async def test_an_organizer_edits_an_event_after_a_preview(ask: Ask, rem: Remind
     preview = await ask("/editevent", event_id, "start", "2026-12-06 15:00", chat=ORGANIZER)
     assert "Preview of the changed event" in preview.text
     assert "Sunday, 6 December 2026, 15:00–17:00" in preview.text  # the length is kept
+    # The organizer's preview names the event's id (which /editevent takes), not the draft's.
+    assert f"Event id: {event_id}\n" in preview.text
     before = await ask("/events", chat="supporter")
     assert "5 December" in before.text  # unchanged until confirmed
     draft_id, _ = pressed(preview, "eventdraft")
@@ -120,7 +122,8 @@ async def test_an_organizer_edits_an_event_after_a_preview(ask: Ask, rem: Remind
     assert "Updated." in updated.text
     after = await ask("/events", chat="supporter")
     assert "6 December" in after.text and "5 December" not in after.text
-    assert f"Event id: {event_id}" in after.text
+    assert "Event id" not in after.text and event_id not in after.text  # no internal ids
+    assert f"Event id: {event_id}" in updated.text  # where the organizer needs it
     step = await ask("/editevent", event_id, chat=ORGANIZER)
     assert "What should change?" in step.text
     await ask("title", chat=ORGANIZER)
@@ -171,13 +174,15 @@ async def test_cancelling_tells_those_who_said_they_would_come(
     assert event is not None and event.status is EventStatus.CANCELLED
     assert "No events are planned" in (await ask("/events", chat="supporter")).text
     await rem.scheduler.tick()  # 12:00 UTC: nobody's quiet hours
-    told = {address.chat_id for address, _ in messenger.sent}
+    # The subscriber had only the announcement of the newly published event.
+    assert [t[:12] for t in messenger.texts("subscriber")] == ["📣 New event:"]
+    told = {a.chat_id for a, reply in messenger.sent if "has been cancelled" in reply.text}
     assert told == {"going", "maybe"}
     assert "has been cancelled" in messenger.texts("going")[0]
     # No reminder follows for a cancelled event, and the news is not repeated.
     clock.now = datetime(2026, 12, 4, 14, 0, tzinfo=UTC)
     await rem.scheduler.tick()
-    assert len(messenger.sent) == 2
+    assert len(messenger.sent) == 3
     refused = await ask("/rsvp", event_id, "going", chat="late")
     assert "cancelled" in refused.text
 

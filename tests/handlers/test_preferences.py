@@ -111,7 +111,8 @@ async def test_forget_asks_first_then_erases_everything(say: Say, core: Core) ->
     confirm = await say("/forget")
     assert "cannot be undone" in confirm.text
     assert await core.store.get_chat(ALICE) is not None
-    [button] = [b for b in confirm.buttons if isinstance(b, ActionButton)]
+    # Yes first, then Keep (tests/handlers/test_confirmations.py).
+    button, _keep = [b for b in confirm.buttons if isinstance(b, ActionButton)]
     reply = await say(" ".join(("/" + button.command, *button.args)))
     assert "2 reminder subscriptions" in reply.text
     assert await core.store.get_chat(ALICE) is None

@@ -90,7 +90,7 @@ async def test_the_button_leads_to_forgets_confirmation_and_then_nothing_is_left
     assert isinstance(button, ActionButton)
     asked = await say(f"/{button.command}", *button.args)
     assert "Erase now?" in asked.text
-    (confirm,) = asked.buttons
+    confirm, _keep = asked.buttons  # Yes, then Keep
     assert isinstance(confirm, ActionButton)
     await say(f"/{confirm.command}", *confirm.args)
     after = await say("/privacy")

@@ -26,6 +26,9 @@ DAY = 24 * 60
 # The remembrance sequence: a week before, the day before and the morning of, at 09:00 local.
 REMEMBRANCE_DAYS_BEFORE: tuple[int, ...] = (7, 1, 0)
 REMEMBRANCE_AT = time(9, 0)
+# An announcement is still news this long after publishing (a chat subscribing later, or a
+# restart after an outage, may still get it); a cancellation stays news until the start.
+ANNOUNCE_NEWS = timedelta(hours=6)
 MIN_LEAD, MAX_LEAD, MAX_LEADS = 5, 4 * 7 * DAY, 5
 _UNITS = {"m": 1, "min": 1, "h": 60, "d": DAY, "w": 7 * DAY}
 _LEAD = re.compile(r"^(\d{1,3})\s*(min|m|h|d|w)$")
@@ -90,10 +93,11 @@ def after_quiet_hours(
 
 
 def plan_event(event: EventInfo, facts: ChatFacts, now: datetime) -> list[Planned]:
-    """The reminders (or the cancellation notice) one chat gets for one event.
+    """The reminders, the announcement or the cancellation notice one chat gets for one event.
 
     Occurrences already past are included: the store adds only future ones to the plan (a chat
     that just became eligible has no use for them) but keeps unsent ones it planned earlier.
+    Notices are due the moment they happened, so they are added until `news_until` passes.
     """
     if not facts.active or event.starts_at <= now or event.status is EventStatus.DRAFT:
         return []
@@ -106,12 +110,20 @@ def plan_event(event: EventInfo, facts: ChatFacts, now: datetime) -> list[Planne
         if not coming or event.cancelled_at is None:
             return []
         due = after_quiet_hours(event.cancelled_at.astimezone(UTC), starts, facts.quiet_hours, zone)
-        return [Planned(f"cancel:{event.id}", event.id, Kind.CANCELLED, 0, due, starts)]
+        return [Planned(f"cancel:{event.id}", event.id, Kind.CANCELLED, 0, due, starts, starts)]
+    subscribed = bool(set(event.topics) & facts.topics)
+    planned = []
+    if subscribed and event.published_at is not None:
+        published = event.published_at.astimezone(UTC)
+        due = after_quiet_hours(published, starts, facts.quiet_hours, zone)
+        news = min(published + ANNOUNCE_NEWS, starts)
+        planned.append(
+            Planned(f"announce:{event.id}", event.id, Kind.ANNOUNCE, 0, due, starts, news)
+        )
     # A group's own event reminds that group even if it never subscribed to the topic.
     own = event.scope is not None and event.scope == facts.address
-    if not coming and not own and not set(event.topics) & facts.topics:
+    if not coming and not own and not subscribed:
         return []
-    planned = []
     for lead in facts.leads:
         due = after_quiet_hours(lead_due(starts, lead, zone), starts, facts.quiet_hours, zone)
         key = f"{event.id}:{lead}:{int(starts.timestamp())}"

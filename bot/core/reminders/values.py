@@ -60,6 +60,8 @@ class EventInfo:
     edit_of: str | None = None
     # A draft's writer, the only one who may publish or discard it; None once published.
     drafted_by: Address | None = None
+    # When an organizer published it (announced to subscribers); None for content events.
+    published_at: datetime | None = None
 
     @property
     def stored(self) -> bool:
@@ -91,7 +93,8 @@ class EventStore(Protocol):
         ...
 
     async def visible(self, chat: Address, now: datetime, past: bool) -> list[EventInfo]:
-        """Scheduled events this chat may see: campaign-wide ones and its own, by start."""
+        """Events this chat may see, campaign-wide ones and its own: upcoming scheduled ones
+        soonest first, or past ones (cancelled ones too) latest first."""
         ...
 
     async def save_draft(
@@ -143,6 +146,8 @@ class Kind(StrEnum):
     EVENT = "event"
     REMEMBRANCE = "remembrance"
     CANCELLED = "cancelled"
+    # A newly published event, told once to the chats subscribed to its topics.
+    ANNOUNCE = "announce"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +160,9 @@ class Planned:
     lead: int  # minutes before the event; for remembrance, days before 29 March
     due_at: datetime  # UTC, after quiet hours
     stale_at: datetime  # UTC; from then on the reminder is useless and is dropped
+    # Until when a row not yet in the plan is still added although its due time has passed
+    # (notices due "now" reach the plan only at the next tick); None: only while not yet due.
+    news_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

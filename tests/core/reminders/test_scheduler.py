@@ -29,6 +29,11 @@ async def tick_at(rem: Reminders, clock: FixedClock, when: str) -> None:
     await rem.scheduler.tick()
 
 
+def reminders_of(messenger: RecordingMessenger, chat: str) -> list[str]:
+    """What the chat got besides the announcements of newly published events."""
+    return [text for text in messenger.texts(chat) if not text.startswith("📣")]
+
+
 async def subscriber(ask: Ask, chat: str, zone: str, topic: str = "events") -> None:
     await ask("/subscribe", topic, chat=chat)
     await ask("/settings", "timezone", zone, chat=chat)
@@ -157,19 +162,19 @@ async def test_outage_catch_up_sends_useful_late_ones_once_and_drops_stale_ones(
     try:
         restarted = compose(again, {"console": messenger})
         report = await restarted.scheduler.tick()
-        texts = messenger.texts("sub")
+        texts = reminders_of(messenger, "sub")
         # Evening's day-before reminder is late but useful; Noon has started: both of its dropped.
         assert len(texts) == 1
         assert texts[0].startswith("Sorry, this reminder is late")
         assert "“Evening” starts in 1 day" in texts[0]
         assert report.stale == 2 and report.late == 1
         await restarted.scheduler.tick()
-        assert len(messenger.texts("sub")) == 1
+        assert len(reminders_of(messenger, "sub")) == 1
         clock.now = at("2026-12-01 17:00")
         await restarted.scheduler.tick()
-        assert "“Evening” starts in 1 hour" in messenger.texts("sub")[-1]
-        assert "late" not in messenger.texts("sub")[-1]
-        assert len(messenger.texts("sub")) == 2
+        assert "“Evening” starts in 1 hour" in reminders_of(messenger, "sub")[-1]
+        assert "late" not in reminders_of(messenger, "sub")[-1]
+        assert len(reminders_of(messenger, "sub")) == 2
     finally:
         await again.aclose()
 
@@ -189,7 +194,7 @@ async def test_after_a_long_outage_only_the_latest_reminder_of_an_event_goes(
     clock.now = at("2026-12-01 17:40")
     report = await rem.scheduler.tick()
     assert report.superseded == 1
-    [text] = messenger.texts("sub")
+    [text] = reminders_of(messenger, "sub")
     assert "starts in 1 hour" in text and "late" in text
 
 
@@ -256,12 +261,12 @@ async def test_unsubscribing_stops_reminders_and_subscribing_late_skips_past_one
     await rem.scheduler.tick()
     await ask("/unsubscribe", "events", chat="sub")
     await tick_at(rem, clock, "2026-11-30 18:00")
-    assert messenger.texts("sub") == []
+    assert reminders_of(messenger, "sub") == []
     await ask("/subscribe", "events", chat="sub")  # the day-before one is past: not news
     await tick_at(rem, clock, "2026-11-30 18:05")
-    assert messenger.texts("sub") == []
+    assert reminders_of(messenger, "sub") == []
     await tick_at(rem, clock, "2026-12-01 17:00")
-    assert len(messenger.texts("sub")) == 1
+    assert len(reminders_of(messenger, "sub")) == 1
 
 
 async def test_group_events_remind_only_their_own_group(
