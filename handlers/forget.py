@@ -35,6 +35,7 @@ async def forget(request: Request, deps: Deps) -> Reply:
                 ActionButton(_("🗑 Yes, erase everything"), "forget", ("confirm",)),
                 ActionButton(_("✖ Keep my data"), "forget", (KEEP,)),
             ),
+            asks=True,
         )
     if not is_yes(request.args[0]):
         return Reply(_("Kept: nothing was erased, everything stays as it was."))
@@ -42,10 +43,12 @@ async def forget(request: Request, deps: Deps) -> Reply:
     # chat (in a group, the two differ).
     erased = await deps.store.forget_chat(request.chat, request.user)
     if not any(erased.values()):
-        return Reply(_("Nothing was stored about this chat, so there was nothing to erase."))
+        return Reply(
+            _("Nothing was stored about this chat, so there was nothing to erase."), erased=True
+        )
     lines = _what_went(erased, _)
     lines.append(_("Nothing about this chat is stored any more."))
-    return Reply(" ".join(lines))
+    return Reply(" ".join(lines), erased=True)
 
 
 def _what_went(erased: Mapping[str, int], _: Callable[[str], str]) -> list[str]:

@@ -120,10 +120,10 @@ def build_registry() -> Registry[Deps]:
                 "forget",
                 N_("Erase everything stored about this chat"),
                 forget,
-                args=(Arg("confirm", N_("erase without asking again"), choices=("confirm",)),),
+                # Any word: yes erases, anything else keeps (a typed "no" answers the question).
+                args=(Arg("confirm", N_("erase without asking again")),),
                 private=True,
                 changes_chat=True,
-                erases_chat=True,
             ),
             Command(
                 "reminders",
@@ -174,7 +174,7 @@ def build_registry() -> Registry[Deps]:
                 organizers_or_admins=True,
                 args=(
                     WHICH_EVENT,
-                    Arg("confirm", N_("cancel without asking again"), choices=("confirm",)),
+                    Arg("confirm", N_("cancel without asking again")),
                 ),
             ),
             Command(

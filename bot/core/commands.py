@@ -90,9 +90,6 @@ class Command(Generic[DepsT]):
     # the dispatcher refuses everyone else before any question is asked or any draft remembered,
     # and the handler still checks the details (what, where) itself.
     organizers_or_admins: bool = False
-    # Given all its arguments (its confirmation), the command erases everything stored about the
-    # chat: the dispatcher then also drops what it holds in memory about the chat and the asker.
-    erases_chat: bool = False
     # Who it is for: EVERYONE unless given; ORGANIZERS whenever `organizer_only`, ADMINS whenever
     # `organizers_or_admins` (the flags that already say it).
     audience: Audience = Audience.EVERYONE

@@ -128,9 +128,13 @@ class Dispatcher(Generic[PartsT]):
             log.error("/%s failed with %s\n%s", command.name, type(error).__name__, stack)
             reply = Reply(_("Sorry, something went wrong on our side. Please try again later."))
         else:
-            # Only once the erasure itself went through (not when it merely asks to confirm).
-            if command.erases_chat and len(request.args) >= len(command.args):
+            if reply.erased:
                 self._forget_in_memory(request)
+            elif reply.asks:
+                # The handler asked a question of its own: the next plain message answers it.
+                self._conversations.remember(
+                    request.chat, request.user_id, command.name, request.args
+                )
         return replace(reply, private=True) if command.private else reply
 
     @staticmethod

@@ -92,6 +92,10 @@ class Reply:
     buttons: tuple[Button, ...] = field(default=())
     attachment: Attachment | None = None
     private: bool = False
-    # A step-by-step command's question: the answer is taken from the asker's next message in
-    # this chat, so a platform that moves private replies elsewhere must ask it here.
+    # A question: the asker's next plain message in this chat answers it (a step-by-step
+    # command's prompt, or a handler's "Erase now?"), so a platform that moves private replies
+    # elsewhere must ask it here.
     asks: bool = False
+    # The reply confirms that everything stored about the chat was erased: the dispatcher then
+    # drops what it holds in memory about the chat and the asker too.
+    erased: bool = False

@@ -32,6 +32,7 @@ async def cancelevent(request: Request, deps: Deps) -> Reply:
                 ActionButton(_("❌ Yes, cancel it"), "cancelevent", (event.id, "confirm")),
                 ActionButton(_("✖ Keep the event"), "cancelevent", (event.id, KEEP)),
             ),
+            asks=True,
         )
     if not is_yes(request.args[1]):
         return Reply(_("Kept: “{title}” is not cancelled; nothing changed.").format(title=title))

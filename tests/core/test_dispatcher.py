@@ -208,7 +208,9 @@ def _gated(conversations: Conversations, limiter: object | None = None) -> Dispa
         return Reply(f"planned {request.args[0]}")
 
     async def erase(request: Request, deps: None) -> Reply:
-        return Reply("erased" if request.args else "Erase now?")
+        if not request.args:
+            return Reply("Erase now?", asks=True)
+        return Reply("erased", erased=True) if request.args[0] == "confirm" else Reply("kept")
 
     deps = BareDeps(InMemoryStore(), CatalogTranslator(), frozenset({Address("telegram", "boss")}))
     commands = [
@@ -223,8 +225,7 @@ def _gated(conversations: Conversations, limiter: object | None = None) -> Dispa
             "erase",
             "Erase",
             erase,
-            args=(Arg("confirm", "c", choices=("confirm",)),),
-            erases_chat=True,
+            args=(Arg("confirm", "c"),),
         ),
     ]
     return Dispatcher(
@@ -295,9 +296,10 @@ async def test_an_erasure_drops_the_chats_drafts_only_once_confirmed() -> None:
     for ask in (admin, other, elsewhere):
         await dispatcher.dispatch(ask("plan"))
     # Being asked to confirm erases nothing, in memory either.
-    assert await dispatcher.dispatch(other("erase")) == Reply("Erase now?")
-    assert conversations.open_in(Address("telegram", "-100")) == 1  # other's own draft went
-    assert await dispatcher.dispatch(other("erase", "confirm")) == Reply("erased")
+    assert await dispatcher.dispatch(other("erase")) == Reply("Erase now?", asks=True)
+    # Other's own plan gave way to the question, which waits for their answer.
+    assert conversations.open_in(Address("telegram", "-100")) == 2
+    assert await dispatcher.dispatch(other("erase", "confirm")) == Reply("erased", erased=True)
     # Every draft open in that group went, whoever started it; another group's stayed.
     assert conversations.open_in(Address("telegram", "-100")) == 0
     assert await dispatcher.dispatch(admin(FREE_TEXT, "Vigil")) is None  # group talk, no answer
@@ -320,7 +322,7 @@ async def test_after_an_erasure_the_rate_limiter_holds_nothing_about_the_asker()
         await dispatcher.dispatch(asker("erase"))
     assert any("5550001234" in key for key in _held_keys(limiter))
     # The fifth command within the window: still allowed, and it erases.
-    assert await dispatcher.dispatch(asker("erase", "confirm")) == Reply("erased")
+    assert await dispatcher.dispatch(asker("erase", "confirm")) == Reply("erased", erased=True)
     assert not any("5550001234" in key for key in _held_keys(limiter))
     assert any("777" in key for key in _held_keys(limiter))  # nobody else was forgotten
     # Over the limit, the notice and the silence are the asker's again, counted afresh.

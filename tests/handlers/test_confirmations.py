@@ -1,20 +1,12 @@
 """Every destructive question has a way back: /forget and /cancelevent offer Keep beside Yes, and
-any answer but yes (no, нет, n, cancel, отмена) keeps everything, in English and Russian.
-
-The Keep button and typed answers need the registry's `confirm` arguments to accept more than
-"confirm" (registry.py is not this branch's); `proposed` applies exactly that change here, and
-the real dispatcher does the rest.
-"""
+any answer but yes (no, нет, n, cancel, отмена) keeps everything, in English and Russian, whether
+pressed, typed with the command, or typed as a plain answer to the question."""
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import pytest
 
 from bot.app import Core
-from bot.core.commands import Arg
-from bot.core.i18n import N_
 from bot.core.messages import ActionButton, Address, Reply
 from bot.core.reminders.values import EventStatus
 from tests.support.chat import Say as Ask
@@ -24,24 +16,10 @@ from tests.support.reminders import ORGANIZER, Reminders, make_event
 KEEP_WORDS = ("no", "нет", "n", "cancel", "отмена", "Нет", "keep")
 
 
-@pytest.fixture
-def proposed(core: Core) -> None:
-    """The registry change this needs: the `confirm` argument takes any word (no `choices`)."""
-    commands = core.registry._commands  # the proposed registry.py change
-    commands["forget"] = replace(
-        commands["forget"], args=(Arg("confirm", N_("erase without asking again")),)
-    )
-    cancel = commands["cancelevent"]
-    commands["cancelevent"] = replace(
-        cancel, args=(cancel.args[0], Arg("confirm", N_("cancel without asking again")))
-    )
-
-
 def buttons(reply: Reply) -> list[tuple[str, str, tuple[str, ...]]]:
     return [(b.label, b.command, b.args) for b in reply.buttons if isinstance(b, ActionButton)]
 
 
-@pytest.mark.usefixtures("proposed")
 @pytest.mark.parametrize(
     ("locale", "yes", "keep", "kept"),
     [
@@ -67,7 +45,6 @@ async def test_forget_offers_keep_and_keep_erases_nothing(
     assert await core.store.get_chat(Address("console", "alice")) is None, erased.text
 
 
-@pytest.mark.usefixtures("proposed")
 @pytest.mark.parametrize(
     ("locale", "keep", "kept"),
     [
@@ -89,3 +66,18 @@ async def test_cancelevent_offers_keep_and_keep_cancels_nothing(
     await ask("/cancelevent", event.id, "confirm", chat=ORGANIZER, locale=locale)
     gone = await rem.events.get(event.id)
     assert gone is not None and gone.status is EventStatus.CANCELLED
+
+
+@pytest.mark.parametrize(("locale", "no", "yes"), [("en", "no", "yes"), ("ru", "нет", "да")])
+async def test_a_plain_answer_to_the_question_keeps_or_erases(
+    say: Ask, locale: str, no: str, yes: str
+) -> None:
+    await say("/subscribe", "events", locale=locale)
+    await say("/forget", locale=locale)
+    kept = await say(no, locale=locale)  # typed, not a command: the answer to "Erase now?"
+    assert "I answer commands" not in kept.text and "Отправьте /help" not in kept.text
+    assert (await say("/settings", locale=locale)).text  # still stored: the chat has settings
+    await say("/forget", locale=locale)
+    erased = await say(yes, locale=locale)
+    assert erased.text != kept.text
+    assert "Nothing about this chat is stored any more." in erased.text or "больше" in erased.text
