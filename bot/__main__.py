@@ -107,8 +107,8 @@ async def _serve(settings: Settings, *, console_only: bool) -> int:
         settings.telegram_bot_token is None and settings.discord_bot_token is None
     )
     try:
-        # A piped console script is one trusted local user; the rate limit is for strangers.
-        limiter = Unlimited() if uses_console and not console.interactive else None
+        # The console is one trusted local user, typing or piping; the rate limit is for strangers.
+        limiter = Unlimited() if uses_console else None
         core = await build_core(settings, limiter=limiter)
     except ContentError as error:
         print(f"allybot: the campaign content has errors:\n{error}", file=sys.stderr)

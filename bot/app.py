@@ -19,7 +19,7 @@ from bot.core.ports import Clock, Messenger, RateLimiter
 from bot.core.reminders.scheduler import ReminderScheduler
 from bot.core.retention import RetentionPolicy, RetentionService
 from bot.core.server_setup import ServerProbe
-from bot.ratelimit import MovingWindowLimiter
+from bot.ratelimit import TokenBucketLimiter
 from bot.settings import Settings
 from content.events import content_events
 from content.i18n import CatalogTranslator
@@ -146,7 +146,10 @@ async def build_core(
         privacy=SqlPrivacyReader(engine),
         retention=policy,
     )
-    dispatcher = Dispatcher(registry, deps, limiter or MovingWindowLimiter())
+    limiter = limiter or TokenBucketLimiter(
+        settings.rate_limit_per_minute, settings.rate_limit_burst
+    )
+    dispatcher = Dispatcher(registry, deps, limiter)
     return Core(
         settings=settings,
         registry=registry,
