@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -107,16 +109,17 @@ async def _serve(settings: Settings, *, console_only: bool) -> int:
         settings.telegram_bot_token is None and settings.discord_bot_token is None
     )
     try:
-        # A piped console script is one trusted local user; the rate limit is for strangers.
-        limiter = Unlimited() if uses_console and not console.interactive else None
+        # The console is one trusted local user, typing or piping; the rate limit is for strangers.
+        limiter = Unlimited() if uses_console else None
         core = await build_core(settings, limiter=limiter)
     except ContentError as error:
         print(f"allybot: the campaign content has errors:\n{error}", file=sys.stderr)
         return 2
     messengers: list[Messenger] = [console] if uses_console else platform_messengers(core)
     refused: list[Exception] = []
+    stop = _stop_on_signals()
     try:
-        await serve(core, messengers)
+        await serve(core, messengers, stop)
     except* _refusals(settings) as group:
         # A platform refused a setting at start: one line each, naming the variable (never
         # its value); the task groups' traceback would only bury it.
@@ -124,6 +127,24 @@ async def _serve(settings: Settings, *, console_only: bool) -> int:
     for refusal in refused:
         print(f"allybot: {refusal}", file=sys.stderr)
     return 2 if refused else 0
+
+
+def _stop_on_signals() -> asyncio.Event:
+    """SIGTERM (systemctl stop, docker stop) and SIGINT (Ctrl-C) ask for a graceful stop, which
+    serve() carries out; a second one, from someone who will not wait, exits at once."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+
+    def on_signal(number: int) -> None:
+        if stop.is_set():
+            print("allybot: stopping at once", file=sys.stderr, flush=True)
+            os._exit(128 + number)
+        print("allybot: stopping (again to stop at once)", file=sys.stderr, flush=True)
+        stop.set()
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, on_signal, number)
+    return stop
 
 
 def _refusals(settings: Settings) -> tuple[type[Exception], ...]:

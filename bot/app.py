@@ -19,7 +19,7 @@ from bot.core.ports import Clock, Messenger, RateLimiter
 from bot.core.reminders.scheduler import ReminderScheduler
 from bot.core.retention import RetentionPolicy, RetentionService
 from bot.core.server_setup import ServerProbe
-from bot.ratelimit import MovingWindowLimiter
+from bot.ratelimit import TokenBucketLimiter
 from bot.settings import Settings
 from content.events import content_events
 from content.i18n import CatalogTranslator
@@ -146,7 +146,10 @@ async def build_core(
         privacy=SqlPrivacyReader(engine),
         retention=policy,
     )
-    dispatcher = Dispatcher(registry, deps, limiter or MovingWindowLimiter())
+    limiter = limiter or TokenBucketLimiter(
+        settings.rate_limit_per_minute, settings.rate_limit_burst
+    )
+    dispatcher = Dispatcher(registry, deps, limiter)
     return Core(
         settings=settings,
         registry=registry,
@@ -180,13 +183,18 @@ def platform_messengers(core: Core) -> list[Messenger]:
     return messengers
 
 
-async def serve(core: Core, messengers: list[Messenger]) -> None:
+async def serve(core: Core, messengers: list[Messenger], stop: asyncio.Event | None = None) -> None:
     """Run every messenger and the background services on one event loop.
 
-    Ends when every messenger has ended (the console's input ran out) or when cancelled.
+    Ends when every messenger has ended (the console's input ran out), when `stop` is set (a
+    signal, see bot.__main__) or when cancelled. A stop is graceful: the background services
+    stop first, so the broadcast message and the reminder already on their way finish while the
+    messengers can still send (each within its grace period) and no row is left "sending"; then
+    the messengers stop taking updates and finish the ones in hand; then the database closes.
     """
     log.info("serving on %s", ", ".join(m.platform for m in messengers))
     core.outbox.update({m.platform: m for m in messengers})
+    stop = stop or asyncio.Event()
     try:
         async with asyncio.TaskGroup() as services:
             background = [
@@ -194,10 +202,23 @@ async def serve(core: Core, messengers: list[Messenger]) -> None:
                 services.create_task(core.reminders.run()),
                 services.create_task(core.retention.run()),
             ]
-            async with asyncio.TaskGroup() as platforms:
-                for messenger in messengers:
-                    platforms.create_task(messenger.run(core.dispatcher.dispatch))
+            platforms = services.create_task(_run_platforms(core, messengers))
+            stopping = services.create_task(stop.wait())
+            await asyncio.wait({platforms, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                log.info("stopping: finishing the messages on their way")
             for task in background:
                 task.cancel()
+            await asyncio.wait(background)
+            platforms.cancel()
+            stopping.cancel()
     finally:
         await core.aclose()
+    if stop.is_set():
+        log.info("stopped")
+
+
+async def _run_platforms(core: Core, messengers: list[Messenger]) -> None:
+    async with asyncio.TaskGroup() as platforms:
+        for messenger in messengers:
+            platforms.create_task(messenger.run(core.dispatcher.dispatch))

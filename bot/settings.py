@@ -80,6 +80,19 @@ class Settings(BaseSettings):
         gt=timedelta(0),
         description="how often the background purge runs (the first run comes soon after start)",
     )
+    # Flood protection per person (commands and button presses together): a bucket of
+    # RATE_LIMIT_BURST actions refilled at RATE_LIMIT_PER_MINUTE. A person at human speed never
+    # empties it; each action refused past it is told when to try again.
+    rate_limit_per_minute: int = Field(
+        default=120,
+        ge=60,
+        description="actions a minute one person may keep up (60 is one a second, the floor)",
+    )
+    rate_limit_burst: int = Field(
+        default=20,
+        ge=10,
+        description="actions one person may send at once before the per-minute rate applies",
+    )
 
     @field_validator("organizers", mode="before")
     @classmethod

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -56,7 +58,7 @@ class ConsoleMessenger:
         while True:
             if self.interactive:
                 self._write("> ")
-            line = await asyncio.to_thread(self._stdin.readline)
+            line = await self._readline()
             if not line:
                 return
             request = self._request(line.strip())
@@ -65,6 +67,32 @@ class ConsoleMessenger:
             reply = await dispatch(request)
             if reply is not None:
                 await self.send(self._chat, reply)
+
+    async def _readline(self) -> str:
+        """The next line, read in a daemon thread: a stop (Ctrl-C, SIGTERM) cancels the wait and
+        the process exits without waiting for someone to press Enter."""
+        loop = asyncio.get_running_loop()
+        line: asyncio.Future[str] = loop.create_future()
+
+        def settle(text: str | None, error: BaseException | None) -> None:
+            if line.done():
+                return
+            if error is not None:
+                line.set_exception(error)
+            else:
+                line.set_result(text or "")
+
+        def read() -> None:
+            text, error = None, None
+            try:
+                text = self._stdin.readline()
+            except BaseException as failure:
+                error = failure
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(settle, text, error)
+
+        threading.Thread(target=read, name="console-stdin", daemon=True).start()
+        return await line
 
     def _request(self, line: str) -> Request | None:
         if not line:

@@ -13,7 +13,7 @@ from bot.core.commands import Arg, Command, Registry, UserError, usage
 from bot.core.conversation import FREE_TEXT, Conversations
 from bot.core.i18n import gettext_for, supported_language
 from bot.core.messages import Address, ChatKind, Reply, Request
-from bot.core.ports import ChatStore, RateLimiter, Translator, Verdict
+from bot.core.ports import ChatStore, RateLimiter, TooFast, Translator
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +64,18 @@ class Dispatcher(Generic[PartsT]):
         return user in self._organizers
 
     async def dispatch(self, request: Request) -> Reply | None:
-        """Answer one request; None means stay silent (the asker is over the rate limit)."""
+        """Answer one request; None means stay silent (plain talk in a group)."""
         verdict = self._limiter.check(self._limit_key(request))
-        if verdict is Verdict.SILENCE:
-            return None
         request = await self._with_chat_preferences(request)
         _ = self._gettext(request)
-        if verdict is Verdict.NOTICE:
-            return Reply(
-                _("You are sending commands very fast. Please wait a minute and try again.")
+        if not verdict.allowed:
+            # Never silence: each refused action is told when to try again, privately where the
+            # platform can (the adapters show a TooFast cheaply, see bot.core.ports).
+            seconds = round(verdict.retry_after_s)
+            return TooFast(
+                _("Too many at once — try again in {seconds} seconds.").format(seconds=seconds),
+                private=True,
+                retry_after_s=seconds,
             )
 
         if request.command == FREE_TEXT:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Protocol
 
 from bot.core.messages import Address, ChatKind, Reply, Request
@@ -144,10 +144,26 @@ class Translator(Protocol):
     def gettext(self, locale: str | None, message: str) -> str: ...
 
 
-class Verdict(Enum):
-    ALLOW = "allow"
-    NOTICE = "notice"
-    SILENCE = "silence"
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The rate limit's answer for one action: go ahead, or wait `retry_after_s` seconds."""
+
+    allowed: bool
+    retry_after_s: float = 0.0
+
+
+ALLOW = Verdict(True)
+
+
+@dataclass(frozen=True, slots=True)
+class TooFast(Reply):
+    """The short answer to an action refused by the rate limit (never silence).
+
+    Adapters show it the cheapest way the platform allows: a button press's own callback answer
+    on Telegram, an ephemeral response on Discord, a plain reply elsewhere.
+    """
+
+    retry_after_s: int = 0
 
 
 class RateLimiter(Protocol):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 
@@ -13,7 +12,8 @@ from bot.core.commands import MAX_ACTION_BYTES, Arg, Command, Registry, encode_a
 from bot.core.conversation import FREE_TEXT, Conversations
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
-from bot.ratelimit import MovingWindowLimiter, Unlimited
+from bot.core.ports import TooFast
+from bot.ratelimit import TokenBucketLimiter, Unlimited
 from content.i18n import CatalogTranslator
 from tests.support.chat import Say
 from tests.support.fakes import BareDeps, InMemoryStore
@@ -75,19 +75,70 @@ async def test_organizer_commands_refuse_everyone_else() -> None:
     assert allowed is not None and allowed.text == "sent"
 
 
-async def test_a_fast_sender_gets_one_notice_then_silence() -> None:
+class Ticks:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_fast_sender_is_told_each_time_when_to_try_again_and_never_muted() -> None:
     async def ok(request: Request, deps: None) -> Reply:
         return Reply("ok")
 
-    dispatcher = _dispatcher([Command("ping", "Ping", ok)], MovingWindowLimiter(5, 10, 60))
-    replies = [await dispatcher.dispatch(_request("ping")) for _ in range(8)]
+    ticks = Ticks()
+    dispatcher = _dispatcher([Command("ping", "Ping", ok)], TokenBucketLimiter(120, 20, ticks))
+    replies = [await dispatcher.dispatch(_request("ping")) for _ in range(23)]
     texts = [r.text if r else None for r in replies]
-    assert texts[:5] == ["ok"] * 5
-    assert texts[5] is not None and "very fast" in texts[5]
-    assert texts[6:] == [None, None]
+    assert texts[:20] == ["ok"] * 20
+    # Every refused one is answered, privately, with when to try again; none is silent.
+    for refusal in replies[20:]:
+        assert isinstance(refusal, TooFast) and refusal.private
+        assert refusal.text == "Too many at once — try again in 2 seconds."
     # Someone else is not affected.
     other = await dispatcher.dispatch(_request("ping", user="other"))
     assert other is not None and other.text == "ok"
+    # No penalty period: as soon as the bucket refills, the next one goes through.
+    ticks.now += 0.5
+    again = await dispatcher.dispatch(_request("ping"))
+    assert again is not None and again.text == "ok"
+
+
+def test_a_person_at_human_speed_is_never_refused() -> None:
+    ticks = Ticks()
+    limiter = TokenBucketLimiter(120, 20, ticks)
+    # One action a second for ten minutes...
+    for _ in range(600):
+        assert limiter.check("person").allowed
+        ticks.now += 1.0
+    # ...then ten within a second, ten times in a row with ten seconds between.
+    for _ in range(10):
+        assert all(limiter.check("person").allowed for _ in range(10))
+        ticks.now += 10.0
+
+
+def test_a_refusal_asks_for_the_real_wait_at_the_lowest_rate_allowed() -> None:
+    ticks = Ticks()
+    limiter = TokenBucketLimiter(60, 10, ticks)
+    assert all(limiter.check("script").allowed for _ in range(10))
+    refused = limiter.check("script")
+    assert not refused.allowed and refused.retry_after_s == 2  # the floor; 1 s would do
+    ticks.now += 1.0
+    assert limiter.check("script").allowed
+
+
+def test_refilled_buckets_are_dropped_so_memory_follows_who_is_active() -> None:
+    ticks = Ticks()
+    limiter = TokenBucketLimiter(120, 20, ticks)
+    for person in range(100):
+        limiter.check(f"p{person}")
+    assert limiter.people == 100
+    ticks.now += 61.0
+    limiter.check("latecomer")
+    assert limiter.people == 1
 
 
 async def test_every_button_fits_telegram_and_leads_somewhere(say: Say, core: Core) -> None:
@@ -183,7 +234,7 @@ async def test_the_platform_is_asked_about_admins_only_after_the_limit_and_only_
 
     dispatcher = _dispatcher(
         [Command("ping", "Ping", ok), Command("subscribe", "Change", ok, changes_chat=True)],
-        MovingWindowLimiter(2, 10, 60),
+        TokenBucketLimiter(60, 2, Ticks()),
     )
 
     def in_group(command: str, user: str) -> Request:
@@ -195,7 +246,7 @@ async def test_the_platform_is_asked_about_admins_only_after_the_limit_and_only_
     assert plain is not None and plain.text == "admin=False" and asked == []
     changed = await dispatcher.dispatch(in_group("subscribe", "a"))
     assert changed is not None and changed.text == "admin=True" and asked == ["asked"]
-    # Over the limit: the notice, then silence, and the platform is never asked.
+    # Over the limit: refused, and the platform is never asked.
     for _ in range(3):
         await dispatcher.dispatch(in_group("subscribe", "a"))
     assert asked == ["asked"]
@@ -306,28 +357,21 @@ async def test_an_erasure_drops_the_chats_drafts_only_once_confirmed() -> None:
     assert await dispatcher.dispatch(elsewhere(FREE_TEXT, "Vigil")) == Reply("planned Vigil")
 
 
-def _held_keys(limiter: MovingWindowLimiter) -> list[str]:
-    """Every key the rate limiter's storage holds, in any of its tables."""
-    storage: Any = limiter._limiter.storage
-    tables = (storage.events, storage.storage, storage.expirations, storage.locks)
-    return [key for table in tables for key in table]
-
-
 async def test_after_an_erasure_the_rate_limiter_holds_nothing_about_the_asker() -> None:
-    limiter = MovingWindowLimiter(5, 10, 60)
+    limiter = TokenBucketLimiter(60, 5, Ticks())
     dispatcher = _gated(Conversations(), limiter)
     asker, bystander = _asks("5550001234", "5550001234"), _asks("777", "777")
     await dispatcher.dispatch(bystander("erase"))
     for _ in range(4):
         await dispatcher.dispatch(asker("erase"))
-    assert any("5550001234" in key for key in _held_keys(limiter))
-    # The fifth command within the window: still allowed, and it erases.
+    assert any("5550001234" in key for key in limiter._buckets)
+    # The fifth command at once: still allowed, and it erases.
     assert await dispatcher.dispatch(asker("erase", "confirm")) == Reply("erased", erased=True)
-    assert not any("5550001234" in key for key in _held_keys(limiter))
-    assert any("777" in key for key in _held_keys(limiter))  # nobody else was forgotten
-    # Over the limit, the notice and the silence are the asker's again, counted afresh.
-    replies = [await dispatcher.dispatch(asker("erase")) for _ in range(7)]
-    assert [r.text if r else None for r in replies][5:] == [
-        "You are sending commands very fast. Please wait a minute and try again.",
-        None,
+    assert not any("5550001234" in key for key in limiter._buckets)
+    assert any("777" in key for key in limiter._buckets)  # nobody else was forgotten
+    # The asker's bucket starts afresh: five more, then refused with when to try again.
+    replies = [await dispatcher.dispatch(asker("erase")) for _ in range(6)]
+    assert [r.text if r else None for r in replies][4:] == [
+        "Erase now?",
+        "Too many at once — try again in 2 seconds.",
     ]

@@ -2,8 +2,8 @@
 
 Discord shows an error unless an interaction is acknowledged within three seconds, so every
 interaction is answered: with the reply, with a deferral when the reply takes longer than
-`defer_after`, with an emptied deferral when the dispatcher stays silent (the asker is over the
-rate limit), or with an apology when something failed before dispatch.
+`defer_after`, with an emptied deferral when the dispatcher stays silent, or with an apology when
+something failed before dispatch. An action refused by the rate limit is answered ephemerally.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot.adapters.discord.render import ViewCache, render
 from bot.core.commands import Audience, Command, Registry, decode_action
 from bot.core.i18n import N_, language_of
 from bot.core.messages import Address, ChatKind, Reply, Request
-from bot.core.ports import Dispatch, Translator
+from bot.core.ports import Dispatch, TooFast, Translator
 
 log = logging.getLogger(__name__)
 
@@ -167,11 +167,15 @@ class Interactions:
                 await deferring
                 self.deferred += 1
             if reply is None:
-                # Over the rate limit: acknowledge so Discord shows no error, then leave nothing.
+                # Nothing to say: acknowledge so Discord shows no error, then leave nothing.
                 if not interaction.response.is_done():
                     await interaction.response.defer(ephemeral=True, thinking=True)
                 await interaction.delete_original_response()
                 return
+            if isinstance(reply, TooFast) and deferring is not None and not private:
+                # Refused by the rate limit after a public "thinking…": the refusal is for the
+                # asker alone, so the public placeholder goes and an ephemeral answer follows.
+                await interaction.delete_original_response()
             await self._respond(interaction, reply, private)
         except discord.HTTPException as error:
             log.warning(

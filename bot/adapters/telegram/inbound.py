@@ -29,7 +29,7 @@ from bot.adapters.telegram.updates import (
 from bot.core.commands import Registry, decode_action
 from bot.core.i18n import N_, language_of
 from bot.core.messages import ActionButton, Address, Button, ChatKind, Reply, Request
-from bot.core.ports import ChatPrefs, Dispatch, RecipientGone, Translator, TryLater
+from bot.core.ports import ChatPrefs, Dispatch, RecipientGone, TooFast, Translator, TryLater
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +157,9 @@ class UpdateHandlers:
         reply = await self._ask(request)
         if reply is None:
             return
+        if isinstance(reply, TooFast):
+            await self._refuse(request, reply)
+            return
         quote = message.message_id if line.kind is ChatKind.GROUP else None
         if reply.private and not reply.asks and line.kind is not ChatKind.PRIVATE:
             await self._answer_privately(request, reply, reply_to=quote, thread=_topic(message))
@@ -207,6 +210,11 @@ class UpdateHandlers:
         reply = await self._ask(request)
         if reply is None:
             return False
+        if isinstance(reply, TooFast):
+            # Refused by the rate limit: the press's own answer says when to try again, at no
+            # cost of a message (and only the presser sees it, in a group too).
+            await _answer_query(query, reply.text)
+            return True
         if origin is not None:
             # Pressed in the private chat: the answer stays there, whatever it is.
             await _answer_query(query)
@@ -307,6 +315,16 @@ class UpdateHandlers:
         is_admin = member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
         self._admins[(chat.chat_id, user_id)] = is_admin
         return is_admin
+
+    async def _refuse(self, request: Request, refusal: TooFast) -> None:
+        """A typed command refused by the rate limit: one short line to the asker, never waited
+        for (a flood must not hold the update workers through Telegram's flood control), sent
+        privately when typed in a group so that the group does not hear about it."""
+        chat = _private_chat_of(request) or chat_id_of(request.chat)
+        try:
+            await self._delivery.send(chat, refusal, patient=False)
+        except (RecipientGone, TryLater, TelegramError) as error:
+            log.debug("Telegram: a rate-limit answer was not sent (%s)", type(error).__name__)
 
     async def _answer_privately(
         self, request: Request, reply: Reply, *, reply_to: int | None, thread: int | None

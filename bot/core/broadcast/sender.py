@@ -3,7 +3,8 @@
 Each delivery is marked 'sending' in the database before the send and 'sent' (or gone, failed,
 queued again) after it. With `in_flight` sends at a time, a crash leaves at most that many rows
 'sending'; they are sent again on restart, so a crash duplicates at most `in_flight` messages per
-platform and skips none.
+platform and skips none. A graceful stop (cancelling `run`) lets the sends on their way finish
+and be recorded, within `stop_grace_s`, so it leaves no row 'sending' and duplicates nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ BATCH = 200
 MAX_TRIES = 5
 RETRY_BASE_S = 1.0
 RETRY_MAX_S = 300.0
+# How long a stopping bot waits for the sends already on their way.
+STOP_GRACE_S = 10.0
 
 
 class PlatformSender:
@@ -47,6 +50,7 @@ class PlatformSender:
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
+        stop_grace_s: float = STOP_GRACE_S,
     ) -> None:
         self.platform = messenger.platform
         self._messenger = messenger
@@ -63,6 +67,7 @@ class PlatformSender:
         self._sleep = sleep
         self._monotonic = monotonic
         self._jitter = jitter
+        self._stop_grace_s = stop_grace_s
         # Rows waiting out a backoff or a chat's spacing: id -> monotonic time it may go again.
         self._not_before: dict[int, float] = {}
         # Closed while the platform asked us to wait (a 429's retry_after).
@@ -91,8 +96,18 @@ class PlatformSender:
                 if not sent_any:
                     await self._idle()
         finally:
-            for task in self._tasks:
-                task.cancel()
+            await self._stop_in_flight()
+
+    async def _stop_in_flight(self) -> None:
+        """Stopping (the bot shuts down): sends already on their way get `stop_grace_s` to
+        finish and be recorded; any still unfinished is cut short and its row queued again."""
+        if not self._tasks:
+            return
+        _, unfinished = await asyncio.wait(set(self._tasks), timeout=self._stop_grace_s)
+        for task in unfinished:
+            task.cancel()
+        if unfinished:
+            await asyncio.wait(unfinished)
 
     async def _one_pass(self) -> bool:
         """Go once through every queued row; True if anything was sent or changed."""
@@ -137,10 +152,10 @@ class PlatformSender:
     async def _deliver(self, recipient: Recipient, reply: Reply) -> None:
         try:
             await self._store.mark(recipient.id, DeliveryState.SENDING, recipient.attempts)
-            # The slot is taken after the durable mark, right before the request leaves, so
-            # what the platform sees is paced, not what the database happened to delay.
-            await self._pacer.acquire(recipient.address.chat_id, recipient.group)
             try:
+                # The slot is taken after the durable mark, right before the request leaves, so
+                # what the platform sees is paced, not what the database happened to delay.
+                await self._pacer.acquire(recipient.address.chat_id, recipient.group)
                 await self._messenger.send(recipient.address, reply)
             except RecipientGone as gone:
                 await self._store.mark(recipient.id, DeliveryState.GONE, recipient.attempts)
@@ -151,6 +166,9 @@ class PlatformSender:
                 else:
                     await self._retry_later(recipient, "TryLater")
             except asyncio.CancelledError:
+                # Cut short while stopping, past the grace period: whether it arrived is
+                # unknown, so it is queued again (at least once, as after a crash).
+                await self._store.mark(recipient.id, DeliveryState.QUEUED, recipient.attempts)
                 raise
             except Exception as error:
                 # The error's text may quote the message or the chat: only its type is logged.

@@ -4,6 +4,8 @@
 broadcasts when due, reports progress to the sender's chat (a new message at most every
 `progress_every_s`, since editing a message is platform-specific), and sends the final report.
 Everything it needs to continue is in the database, so a restart resumes within `poll_s`.
+Cancelling `run()` is the graceful stop: nothing new starts, the sends on their way finish
+(within `stop_grace_s`) and are recorded, so a restart sends each recipient exactly once.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.core.broadcast.pacing import Pacer
-from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, PlatformSender
+from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, STOP_GRACE_S, PlatformSender
 from bot.core.broadcast.values import (
     UNFINISHED,
     BroadcastInfo,
@@ -93,6 +95,7 @@ class BroadcastService:
         retry_base_s: float = RETRY_BASE_S,
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        stop_grace_s: float = STOP_GRACE_S,
     ) -> None:
         self.second_approval_above = second_approval_above
         self._store = store
@@ -118,6 +121,7 @@ class BroadcastService:
             "idle_s": poll_s,
             "sleep": sleep,
             "monotonic": monotonic,
+            "stop_grace_s": stop_grace_s,
         }
         self._senders: dict[str, PlatformSender] = {}
 

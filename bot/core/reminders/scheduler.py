@@ -6,6 +6,10 @@ is that a crash during the one send in flight leaves that single reminder unconf
 not retried (counted and logged at the next start). Everything else survives any crash: the plan
 lives in the database, and reminders that came due while the bot was down are sent at start (with
 an apology for the delay) or dropped if their event has already begun.
+
+Cancelling `run()` is the graceful stop: the reminder on its way finishes and is recorded as sent
+(within `stop_grace_s`; cut short after that, it goes back to planned), no other is claimed, and
+no row is left "sending".
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ DIRTY_BATCH = 500
 # Re-planning a flood of changed chats (a mass subscription) yields to delivery after this long;
 # the rest continues on the next tick, which then comes at once.
 REPLAN_BUDGET_S = 10.0
+# How long a stopping bot waits for the reminder already on its way.
+STOP_GRACE_S = 10.0
 
 
 @dataclass
@@ -71,6 +77,7 @@ class ReminderScheduler:
         batch: int = BATCH,
         late_after: timedelta = LATE_AFTER,
         sleep: Sleep = asyncio.sleep,
+        stop_grace_s: float = STOP_GRACE_S,
     ) -> None:
         self._plan = plan
         self._events = events
@@ -83,6 +90,7 @@ class ReminderScheduler:
         self._batch = batch
         self._late_after = late_after
         self._sleep = sleep
+        self._stop_grace_s = stop_grace_s
         self._started = False
 
     async def run(self) -> None:
@@ -189,7 +197,16 @@ class ReminderScheduler:
                     if not await self._plan.claim(due.id, confirmed):
                         continue
                     confirmed = []
-                    outcome = await self._send(messenger, due, reply, report)
+                    sending = asyncio.ensure_future(self._send(messenger, due, reply, report))
+                    try:
+                        outcome = await asyncio.shield(sending)
+                    except asyncio.CancelledError:
+                        # The bot is stopping: the reminder on its way is let finish and be
+                        # recorded (or, past the grace period, goes back to planned); no other
+                        # one is claimed.
+                        if await self._finish(sending) == "sent":
+                            confirmed.append(due.id)
+                        raise
                     if outcome == "sent":
                         confirmed.append(due.id)
                         report.late += late
@@ -203,10 +220,25 @@ class ReminderScheduler:
             if confirmed:
                 await self._plan.settle(confirmed, "sent")
 
+    async def _finish(self, sending: asyncio.Future[str]) -> str | None:
+        """Wait up to `stop_grace_s` for a send in flight; cut it short after that."""
+        done, _ = await asyncio.wait({sending}, timeout=self._stop_grace_s)
+        if not done:
+            sending.cancel()
+            await asyncio.wait({sending})
+            return None
+        return None if sending.cancelled() or sending.exception() else sending.result()
+
     async def _send(self, messenger: Messenger, due: Due, reply: Reply, report: TickReport) -> str:
         """Send one claimed reminder; the state its row should end in."""
         try:
             await messenger.send(due.address, reply)
+        except asyncio.CancelledError:
+            # Cut short by a stop past its grace period, before the platform answered: back to
+            # planned, so it is sent after the restart (a stop, unlike a crash, leaves no
+            # reminder unconfirmed).
+            await self._plan.settle([due.id], "planned")
+            raise
         except RecipientGone as gone:
             report.gone += 1
             await self._plan.settle([due.id], "gone")

@@ -12,6 +12,7 @@ import contextlib
 import html
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -227,6 +228,9 @@ class FakeTelegram:
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # (lowest, highest) seconds each call but getUpdates takes, like the real API's round
+        # trip; None answers at once.
+        self.latency: tuple[float, float] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -496,6 +500,8 @@ class FakeTelegram:
         call = Call(method, params, files)
         self.calls.append(call)
         await self._notify()
+        if self.latency is not None and method != "getUpdates":
+            await asyncio.sleep(random.uniform(*self.latency))
         try:
             queued = self.failures.get(method)
             if queued:
