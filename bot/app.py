@@ -16,7 +16,7 @@ from bot.core.chats import ChatEvents
 from bot.core.commands import Registry
 from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Clock, Messenger, RateLimiter
-from bot.core.reminders.scheduler import ReminderScheduler
+from bot.core.reminders.scheduler import STOP_GRACE_S, ReminderScheduler
 from bot.core.retention import RetentionPolicy, RetentionService
 from bot.core.server_setup import ServerProbe
 from bot.ratelimit import TokenBucketLimiter
@@ -197,9 +197,10 @@ async def serve(core: Core, messengers: list[Messenger], stop: asyncio.Event | N
     stop = stop or asyncio.Event()
     try:
         async with asyncio.TaskGroup() as services:
+            reminders = services.create_task(core.reminders.run())
             background = [
                 services.create_task(core.broadcasts.run()),
-                services.create_task(core.reminders.run()),
+                reminders,
                 services.create_task(core.retention.run()),
             ]
             platforms = services.create_task(_run_platforms(core, messengers))
@@ -207,6 +208,10 @@ async def serve(core: Core, messengers: list[Messenger], stop: asyncio.Event | N
             await asyncio.wait({platforms, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
                 log.info("stopping: finishing the messages on their way")
+            # The reminder loop stops between two reminders (a cancel could cut a database write
+            # short); the others are cancelled, each finishing what is on its way.
+            if core.reminders.stop():
+                await asyncio.wait({reminders}, timeout=STOP_GRACE_S)
             for task in background:
                 task.cancel()
             await asyncio.wait(background)

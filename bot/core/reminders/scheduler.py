@@ -92,11 +92,23 @@ class ReminderScheduler:
         self._sleep = sleep
         self._stop_grace_s = stop_grace_s
         self._started = False
+        # A stop asked for while a tick runs: no further reminder is claimed, the one on its way
+        # finishes, and the tick's rows are settled before run() returns. Cancelling the task
+        # instead could interrupt a database write and leave its transaction holding the lock.
+        self._stopping = False
+        self._ticking = False
+
+    def stop(self) -> bool:
+        """Ask run() to end; True when it must be waited for (a tick is under way), False when
+        it is only sleeping and may simply be cancelled."""
+        self._stopping = True
+        return self._ticking
 
     async def run(self) -> None:
         """Tick until cancelled; a failing tick is logged and the next one tries again."""
-        while True:
+        while not self._stopping:
             backlog = False
+            self._ticking = True
             try:
                 backlog = (await self.tick()).backlog
             except asyncio.CancelledError:
@@ -104,6 +116,10 @@ class ReminderScheduler:
             except Exception as error:
                 stack = "".join(traceback.format_tb(error.__traceback__))
                 log.error("reminder tick failed with %s\n%s", type(error).__name__, stack)
+            finally:
+                self._ticking = False
+            if self._stopping:
+                return
             await self._sleep(0 if backlog else self._tick_seconds)
 
     async def tick(self) -> TickReport:
@@ -170,6 +186,8 @@ class ReminderScheduler:
             async for batch in self._plan.due(now, self._batch):
                 dropped: list[int] = []
                 for due in batch:
+                    if self._stopping:
+                        return  # the rows already sent are settled below; the rest stay planned
                     platform = due.address.platform
                     messenger = self._messengers.get(platform)
                     if messenger is None or platform in backing_off:
