@@ -42,6 +42,8 @@ DIRTY_BATCH = 500
 REPLAN_BUDGET_S = 10.0
 # How long a stopping bot waits for the reminder already on its way.
 STOP_GRACE_S = 10.0
+# How soon a tick whose platform said "try later" runs again.
+RETRY_SOON_S = 5.0
 
 
 @dataclass
@@ -107,10 +109,11 @@ class ReminderScheduler:
     async def run(self) -> None:
         """Tick until cancelled; a failing tick is logged and the next one tries again."""
         while not self._stopping:
-            backlog = False
+            backlog, retry = False, False
             self._ticking = True
             try:
-                backlog = (await self.tick()).backlog
+                report = await self.tick()
+                backlog, retry = report.backlog, report.retry > 0
             except asyncio.CancelledError:
                 raise
             except Exception as error:
@@ -120,7 +123,15 @@ class ReminderScheduler:
                 self._ticking = False
             if self._stopping:
                 return
-            await self._sleep(0 if backlog else self._tick_seconds)
+            # A platform that asked to wait (not ready yet at start, or briefly unreachable) is
+            # tried again soon, not a whole tick later: its reminders are already due.
+            if backlog:
+                pause = 0.0
+            elif retry:
+                pause = min(RETRY_SOON_S, self._tick_seconds)
+            else:
+                pause = self._tick_seconds
+            await self._sleep(pause)
 
     async def tick(self) -> TickReport:
         """Re-plan what changed, then send everything due now."""

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import Core, build_core
 from bot.core.messages import Address
-from bot.core.reminders.scheduler import ReminderScheduler, TickReport
+from bot.core.reminders.scheduler import RETRY_SOON_S, ReminderScheduler, TickReport
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from db.stores.reminders import SqlPlanStore
@@ -326,3 +326,38 @@ async def test_the_loop_survives_a_failing_tick_and_sends_on_the_next(
     assert sleeps == [30, 30]
     assert "reminder tick failed with OSError" in caplog.text
     assert len(messenger.texts("sub")) == 1
+
+
+async def test_a_platform_that_asks_to_wait_is_tried_again_soon_not_a_tick_later(
+    core: Core, ask: Ask, clock: FixedClock, messenger: RecordingMessenger
+) -> None:
+    """As at start, before Telegram is ready: the reminders are due, so the next try comes in
+    seconds, and once they went out the loop returns to its usual tick."""
+    await subscriber(ask, "busy", "Europe/London")
+    composed = compose(core, {"console": messenger})
+    await make_event(composed, clock, "2026-12-01 18:00")
+    clock.now = at("2026-11-30 18:00")
+    messenger.busy.add("busy")
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        messenger.busy.clear()  # the platform is ready by the next try
+        if len(sleeps) == 2:
+            raise asyncio.CancelledError
+
+    scheduler = ReminderScheduler(
+        SqlPlanStore(core.engine),
+        composed.events,
+        core.chat_events,
+        {"console": messenger},
+        clock,
+        ReminderTexts(core.translator, core.deps.campaign.remembrance),
+        (3, 29),
+        tick_seconds=30,
+        sleep=sleep,
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await scheduler.run()
+    assert sleeps == [RETRY_SOON_S, 30]
+    assert len(reminders_of(messenger, "busy")) == 1
