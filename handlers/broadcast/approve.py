@@ -45,8 +45,8 @@ async def approve(request: Request, deps: Deps) -> Reply:
     info = await service.approve(info.id, request.user) or info
     if info.state is BroadcastState.APPROVAL:
         return Reply(status_line(info, service, request.tz, _), private=True)
-    await service.push(
-        info.origin,
+    await service.tell_writer(
+        info,
         Reply(_("Broadcast #{id} was approved by a second organizer.").format(id=info.id)),
     )
     return Reply(_("Approved.") + " " + started_text(info, request.tz, _), private=True)

@@ -55,6 +55,8 @@ class Broadcasts(Protocol):
 
     async def push_to_person(self, person: Address, reply: Reply) -> bool: ...
 
+    async def tell_writer(self, info: BroadcastInfo, reply: Reply) -> bool: ...
+
     async def get(self, broadcast_id: int) -> BroadcastInfo | None: ...
 
     async def confirm(self, broadcast_id: int) -> BroadcastInfo | None: ...
@@ -157,6 +159,18 @@ class BroadcastService:
         if getattr(messenger, "opens_direct_chats", False):
             person = Address(person.platform, PERSON_PREFIX + person.chat_id)
         return await self.push(person, reply)
+
+    async def tell_writer(self, info: BroadcastInfo, reply: Reply) -> bool:
+        """News of a broadcast (approved, progress, finished) for the person who wrote it.
+
+        It goes to them in private, never to the chat it was composed in: an organizer may
+        compose a campaign-wide broadcast in a server channel with ephemeral answers, and that
+        channel's members must not see its progress. Only drafts from before writers were kept
+        have no writer; theirs go where they were asked.
+        """
+        if info.created_by is None:
+            return await self.push(info.origin, reply)
+        return await self.push_to_person(info.created_by, reply)
 
     async def get(self, broadcast_id: int) -> BroadcastInfo | None:
         """One broadcast with its delivery counts."""
@@ -330,7 +344,7 @@ class BroadcastService:
             text = _("Broadcast #{id}: {numbers}. About {minutes} min left.").format(
                 id=info.id, numbers=numbers, minutes=minutes
             )
-        await self.push(info.origin, Reply(text))
+        await self.tell_writer(info, Reply(text))
 
     def _gettext(self, locale: str) -> Callable[[str], str]:
         return gettext_for(self._translator, locale)

@@ -60,7 +60,7 @@ class NewBroadcast:
 
     audience: str  # a topic, or HERE
     message: Message
-    origin: Address  # where the sender asked: previews, progress and the report go there
+    origin: Address  # where the sender asked: the preview goes there (reports go to created_by)
     locale: str  # the sender's language, for progress messages
     created_by: Address | None  # who wrote it (None only for drafts from before it was kept)
     send_at: datetime | None  # None: as soon as it is confirmed
