@@ -14,7 +14,7 @@ from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
-from tests.adapters.discord.conftest import EPHEMERAL, JSON, Bot, answer
+from tests.adapters.discord.conftest import CYRILLIC, EPHEMERAL, JSON, Bot, answer
 from tests.adapters.discord.fake_server import FakeDiscord, Interaction
 from tests.support.broadcast import add_subscribers
 
@@ -199,3 +199,18 @@ async def test_an_empty_or_late_answer_is_still_answered(bot: Bot, settings: Set
     late, _ = await answer_in_form(bot, question, "now")
     assert "no longer open" in late["content"]
     assert fake.callbacks  # every interaction above was acknowledged by `answer`
+
+
+async def test_a_russian_client_gets_the_answer_button_and_form_in_russian(bot: Bot) -> None:
+    fake = bot.fake
+    question = await answer(fake, await fake.slash("forget", in_guild=False, locale="ru"))
+    [label] = [b["label"] for b in buttons(question) if b["custom_id"].startswith(ANSWER)]
+    assert "Ответить" in label
+    press = await fake.press(question, answer_button(question), in_guild=False, locale="ru")
+    await fake.wait_callback(press)
+    [row] = fake.modal(press)["components"]
+    assert row["components"][0]["label"] == "Ваш ответ"
+    # Typed in the same DM afterwards, the answer comes in the same language.
+    await fake.dm_message("нет")
+    await fake.wait_for(lambda: bool(fake.channel_messages[fake.dm_channel_id]))
+    assert set(fake.channel_messages[fake.dm_channel_id][-1]["content"].lower()) & CYRILLIC
