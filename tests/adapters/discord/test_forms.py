@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.discord.forms import FORM_ID, form_submission, placeholder
 from bot.core.conversation import DRAFT_TTL_S, Conversations
 from bot.core.dispatcher import Dispatcher
-from bot.core.messages import Address
+from bot.core.messages import Address, Reply, Request
+from bot.core.ports import TooFast
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from tests.adapters.discord.conftest import CYRILLIC, EPHEMERAL, JSON, Bot, answer
@@ -214,3 +216,29 @@ async def test_a_russian_client_gets_the_answer_button_and_form_in_russian(bot: 
     await fake.dm_message("нет")
     await fake.wait_for(lambda: bool(fake.channel_messages[fake.dm_channel_id]))
     assert set(fake.channel_messages[fake.dm_channel_id][-1]["content"].lower()) & CYRILLIC
+
+
+async def test_a_typed_answer_refused_by_the_rate_limit_is_told_so_in_the_dm(bot: Bot) -> None:
+    async def too_fast(request: Request) -> Reply | None:
+        return TooFast("Too many at once — try again in 3 seconds.", private=True, retry_after_s=3)
+
+    await bot.stop()
+    await bot.start(too_fast)
+    await bot.fake.dm_message("now")
+    dm = bot.fake.dm_channel_id
+    await bot.fake.wait_for(lambda: bool(bot.fake.channel_messages[dm]))
+    assert "try again in 3 seconds" in bot.fake.channel_messages[dm][-1]["content"]
+
+
+def test_a_form_is_read_from_action_rows_or_labels_and_its_question_shortened() -> None:
+    rows = {"type": 1, "components": [{"type": 4, "custom_id": "answer", "value": "now"}]}
+    label = {"type": 18, "component": {"type": 4, "custom_id": "answer", "value": "18:30"}}
+    assert form_submission({"custom_id": FORM_ID, "components": [rows]}) == (False, "now")
+    assert form_submission({"custom_id": FORM_ID + ":private", "components": [label]}) == (
+        True,
+        "18:30",
+    )
+    assert form_submission({"custom_id": "ally:forget keep", "components": [rows]}) is None
+    assert form_submission({"custom_id": FORM_ID, "components": []}) == (False, "")
+    shown = placeholder("When should it go out\\? " + "Write *now* " * 20)
+    assert len(shown) == 100 and shown.endswith("…") and "\\" not in shown
