@@ -139,8 +139,10 @@ class Interactions:
         submitted = form_submission(interaction.data)
         if submitted is None:
             return False
-        private, text = submitted
-        if not text.strip():
+        private, typed = submitted
+        # Trimmed as a typed DM is (direct.py), so both ways give the core the same answer.
+        text = typed.strip()
+        if not text:
             # Nothing to dispatch (the draft keeps waiting), but never an unanswered form.
             try:
                 await self._respond(interaction, Reply(self._text(interaction, EMPTY_ANSWER)), True)
