@@ -48,7 +48,9 @@ class BareBot(discord.Client):
 
     def __init__(self, reply: Reply) -> None:
         intents = discord.Intents.none()
+        # The same intents as ours (messenger.AllyClient), so the gateway work is the same.
         intents.guilds = True
+        intents.dm_messages = True
         super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
         self.tree = app_commands.CommandTree(self)
 

@@ -275,5 +275,96 @@ def build_registry() -> Registry[Deps]:
                 hidden=True,
                 changes_chat=True,
             ),
-        ]
+        ],
+        NAMES,
     )
+
+
+# Commands, their options and their choices as a Russian Discord client shows them (`/события
+# когда:прошедшие`). Names are identifiers, not prose, so they are declared here rather than
+# translated; the Registry checks them against Discord's rules. Keys: "command",
+# "command.option" and "command.option.choice" (a choice's label; its value stays English, as
+# does every name the dispatcher receives). Telegram allows only Latin command names.
+_TOPICS_RU = {
+    "events": "события",
+    "petitions": "петиции",
+    "remembrance": "день памяти",
+    "appeals": "срочные призывы",
+}
+_EVENT_FIELDS_RU = {
+    "title": "название",
+    "start": "начало",
+    "end": "конец",
+    "timezone": "часовой_пояс",
+    "place": "место",
+    "description": "описание",
+}
+
+
+def _choices(option: str, labels: dict[str, str]) -> dict[str, str]:
+    return {f"{option}.{value}": label for value, label in labels.items()}
+
+
+NAMES: dict[str, dict[str, str]] = {
+    "ru": {
+        "start": "начать",
+        "help": "помощь",
+        "donate": "пожертвовать",
+        "events": "события",
+        "events.when": "когда",
+        **_choices("events.when", {"upcoming": "предстоящие", "past": "прошедшие"}),
+        "petition": "петиция",
+        "petition.part": "часть",
+        **_choices("petition.part", {"letter": "письмо"}),
+        "remember": "память",
+        "subscribe": "подписаться",
+        "subscribe.topic": "тема",
+        **_choices("subscribe.topic", _TOPICS_RU),
+        "unsubscribe": "отписаться",
+        "unsubscribe.topic": "тема",
+        **_choices("unsubscribe.topic", {**_TOPICS_RU, "all": "все"}),
+        "settings": "настройки",
+        "settings.what": "что",
+        "settings.value": "значение",
+        **_choices(
+            "settings.what",
+            {"timezone": "часовой пояс", "language": "язык", "quiet": "тихие часы"},
+        ),
+        "setup": "настройка_сервера",
+        "setup.action": "действие",
+        **_choices("setup.action", {"set": "задать", "show": "показать", "off": "выключить"}),
+        "setup.channel": "канал",
+        "setup.topics": "темы",
+        "setup.timezone": "часовой_пояс",
+        "setup.language": "язык",
+        "privacy": "конфиденциальность",
+        "forget": "забыть",
+        "forget.confirm": "подтвердить",
+        "reminders": "напоминания",
+        "reminders.times": "сроки",
+        "newevent": "новое_событие",
+        **{f"newevent.{field}": name for field, name in _EVENT_FIELDS_RU.items()},
+        "editevent": "изменить_событие",
+        "editevent.event": "событие",
+        "editevent.field": "поле",
+        **_choices(
+            "editevent.field", {f: n.replace("_", " ") for f, n in _EVENT_FIELDS_RU.items()}
+        ),
+        "editevent.value": "значение",
+        "cancelevent": "отменить_событие",
+        "cancelevent.event": "событие",
+        "cancelevent.confirm": "подтвердить",
+        "broadcast": "рассылка",
+        "broadcast.audience": "аудитория",
+        **_choices("broadcast.audience", {**_TOPICS_RU, "here": "сюда"}),
+        "broadcast.when": "когда",
+        "broadcast.text": "текст",
+        "broadcasts": "рассылки",
+        "approve": "одобрить",
+        "approve.id": "номер",
+        "approve.confirm": "подтвердить",
+        **_choices("approve.confirm", {"yes": "да"}),
+        "cancel": "отменить",
+        "cancel.id": "номер",
+    }
+}

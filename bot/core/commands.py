@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -115,9 +116,19 @@ class Command(Generic[DepsT]):
 
 
 class Registry(Generic[DepsT]):
-    """The one list of commands, in menu order."""
+    """The one list of commands, in menu order, with their names in other languages.
 
-    def __init__(self, commands: Iterable[Command[DepsT]]) -> None:
+    `names` maps a language to the localized name of a command (`"events"`), of one of its
+    arguments (`"events.when"`) or the label of one of an argument's choices
+    (`"events.when.past"`). Names are identifiers, declared rather than translated, and must
+    follow the strictest rules a platform sets for them (see `check_names`).
+    """
+
+    def __init__(
+        self,
+        commands: Iterable[Command[DepsT]],
+        names: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> None:
         self._commands: dict[str, Command[DepsT]] = {}
         for command in commands:
             if command.name in self._commands:
@@ -125,6 +136,8 @@ class Registry(Generic[DepsT]):
             if any(arg.rest for arg in command.args[:-1]):
                 raise ValueError(f"/{command.name}: only the last argument may take the rest")
             self._commands[command.name] = command
+        self._names = {language: dict(table) for language, table in (names or {}).items()}
+        check_names(self._commands, self._names)
 
     def get(self, name: str) -> Command[DepsT] | None:
         return self._commands.get(name)
@@ -137,6 +150,11 @@ class Registry(Generic[DepsT]):
 
     def names(self) -> list[str]:
         return list(self._commands)
+
+    def localized(self, key: str) -> dict[str, str]:
+        """The name (or choice label) for `key` by language: `"events"`, `"events.when"`,
+        `"events.when.past"`; empty where none is declared."""
+        return {language: table[key] for language, table in self._names.items() if key in table}
 
 
 def split_command_line(text: str) -> tuple[str, tuple[str, ...]] | None:
@@ -175,3 +193,51 @@ def usage(command: Command[DepsT]) -> str:
         shown = "|".join(arg.choices) if arg.choices else arg.name
         parts.append(f"<{shown}>" if arg.required else f"[{shown}]")
     return " ".join(parts)
+
+
+# A command's or argument's name in any language: Discord's rule (lowercase letters of any
+# script, digits, "-" and "_", at most 32), the strictest of the platforms that localize names.
+_LOCAL_NAME = re.compile(r"[-_\w]{1,32}")
+MAX_CHOICE_LABEL = 100
+
+
+def check_names(
+    commands: Mapping[str, Command[DepsT]], names: Mapping[str, Mapping[str, str]]
+) -> None:
+    """Refuse localized names a platform would refuse, at start rather than at upload: unknown
+    keys, malformed names, and two commands (or one command's two arguments) that a reader of
+    that language would see under the same name (a name not localized shows as it is)."""
+    for language, table in names.items():
+        for key, name in table.items():
+            _check_name(commands, f"{language} name for {key!r}", key, name)
+        _check_unique(language, {c: table.get(c, c) for c in commands})
+        for command in commands.values():
+            _check_unique(
+                language,
+                {a.name: table.get(f"{command.name}.{a.name}", a.name) for a in command.args},
+                within=f"/{command.name}",
+            )
+
+
+def _check_name(commands: Mapping[str, Command[DepsT]], where: str, key: str, name: str) -> None:
+    command_name, _, rest = key.partition(".")
+    arg_name, _, choice = rest.partition(".")
+    command = commands.get(command_name)
+    arg = next((a for a in command.args if a.name == arg_name), None) if command else None
+    if command is None or (arg_name and arg is None) or "." in choice:
+        raise ValueError(f"{where}: no such command or argument")
+    if choice:
+        if arg is None or choice not in arg.choices:
+            raise ValueError(f"{where}: no such choice")
+        if not 1 <= len(name) <= MAX_CHOICE_LABEL:
+            raise ValueError(f"{where}: a choice label has 1 to 100 characters")
+    elif not _LOCAL_NAME.fullmatch(name) or name != name.lower():
+        raise ValueError(f"{where}: use 1-32 lowercase letters, digits, - or _")
+
+
+def _check_unique(language: str, shown: Mapping[str, str], within: str = "") -> None:
+    seen: dict[str, str] = {}
+    for key, name in shown.items():
+        other = seen.setdefault(name, key)
+        if other != key:
+            raise ValueError(f"{language}: {other!r} and {key!r} {within} are both {name!r}")

@@ -1,9 +1,11 @@
 """The Discord adapter: discord.py slash commands and buttons in, messages and announcements out.
 
 The only package that knows Discord. It translates, and decides nothing: interactions become
-core Requests (interactions.py), Replies become Discord messages (render.py, messenger.py), the
-registry becomes slash commands by each argument's kind (commands.py, sync.py), and /setup's
-questions about servers are answered from discord.py's cache (probe.py).
+core Requests (interactions.py), a question's answer comes through an Answer button's modal or,
+in a DM, as a typed message (forms.py, direct.py), Replies become Discord messages (render.py,
+messenger.py), the registry becomes slash commands by each argument's kind, named per language
+as it declares (commands.py, sync.py), and /setup's questions about servers are answered from
+discord.py's cache (probe.py).
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ its name: a channel picker, fixed choices, or suggestions while typing.
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,7 +24,6 @@ from bot.core.timezones import zones_containing
 
 MAX_DESCRIPTION = 100
 MAX_CHOICES = 25
-_OPTION_NAME = re.compile(r"^[-_\w]{1,32}$")
 
 # Called for every slash command: the interaction, the core command, option values by arg name.
 OnCommand = Callable[[discord.Interaction[Any], Command[Any], dict[str, str]], Awaitable[None]]
@@ -66,15 +64,22 @@ class Option:
     languages: tuple[str, ...] = ()
 
 
-def option_for(arg: Arg, languages: Sequence[str]) -> Option:
-    """The Discord option for an argument, chosen by its kind."""
+def option_for(
+    arg: Arg, languages: Sequence[str], labels: Callable[[str], Mapping[str, str]] | None = None
+) -> Option:
+    """The Discord option for an argument, chosen by its kind; `labels` gives a choice's
+    declared labels by language (the registry's names for "<command>.<arg>.<choice>")."""
     if arg.kind_from:
         # Its kind depends on another option's value, known only while the command is typed.
         return Option(completes=True, languages=tuple(languages))
     if arg.kind is ArgKind.CHANNEL:
         return Option(annotation=discord.TextChannel)
     if arg.kind is ArgKind.CHOICE:
-        return Option(choices=[Choice(name=locale_str(c), value=c) for c in arg.choices])
+        return Option(
+            choices=[
+                Choice(name=_named(c, labels(c) if labels else {}), value=c) for c in arg.choices
+            ]
+        )
     if arg.kind is ArgKind.LANGUAGE:
         codes = arg.choices or tuple(languages)
         if len(codes) > MAX_CHOICES:
@@ -86,8 +91,14 @@ def option_for(arg: Arg, languages: Sequence[str]) -> Option:
     return Option()
 
 
+def _named(name: str, names: Mapping[str, str]) -> locale_str:
+    """A command's, option's or choice's name carrying its declared names by language."""
+    return locale_str(name, names=dict(names))
+
+
 class CoreTranslator(app_commands.Translator):
-    """Discord's command translations from our gettext catalogs (Discord locale `ru` -> `ru`)."""
+    """Discord's command translations (Discord locale `ru` -> `ru`): names as the registry
+    declares them (never guessed from prose), descriptions from our gettext catalogs."""
 
     def __init__(self, translator: Translator) -> None:
         self._translator = translator
@@ -99,20 +110,32 @@ class CoreTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         language = language_of(locale.value) or ""
-        if language == "en" or language not in self._translator.locales:
-            return None
-        msgid = string.extras.get("msgid", string.message)
-        text = self._translator.gettext(language, msgid)
-        if text == msgid:
-            return None
+        names: Mapping[str, str] = string.extras.get("names", {})
+        if language in names:
+            return names[language]
         if context.location in (
             TranslationContextLocation.parameter_name,
             TranslationContextLocation.command_name,
             TranslationContextLocation.group_name,
         ):
-            text = text.strip().lower().replace(" ", "_")
-            return text if _OPTION_NAME.match(text) else None
-        return text[:MAX_DESCRIPTION]
+            # An undeclared name stays as it is: Discord shows the canonical one.
+            return None
+        if language == "en" or language not in self._translator.locales:
+            return None
+        msgid = string.extras.get("msgid", string.message)
+        text = self._translator.gettext(language, msgid)
+        return None if text == msgid else text[:MAX_DESCRIPTION]
+
+
+def _undeclared(key: str) -> Mapping[str, str]:
+    return {}
+
+
+def _labels(
+    names: Callable[[str], Mapping[str, str]], option: str
+) -> Callable[[str], Mapping[str, str]]:
+    """The declared labels of one option's choices, by choice value."""
+    return lambda choice: names(f"{option}.{choice}")
 
 
 def _described(msgid: str) -> locale_str:
@@ -137,11 +160,20 @@ def _word(option: Option, value: Any) -> str:
 
 
 def slash_command(
-    command: Command[Any], on_command: OnCommand, languages: Sequence[str]
+    command: Command[Any],
+    on_command: OnCommand,
+    languages: Sequence[str],
+    localized: Callable[[str], Mapping[str, str]] | None = None,
 ) -> app_commands.Command[Any, ..., Any]:
-    """One registry command as a discord.py slash command with one option per Arg."""
+    """One registry command as a discord.py slash command with one option per Arg, named in
+    other languages as `localized` (the registry's `localized`) declares. Discord still sends
+    the canonical (English) names in interactions, so the dispatcher gets those."""
+    names = localized or _undeclared
     idents = {f"arg{index}": arg for index, arg in enumerate(command.args)}
-    options = {ident: option_for(arg, languages) for ident, arg in idents.items()}
+    options = {
+        ident: option_for(arg, languages, _labels(names, f"{command.name}.{arg.name}"))
+        for ident, arg in idents.items()
+    }
 
     async def callback(interaction: discord.Interaction[Any], /, **values: Any) -> None:
         by_name = {
@@ -168,7 +200,8 @@ def slash_command(
     # discord.py reads the option list from the callback's signature and these attributes.
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__discord_app_commands_param_rename__ = {  # type: ignore[attr-defined]
-        ident: locale_str(arg.name) for ident, arg in idents.items()
+        ident: _named(arg.name, names(f"{command.name}.{arg.name}"))
+        for ident, arg in idents.items()
     }
     callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
         ident: _described(arg.description) for ident, arg in idents.items()
@@ -182,7 +215,7 @@ def slash_command(
         if option.completes
     }
     slash: app_commands.Command[Any, ..., None] = app_commands.Command(
-        name=command.name,
+        name=_named(command.name, names(command.name)),
         description=_described(command.summary),
         callback=callback,
     )
@@ -220,7 +253,7 @@ def build_tree(
         allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
     )
     for command in registry.visible():
-        tree.add_command(slash_command(command, on_command, languages))
+        tree.add_command(slash_command(command, on_command, languages, registry.localized))
     return tree
 
 

@@ -1,4 +1,5 @@
-"""Slash commands and button presses in: each becomes a core Request, its Reply the answer.
+"""Slash commands, button presses and answer forms in: each becomes a core Request, its Reply
+the answer.
 
 Discord shows an error unless an interaction is acknowledged within three seconds, so every
 interaction is answered: with the reply, with a deferral when the reply takes longer than
@@ -19,9 +20,19 @@ import discord
 
 from bot.adapters.discord.api import PLATFORM
 from bot.adapters.discord.commands import words_for
+from bot.adapters.discord.direct import ChannelLocales
+from bot.adapters.discord.forms import (
+    ANSWER_LABEL,
+    EMPTY_ANSWER,
+    EXPIRED,
+    INPUT_LABEL,
+    AnswerForm,
+    form_submission,
+)
 from bot.adapters.discord.probe import ChannelServers
 from bot.adapters.discord.render import ViewCache, render
 from bot.core.commands import Audience, Command, Registry, decode_action
+from bot.core.conversation import FREE_TEXT
 from bot.core.i18n import N_, language_of
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import Dispatch, TooFast, Translator
@@ -93,6 +104,7 @@ class Interactions:
         self.deferred = 0
         self._servers = servers
         self._views = views
+        self.locales = ChannelLocales()
         self._timezones = ServerTimezones(setups)
 
     async def on_command(
@@ -111,6 +123,41 @@ class Interactions:
         request = self._request(interaction, name, args)
         private = _only_for_asker(command, request) if command is not None else False
         await self._answer(interaction, request, private)
+
+    async def on_answer_button(self, interaction: discord.Interaction[Any], private: bool) -> None:
+        """Open the answer form. A modal must be the first response, so nothing defers it."""
+        question = interaction.message.content if interaction.message is not None else ""
+        label = self._text(interaction, INPUT_LABEL)
+        try:
+            await interaction.response.send_modal(AnswerForm(question, label, private))
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+            log.warning("could not open an answer form (%s)", type(error).__name__)
+
+    async def on_form(self, interaction: discord.Interaction[Any]) -> bool:
+        """A submitted answer form becomes the asker's next plain message in that channel, as
+        the dispatcher expects an answer; False when the submission is not one of our forms."""
+        submitted = form_submission(interaction.data)
+        if submitted is None:
+            return False
+        private, typed = submitted
+        # Trimmed as a typed DM is (direct.py), so both ways give the core the same answer.
+        text = typed.strip()
+        if not text:
+            # Nothing to dispatch (the draft keeps waiting), but never an unanswered form.
+            try:
+                await self._respond(interaction, Reply(self._text(interaction, EMPTY_ANSWER)), True)
+            except (discord.HTTPException, aiohttp.ClientError, OSError) as error:
+                log.warning("could not answer an empty form (%s)", type(error).__name__)
+            return True
+        request = self._request(interaction, FREE_TEXT, (text,))
+        # In a server the dispatcher stays silent about plain text that answers nothing; a form
+        # is always an answer, so its asker learns the question is gone.
+        await self._answer(interaction, request, private, silence=EXPIRED)
+        return True
+
+    def _text(self, interaction: discord.Interaction[Any], msgid: str) -> str:
+        """A UI text in the language of the asker's Discord client."""
+        return self.translator.gettext(language_of(interaction.locale.value), msgid)
 
     async def apologize(self, interaction: discord.Interaction[Any]) -> None:
         """Answer an interaction that failed before dispatch, so it is not left unanswered."""
@@ -132,6 +179,9 @@ class Interactions:
         server_id = str(interaction.guild_id) if interaction.guild_id else None
         if server_id is not None:
             self._servers.remember(channel_id, server_id)
+        else:
+            # What people then type in this DM is answered in the same language.
+            self.locales.remember(channel_id, interaction.locale.value)
         permissions = interaction.permissions
         return Request(
             command=command,
@@ -144,9 +194,16 @@ class Interactions:
         )
 
     async def _answer(
-        self, interaction: discord.Interaction[Any], request: Request, private: bool
+        self,
+        interaction: discord.Interaction[Any],
+        request: Request,
+        private: bool,
+        *,
+        silence: str | None = None,
     ) -> None:
-        """Dispatch, deferring first if the answer takes longer than `defer_after` seconds."""
+        """Dispatch, deferring first if the answer takes longer than `defer_after` seconds.
+
+        `silence` is said (privately) instead of nothing when the dispatcher stays silent."""
         started = time.monotonic()
         deferring: asyncio.Task[Any] | None = None
 
@@ -166,6 +223,8 @@ class Interactions:
             if deferring is not None:
                 await deferring
                 self.deferred += 1
+            if reply is None and silence is not None:
+                reply = Reply(self._text(interaction, silence), private=True)
             if reply is None:
                 # Nothing to say: acknowledge so Discord shows no error, then leave nothing.
                 if not interaction.response.is_done():
@@ -203,7 +262,9 @@ class Interactions:
         self, interaction: discord.Interaction[Any], reply: Reply, private: bool
     ) -> None:
         ephemeral = reply.private or private
-        for piece in render(reply, self._views):
+        # A question gets the button that opens the answer form (see forms.py).
+        answer = (self._text(interaction, ANSWER_LABEL), ephemeral) if reply.asks else None
+        for piece in render(reply, self._views, answer):
             kwargs = piece.kwargs()
             if not interaction.response.is_done():
                 await interaction.response.send_message(ephemeral=ephemeral, **kwargs)

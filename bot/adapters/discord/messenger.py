@@ -25,6 +25,8 @@ from bot.adapters.discord.api import (
     DiscordLoginError,
 )
 from bot.adapters.discord.commands import CoreTranslator, build_tree
+from bot.adapters.discord.direct import answer_direct
+from bot.adapters.discord.forms import AnswerItem
 from bot.adapters.discord.interactions import Interactions, ServerSetups
 from bot.adapters.discord.logging import Redactor, install, uninstall
 from bot.adapters.discord.probe import ChannelServers, DiscordProbe
@@ -59,6 +61,9 @@ class AllyClient(discord.Client):
         intents = discord.Intents.none()
         # Server and channel structure (no members, no message content) for permission checks.
         intents.guilds = True
+        # Messages in DMs with the bot, content included without the privileged intent: typed
+        # answers to questions (direct.py). Server channels stay unread.
+        intents.dm_messages = True
         super().__init__(
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
@@ -78,7 +83,7 @@ class AllyClient(discord.Client):
     async def setup_hook(self) -> None:
         self.messenger.logged_in()
         await self.tree.set_translator(CoreTranslator(self.messenger.translator))
-        self.add_dynamic_items(ActionItem)
+        self.add_dynamic_items(ActionItem, AnswerItem)
         if self.messenger.sync_on_start:
             try:
                 await sync_if_changed(self.tree, self.application_id, self.messenger.store)
@@ -94,6 +99,25 @@ class AllyClient(discord.Client):
     async def on_action(self, interaction: discord.Interaction[Any], action: str) -> None:
         """A press of an action button (see render.ActionItem)."""
         await self.interactions.on_action(interaction, action)
+
+    async def on_answer_button(self, interaction: discord.Interaction[Any], private: bool) -> None:
+        """A press of a question's answer button (see forms.AnswerItem)."""
+        await self.interactions.on_answer_button(interaction, private)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await answer_direct(
+            message,
+            self.interactions.dispatch,
+            self.user,
+            self.interactions.locales,
+            self.messenger.views,
+        )
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        # Answer forms are never stored by discord.py (forms.AnswerForm), so their submissions
+        # are picked up here, by custom id, whenever they arrive.
+        if interaction.type is discord.InteractionType.modal_submit:
+            await self.interactions.on_form(interaction)
 
     async def _on_tree_error(
         self, interaction: discord.Interaction[Any], error: discord.app_commands.AppCommandError
@@ -133,9 +157,9 @@ class DiscordMessenger:
         self.reconnects = 0
         servers = ChannelServers()
         # One cache of built button views for replies and announcements alike.
-        self._views = ViewCache()
+        self.views = ViewCache()
         self.interactions = Interactions(
-            registry, translator, store, servers, self._views, defer_after=defer_after
+            registry, translator, store, servers, self.views, defer_after=defer_after
         )
         self.probe = DiscordProbe(lambda: self.client, servers)
         self._backoff = 1.0
@@ -213,7 +237,7 @@ class DiscordMessenger:
                 if address.chat_id.startswith(PERSON)
                 else client.get_partial_messageable(int(person))
             )
-            for index, piece in enumerate(render(reply, self._views)):
+            for index, piece in enumerate(render(reply, self.views)):
                 # The same part to the same chat carries the same nonce, so Discord drops a
                 # repeat sent again after a crash (discord.py sets enforce_nonce with it).
                 await channel.send(**piece.kwargs(), nonce=delivery_nonce(address, reply, index))

@@ -14,6 +14,7 @@ from typing import Any
 
 import discord
 
+from bot.adapters.discord.forms import answer_button
 from bot.core.commands import encode_action
 from bot.core.messages import ActionButton, Attachment, Button, Reply, UrlButton
 
@@ -27,6 +28,9 @@ ACTION_PREFIX = "ally:"
 
 # What a press of an action button is handed to: the interaction and the encoded action.
 ActionHandler = Callable[[discord.Interaction[Any], str], Awaitable[None]]
+# A question's answer button (see forms.py): its translated label, and whether it is private.
+Answer = tuple[str, bool]
+Views = Callable[[tuple[Button, ...], Answer | None], discord.ui.View | None]
 
 
 def escape(text: str) -> str:
@@ -124,12 +128,12 @@ class SentView(discord.ui.View):
         return True
 
 
-def build_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
-    """Link buttons and action buttons, in order, at most 25."""
-    if not buttons:
+def build_view(buttons: tuple[Button, ...], answer: Answer | None = None) -> discord.ui.View | None:
+    """Link buttons and action buttons, in order, then a question's answer button; at most 25."""
+    if not buttons and answer is None:
         return None
     view = SentView(timeout=None)
-    for button in buttons[:MAX_BUTTONS]:
+    for button in buttons[: MAX_BUTTONS - (answer is not None)]:
         label = button.label[:MAX_LABEL_CHARS] or "…"
         if isinstance(button, UrlButton):
             view.add_item(discord.ui.Button(label=label, url=button.url))
@@ -141,6 +145,9 @@ def build_view(buttons: tuple[Button, ...]) -> discord.ui.View | None:
         view.add_item(
             discord.ui.Button(label=label, style=discord.ButtonStyle.secondary, custom_id=value)
         )
+    if answer is not None:
+        label, private = answer
+        view.add_item(answer_button(label[:MAX_LABEL_CHARS] or "…", private))
     return view if view.children else None
 
 
@@ -149,15 +156,20 @@ class ViewCache:
     expensive part of rendering. Only read when sent (never stored by discord.py), so sharable."""
 
     def __init__(self, size: int = 512) -> None:
-        self._views: OrderedDict[tuple[Button, ...], discord.ui.View | None] = OrderedDict()
+        self._views: OrderedDict[
+            tuple[tuple[Button, ...], Answer | None], discord.ui.View | None
+        ] = OrderedDict()
         self._size = size
 
-    def __call__(self, buttons: tuple[Button, ...]) -> discord.ui.View | None:
-        if buttons in self._views:
-            self._views.move_to_end(buttons)
-            return self._views[buttons]
-        view = build_view(buttons)
-        self._views[buttons] = view
+    def __call__(
+        self, buttons: tuple[Button, ...], answer: Answer | None = None
+    ) -> discord.ui.View | None:
+        key = (buttons, answer)
+        if key in self._views:
+            self._views.move_to_end(key)
+            return self._views[key]
+        view = build_view(buttons, answer)
+        self._views[key] = view
         if len(self._views) > self._size:
             self._views.popitem(last=False)
         return view
@@ -189,16 +201,15 @@ class Piece:
         return out
 
 
-def render(
-    reply: Reply, views: Callable[[tuple[Button, ...]], discord.ui.View | None] = build_view
-) -> list[Piece]:
-    """The messages that show `reply`; buttons and the file ride on the last one."""
+def render(reply: Reply, views: Views = build_view, answer: Answer | None = None) -> list[Piece]:
+    """The messages that show `reply`; buttons (with `answer`'s, for a question) and the file
+    ride on the last one."""
     texts: list[str | None] = list(_texts(reply.text)) or [None]
     last = len(texts) - 1
     return [
         Piece(
             content=text,
-            view=views(reply.buttons) if index == last else None,
+            view=views(reply.buttons, answer) if index == last else None,
             file=build_file(reply.attachment) if index == last else None,
         )
         for index, text in enumerate(texts)

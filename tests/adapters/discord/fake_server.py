@@ -335,6 +335,57 @@ class FakeDiscord:
             dm_channel_id=dm_channel_id,
         )
 
+    async def submit_modal(
+        self,
+        custom_id: str,
+        values: dict[str, str],
+        *,
+        in_guild: bool = True,
+        admin: bool = False,
+        locale: str = "en-US",
+        channel: str = "general",
+        user_id: int | None = None,
+        dm_channel_id: int | None = None,
+    ) -> Interaction:
+        """Submit a modal the bot opened earlier: each text input's custom id and typed value,
+        one action row each, as Discord sends a MODAL_SUBMIT (interaction type 5)."""
+        rows = [
+            {"type": 1, "components": [{"type": 4, "custom_id": key, "value": value}]}
+            for key, value in values.items()
+        ]
+        return await self._interact(
+            5,
+            {"custom_id": custom_id, "components": rows},
+            in_guild=in_guild,
+            admin=admin,
+            locale=locale,
+            channel=channel,
+            user_id=user_id or (self.admin_id if admin else self.member_id),
+            dm_channel_id=dm_channel_id,
+        )
+
+    async def dm_message(
+        self,
+        content: str,
+        *,
+        user_id: int | None = None,
+        dm_channel_id: int | None = None,
+        bot: bool = False,
+    ) -> JSON:
+        """Someone types `content` in their DM with the bot (MESSAGE_CREATE with no guild_id: the
+        client makes the DM channel from `channel_id` and the author, cached or not)."""
+        author = user_object(user_id or self.member_id, "someone", bot=bot)
+        message = message_object(dm_channel_id or self.dm_channel_id, {"content": content}, author)
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def modal(self, interaction: Interaction) -> JSON:
+        """The modal an interaction was answered with (callback type 9)."""
+        [callback] = self.callbacks[interaction.id]
+        assert callback["type"] == 9, callback
+        data: JSON = callback["data"]
+        return data
+
     async def _interact(
         self,
         kind: int,
