@@ -213,6 +213,8 @@ async def both(
     )
     async with stopped_at_the_end(process):
         yield process
+    # Nothing in these tests is meant to fail inside the bot.
+    assert "Traceback" not in process.stderr, process.stderr
 
 
 @contextlib.asynccontextmanager

@@ -8,9 +8,8 @@ a handful of chats on Telegram and Discord.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.core.i18n import gettext_for
@@ -61,7 +60,6 @@ class Subscribers:
     telegram: list[dict[str, Any]]
     # The server's announcement channel (/setup) and each DM subscriber's DM channel.
     discord_channels: list[int]
-    dm_people: dict[int, int] = field(default_factory=dict)
 
     @property
     def count(self) -> int:
@@ -120,9 +118,4 @@ async def subscribe_everyone(fake: FakeTelegram, discord: LaggyDiscord) -> Subsc
     return Subscribers(
         telegram=[ALICE, BORIS],
         discord_channels=[discord.guild.channels["announcements"], *dms.values()],
-        dm_people=dms,
     )
-
-
-def since(started: float) -> float:
-    return round(time.monotonic() - started, 1)

@@ -193,3 +193,4 @@ async def test_an_organizer_day_from_a_new_event_to_its_cancellation(
         )
         assert kinds == {"📣": 1, "⏰": 1, "❌": 1}, (person["first_name"], kinds)
     assert time.monotonic() - published_at < 4 * 60
+    assert "Traceback" not in bot.stderr, bot.stderr
