@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit
 
@@ -13,9 +14,9 @@ from bot.settings import Settings
 def configured_secrets(settings: Settings) -> list[str]:
     """Every secret the settings hold, in each form a log line could show it.
 
-    Tokens and the webhook secret; the password in DATABASE_URL; and TELEGRAM_API_BASE_URL's
-    path, query and password, because a self-hosted Bot API server's URL may embed the token or
-    a secret path of its own.
+    Tokens and the webhook secret; the password in DATABASE_URL; and the path, query and
+    password of TELEGRAM_API_BASE_URL, DISCORD_API_BASE_URL and DISCORD_GATEWAY_URL, because a
+    self-hosted Bot API server's or a proxy's URL may embed the token or a secret path of its own.
     """
     found = [
         secret.get_secret_value()
@@ -28,12 +29,22 @@ def configured_secrets(settings: Settings) -> list[str]:
     ]
     found += _url_secrets(settings.database_url, with_path=False)
     if settings.telegram_api_base_url:
-        found += _url_secrets(settings.telegram_api_base_url, with_path=True)
+        found += _url_secrets(settings.telegram_api_base_url, with_path=True, known=TELEGRAM_PATH)
+    if settings.discord_api_base_url:
+        found += _url_secrets(settings.discord_api_base_url, with_path=True, known=DISCORD_PATH)
+    if settings.discord_gateway_url:
+        found += _url_secrets(settings.discord_gateway_url, with_path=True)
     # Percent-encoded and decoded forms both: libraries print either.
     return sorted({form for secret in found if secret for form in (secret, unquote(secret))})
 
 
-def _url_secrets(url: str, *, with_path: bool) -> list[str]:
+# The path ending each client library itself uses, hence no secret: "/bot" (the Telegram adapter
+# appends it, see telegram.messenger.api_urls) and Discord's "/api/v10".
+TELEGRAM_PATH = re.compile(r"/bot$")
+DISCORD_PATH = re.compile(r"/api/v\d+$")
+
+
+def _url_secrets(url: str, *, with_path: bool, known: re.Pattern[str] | None = None) -> list[str]:
     try:
         parts = urlsplit(url)
         password = parts.password
@@ -41,9 +52,11 @@ def _url_secrets(url: str, *, with_path: bool) -> list[str]:
         return []
     found = [password] if password else []
     if with_path:
-        # "/bot" is what the adapter itself appends (see telegram.messenger.api_urls); whatever
-        # else the path holds is the operator's and may be secret.
-        path = parts.path.rstrip("/").removesuffix("/bot").rstrip("/")
+        # Whatever the path holds beyond the library's own ending is the operator's and may be
+        # secret.
+        path = parts.path.rstrip("/")
+        if known is not None:
+            path = known.sub("", path).rstrip("/")
         if path.strip("/"):
             found.append(path)
         if parts.query:

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -44,6 +45,22 @@ class Settings(BaseSettings):
     # Checked even when unset (validate_default): a webhook without a secret is refused.
     telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
     discord_bot_token: SecretStr | None = None
+    # Where discord.py reaches Discord: unset means discord.com itself. For testing against a
+    # fake Discord, or for a proxy; credentials or a secret path in them are redacted from logs.
+    discord_api_base_url: str | None = Field(
+        default=None,
+        description=(
+            "optional: Discord's REST API root, default https://discord.com/api/v10 "
+            "(set it to reach a fake Discord in tests, or a proxy)"
+        ),
+    )
+    discord_gateway_url: str | None = Field(
+        default=None,
+        description=(
+            "optional: Discord's websocket gateway, default wss://gateway.discord.gg/ "
+            "(set it to reach a fake Discord in tests, or a proxy)"
+        ),
+    )
     organizers: Annotated[frozenset[Address], NoDecode] = frozenset()
     broadcast_second_approval_above: int = Field(
         default=1000,
@@ -133,6 +150,30 @@ class Settings(BaseSettings):
                 return timedelta(seconds=float(match[1]) * UNIT_SECONDS[match[2].lower()])
         return value
 
+    @field_validator("discord_api_base_url", "discord_gateway_url", mode="before")
+    @classmethod
+    def _empty_url_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+        return None if value == "" else value
+
+    @field_validator("discord_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        # Never quoted back: a proxy's URL may carry a password or a secret path.
+        if value is not None and not _url_with_host(value, ("http", "https")):
+            raise ValueError(
+                "expected an http:// or https:// URL such as https://discord.com/api/v10"
+            )
+        return value
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _websocket_url(cls, value: str | None) -> str | None:
+        if value is not None and not _url_with_host(value, ("ws", "wss")):
+            raise ValueError("expected a ws:// or wss:// URL such as wss://gateway.discord.gg/")
+        return value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _webhook_needs_a_secret(
@@ -177,6 +218,16 @@ class Settings(BaseSettings):
         if not host or not port.isdigit():
             raise ValueError("expected host:port, for example 0.0.0.0:8443")
         return value
+
+
+def _url_with_host(value: str, schemes: tuple[str, ...]) -> bool:
+    """Whether `value` is a URL with one of `schemes`, a host and (if any) a readable port."""
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 -- raises ValueError on a malformed port
+    except ValueError:
+        return False
+    return parts.scheme.lower() in schemes and bool(parts.hostname)
 
 
 def load_settings(env_file: str | Path | None = ".env") -> Settings:

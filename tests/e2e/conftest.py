@@ -4,6 +4,11 @@
 Telegram server running in the test's own event loop (`fake`, answering each call after 100 to
 300 ms like the real API). A test talks to it only through the fake, as people would, and may
 stop it with a signal and start it again on the same database file.
+
+`both` is the same process serving Telegram and Discord at once: `discord` is the fake Discord
+(REST and gateway, reached through DISCORD_API_BASE_URL and DISCORD_GATEWAY_URL, answering after
+50 to 150 ms), the organizers are two people on Telegram and one on Discord, and a broadcast to
+more than three chats needs a second organizer's approval.
 """
 
 from __future__ import annotations
@@ -15,26 +20,42 @@ import signal
 import sqlite3
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import pytest
 
-from tests.adapters.telegram.fake_server import ORGANIZER, TOKEN, FakeTelegram, private_chat
+from tests.adapters.telegram.fake_server import ORGANIZER, TOKEN, FakeTelegram, private_chat, user
+from tests.e2e.discord import LaggyDiscord
 from tests.support.paths import REPO
 
 # What the real Bot API takes per call, roughly: enough that pacing and stopping take real time.
 LATENCY = (0.1, 0.3)
 START_WITHIN_S = 30.0
+# The second Telegram organizer (the first is the fake's ORGANIZER), who approves broadcasts.
+SECOND_ORGANIZER = user(7311225566, "ru", "Зарема")
+# A broadcast to more chats than this needs a second organizer: a handful of subscribers will do.
+APPROVAL_ABOVE = 3
 
 
 class BotProcess:
     """One `allybot run` process; `stderr` collects its log (the token is never in it)."""
 
-    def __init__(self, fake: FakeTelegram, database: Path, cwd: Path) -> None:
+    def __init__(
+        self,
+        fake: FakeTelegram,
+        database: Path,
+        cwd: Path,
+        discord: LaggyDiscord | None = None,
+        settings: Mapping[str, str] | None = None,
+    ) -> None:
         self.fake = fake
         self.database = database
         self.cwd = cwd
+        # With a fake Discord, the process serves it too (DISCORD_BOT_TOKEN and its URLs).
+        self.discord = discord
+        # More settings for the process, over the defaults below (ORGANIZERS, say).
+        self.settings = dict(settings or {})
         self.process: asyncio.subprocess.Process | None = None
         self.stderr = ""
         self._reader: asyncio.Task[None] | None = None
@@ -46,9 +67,9 @@ class BotProcess:
             if not k.startswith(
                 ("TELEGRAM_", "DISCORD_", "DATABASE_URL", "ORGANIZERS", "CONTENT_DIR", "LOG_LEVEL")
             )
-            and not k.startswith("RATE_LIMIT_")
+            and not k.startswith(("RATE_LIMIT_", "BROADCAST_"))
         }
-        return {
+        env = {
             **clean,
             "PYTHONPATH": str(REPO),
             "DATABASE_URL": f"sqlite+aiosqlite:///{self.database}",
@@ -57,11 +78,21 @@ class BotProcess:
             "ORGANIZERS": f"telegram:{ORGANIZER['id']}",
             "LOG_LEVEL": "INFO",
         }
+        if self.discord is not None:
+            env |= {
+                "DISCORD_BOT_TOKEN": self.discord.token,
+                "DISCORD_API_BASE_URL": self.discord.base_url,
+                "DISCORD_GATEWAY_URL": str(self.discord.gateway_url),
+            }
+        return env | self.settings
 
     async def start(self) -> None:
-        """Start the process and return once it polls for updates."""
+        """Start the process and return once it polls for updates (and, with a fake Discord,
+        once its client has identified on the gateway)."""
         assert self.process is None or self.process.returncode is not None
         polls = len(self.fake.calls_to("getUpdates"))
+        if self.discord is not None:
+            self.discord.identified.clear()
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -74,11 +105,7 @@ class BotProcess:
             stderr=asyncio.subprocess.PIPE,
         )
         self._reader = asyncio.create_task(self._read(self.process))
-        ready = asyncio.create_task(
-            self.fake.wait_until(
-                lambda: len(self.fake.calls_to("getUpdates")) > polls, within=START_WITHIN_S
-            )
-        )
+        ready = asyncio.create_task(self._ready(polls))
         ended = asyncio.create_task(self.process.wait())
         await asyncio.wait({ready, ended}, return_when=asyncio.FIRST_COMPLETED)
         if ended.done():
@@ -87,6 +114,21 @@ class BotProcess:
             raise AssertionError(f"allybot ended at start:\n{self.stderr}")
         ended.cancel()
         ready.result()
+
+    async def _ready(self, polls: int) -> None:
+        async with asyncio.timeout(START_WITHIN_S):
+            await self.fake.wait_until(
+                lambda: len(self.fake.calls_to("getUpdates")) > polls, within=START_WITHIN_S
+            )
+            if self.discord is not None:
+                await self.discord.wait_identified(within=START_WITHIN_S)
+
+    def secrets_in_stderr(self) -> list[str]:
+        """Which of the tokens the log shows (there must be none)."""
+        tokens = [TOKEN, TOKEN.split(":")[1]]
+        if self.discord is not None:
+            tokens += [self.discord.token, *self.discord.token.split(".")[1:]]
+        return [token for token in tokens if token in self.stderr]
 
     async def _read(self, process: asyncio.subprocess.Process) -> None:
         assert process.stderr is not None
@@ -131,8 +173,55 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProcess]:
     """The real process (not yet started: `await bot.start()`), stopped with SIGTERM at the end."""
     process = BotProcess(fake, tmp_path / "allybot.sqlite3", tmp_path)
-    try:
+    async with stopped_at_the_end(process):
         yield process
+
+
+@pytest.fixture
+async def discord() -> AsyncIterator[LaggyDiscord]:
+    """The fake Discord, answering each REST call after 50 to 150 ms."""
+    server = LaggyDiscord()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def both(
+    fake: FakeTelegram, discord: LaggyDiscord, tmp_path: Path
+) -> AsyncIterator[BotProcess]:
+    """The real process serving both fakes (not yet started), stopped with SIGTERM at the end.
+
+    Organizers: the fake Telegram's ORGANIZER and SECOND_ORGANIZER, and `discord.organizer_id`;
+    broadcasts to more than APPROVAL_ABOVE chats need a second organizer's approval.
+    """
+    # The second organizer has opened a chat with the bot too: approval requests reach it.
+    fake.chats[SECOND_ORGANIZER["id"]] = private_chat(SECOND_ORGANIZER)
+    organizers = (
+        f"telegram:{ORGANIZER['id']},telegram:{SECOND_ORGANIZER['id']},"
+        f"discord:{discord.organizer_id}"
+    )
+    process = BotProcess(
+        fake,
+        tmp_path / "allybot.sqlite3",
+        tmp_path,
+        discord=discord,
+        settings={
+            "ORGANIZERS": organizers,
+            "BROADCAST_SECOND_APPROVAL_ABOVE": str(APPROVAL_ABOVE),
+        },
+    )
+    async with stopped_at_the_end(process):
+        yield process
+    # Nothing in these tests is meant to fail inside the bot.
+    assert "Traceback" not in process.stderr, process.stderr
+
+
+@contextlib.asynccontextmanager
+async def stopped_at_the_end(process: BotProcess) -> AsyncIterator[None]:
+    """At the end: SIGTERM, exit 0, and no token anywhere in the log."""
+    try:
+        yield
     finally:
         if process.process is not None and process.process.returncode is None:
             try:
@@ -142,7 +231,7 @@ async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProcess]:
                 raise
             assert code == 0, process.stderr
         await process._drain()
-        assert TOKEN.split(":")[1] not in process.stderr
+        assert not process.secrets_in_stderr()
 
 
 def rows(database: Path, sql: str) -> list[tuple[object, ...]]:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from bot.adapters import CoreParts
 from bot.adapters.discord.api import PLATFORM, DiscordLoginError
+from bot.adapters.discord.endpoints import use_endpoints
 from bot.adapters.discord.messenger import DiscordMessenger, DiscordStore
 from bot.adapters.discord.sync import sync_commands
 
@@ -39,9 +40,12 @@ class DiscordCoreParts(CoreParts, Protocol):
 
 def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
     """The Discord messenger from the settings; its probe answers /setup's server questions."""
-    token = core.settings.discord_bot_token
+    settings = core.settings
+    token = settings.discord_bot_token
     if token is None:
         raise ValueError("DISCORD_BOT_TOKEN is not set")
+    # Before any client exists: discord.py reads these when it connects (process-wide, see there).
+    use_endpoints(settings.discord_api_base_url, settings.discord_gateway_url)
     messenger = DiscordMessenger(
         token.get_secret_value(), core.registry, core.translator, core.server_setups
     )
