@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from bot.core.broadcast.values import BroadcastInfo, BroadcastState
 from bot.core.commands import UserError
-from bot.core.messages import Reply, Request
+from bot.core.i18n import gettext_for
+from bot.core.messages import Address, Reply, Request
 from handlers.broadcast.access import find_broadcast
 from handlers.broadcast.approve import approve_button
 from handlers.broadcast.texts import started_text, status_line
@@ -27,7 +28,7 @@ async def send(request: Request, deps: Deps) -> Reply:
         raise UserError(_("Only the organizer who wrote a broadcast can confirm it."))
     info = await service.confirm(info.id) or info
     if info.state is BroadcastState.APPROVAL:
-        await _ask_approval(request, deps, info, _)
+        await _ask_approval(request, deps, info)
         return Reply(
             _(
                 "Confirmed. Broadcast #{id} goes to {total} chats, more than {limit}, so another "
@@ -39,18 +40,25 @@ async def send(request: Request, deps: Deps) -> Reply:
     return Reply(started_text(info, request.tz, _), private=True)
 
 
-async def _ask_approval(
-    request: Request, deps: Deps, info: BroadcastInfo, _: Callable[[str], str]
-) -> None:
-    text = (
-        _("An organizer asks you to approve broadcast #{id} to {total} chats:").format(
-            id=info.id, total=info.total
-        )
-        + "\n\n"
-        + info.message.text
-    )
+async def _ask_approval(request: Request, deps: Deps, info: BroadcastInfo) -> None:
     for organizer in sorted(deps.organizers - {request.user}, key=str):
+        _ = await _their_gettext(organizer, request, deps)
+        text = (
+            _("An organizer asks you to approve broadcast #{id} to {total} chats:").format(
+                id=info.id, total=info.total
+            )
+            + "\n\n"
+            + info.message.text
+        )
         # To the person: their private chat on Telegram, a DM the bot opens on Discord.
         await deps.broadcasts.push_to_person(
             organizer, Reply(text, buttons=(approve_button(info, _),))
         )
+
+
+async def _their_gettext(organizer: Address, request: Request, deps: Deps) -> Callable[[str], str]:
+    """The approver's own language where their private chat chose one (a Telegram user's id is
+    their private chat's); otherwise the writer's, the best guess within one campaign."""
+    prefs = await deps.store.get_chat(organizer)
+    locale = prefs.locale if prefs is not None and prefs.locale else request.locale
+    return gettext_for(deps.translator, locale)

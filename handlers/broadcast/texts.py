@@ -35,8 +35,8 @@ def started_text(info: BroadcastInfo, tz: str | None, _: Callable[[str], str]) -
         text = _("Broadcast #{id} will go to {total} chats at {when}. /cancel {id} stops it.")
         return text.format(id=info.id, total=info.total, when=when_text(info.send_at, tz, _))
     return _(
-        "Sending broadcast #{id} to {total} chats now. I will report progress here. "
-        "/cancel {id} stops it."
+        "Sending broadcast #{id} to {total} chats now. I will tell its writer privately how it "
+        "goes; /broadcasts shows it too, and /cancel {id} stops it."
     ).format(id=info.id, total=info.total)
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from tests.adapters.discord.fake_payloads import snowflake
 from tests.adapters.discord.fake_server import Interaction
 from tests.adapters.telegram.fake_server import ORGANIZER, FakeTelegram, private_chat
@@ -194,12 +192,7 @@ async def test_a_member_who_is_not_an_organizer_is_refused_privately_on_discord(
     assert not any(discord.channel_messages.values())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a Discord organizer's broadcast reports (approved, progress, finished) are posted "
-    "publicly in the server channel the ephemeral /broadcast was used in (its origin)",
-)
-async def test_a_discord_organizers_broadcast_reports_are_not_posted_in_the_public_channel(
+async def test_a_discord_organizers_broadcast_news_goes_to_their_dm_not_the_public_channel(
     fake: FakeTelegram, discord: LaggyDiscord, both: BotProcess
 ) -> None:
     await both.start()
@@ -220,3 +213,8 @@ async def test_a_discord_organizers_broadcast_reports_are_not_posted_in_the_publ
     await asyncio.sleep(SETTLE_S)
     general = discord.channel_messages[discord.guild.channels["general"]]
     assert not general, [content(m) for m in general]
+    # The news is for the writer alone: in the DM the bot opens with them.
+    writer_dm = discord.opened_dms[discord.organizer_id]
+    await discord.wait_for(
+        lambda: bool(discord.posted(writer_dm, "finished")), within=DELIVERED_WITHIN_S
+    )

@@ -475,3 +475,21 @@ async def test_a_database_hiccup_does_not_end_the_fan_out(make_bot: MakeBot, cor
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_the_approval_request_speaks_each_approvers_language_and_news_goes_to_the_writer(
+    make_bot: MakeBot, core: Core
+) -> None:
+    bot = await make_bot(second_approval_above=3)
+    await add_subscribers(core.engine, "telegram", ["t1", "t2", "t3", "t4"])
+    assert "русский" in (await bot.say("/settings language ru", chat=SECOND)).text
+    preview = await bot.say("/broadcast events now Rally", chat=ORGANIZER)
+    await bot.say(press(action(preview, "bcsend")), chat=ORGANIZER)
+
+    [request] = bot.messengers["console"].to(SECOND)
+    assert "Организатор просит" in request.text and "Rally" in request.text
+    approved = await bot.say(press(action(request, "approve")), chat=SECOND)
+    # The approver is not promised reports that go to the writer.
+    assert "автору" in approved.text, approved.text
+    await run_until(bot, lambda: finished(bot))
+    assert not any("finished" in r.text for r in bot.messengers["console"].to(SECOND))
