@@ -59,24 +59,41 @@ def event_fields(*, prompted: bool) -> tuple[Arg, ...]:
     )
 
 
-def broadcast_fields(*, prompted: bool) -> tuple[Arg, ...]:
-    """A broadcast's audience, time and text; `prompted` asks for the time and text in turn."""
+def broadcast_line() -> tuple[Arg, ...]:
+    """/broadcast on one line (or Discord's two options): the audience, then the text, which is
+    sent now unless its first words read as a time ("tomorrow 18:00 Rally…", see
+    bot.core.dates.split_leading_time). No separate time argument: with one, "/broadcast events
+    Rally at the embassy" had to read "Rally" as a time and refused it."""
+    return (
+        Arg("audience", N_("a topic, or here for this group"), choices=AUDIENCES),
+        Arg(
+            "text",
+            N_("the message; start it with a time such as tomorrow 18:00 to schedule it"),
+            rest=True,
+        ),
+    )
+
+
+def broadcast_fields() -> tuple[Arg, ...]:
+    """The step-by-step broadcast (/bcwrite): the audience from a button, then the time and the
+    text, each asked in turn."""
+    prompted = True
     return (
         # The step-by-step form starts from an audience button, so the audience is always given.
         Arg(
             "audience",
             N_("a topic, or here for this group"),
             choices=AUDIENCES,
-            required=prompted,
+            required=True,
         ),
         Arg(
             "when",
-            N_("now, or a time such as 18:30 or 2026-12-01T18:30"),
+            N_("now, or a time such as 18:30, tomorrow 18:00 or 2026-12-01 18:30"),
             prompt=_prompt(
                 prompted,
                 N_(
-                    "When should it go out? Write now, a time like 18:30, or a date and "
-                    "time like 2026-12-01 18:30 (in your time zone)."
+                    "When should it go out? Write now, a time like 18:30, or a day and "
+                    "time like tomorrow 18:00 or 2026-12-01 18:30 (in your time zone)."
                 ),
             ),
         ),

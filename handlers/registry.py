@@ -6,7 +6,14 @@ from bot.core.commands import Arg, ArgKind, Audience, Command, Registry
 from bot.core.i18n import N_
 from bot.core.ports import TOPICS
 from content.schema import LOCALES
-from handlers.args import BROADCAST_ID, EVENT_ID, WHICH_EVENT, broadcast_fields, event_fields
+from handlers.args import (
+    BROADCAST_ID,
+    EVENT_ID,
+    WHICH_EVENT,
+    broadcast_fields,
+    broadcast_line,
+    event_fields,
+)
 from handlers.broadcast.approve import approve
 from handlers.broadcast.cancel import cancel
 from handlers.broadcast.compose import broadcast, write
@@ -202,7 +209,7 @@ def build_registry() -> Registry[Deps]:
                 "broadcast",
                 N_("Organizers and admins: send a message to subscribers or this group"),
                 broadcast,
-                args=broadcast_fields(prompted=False),
+                args=broadcast_line(),
                 organizers_or_admins=True,
                 private=True,
                 changes_chat=True,
@@ -219,7 +226,7 @@ def build_registry() -> Registry[Deps]:
                 "bcwrite",
                 N_("Write a broadcast step by step"),
                 write,
-                args=broadcast_fields(prompted=True),
+                args=broadcast_fields(),
                 organizers_or_admins=True,
                 private=True,
                 hidden=True,
