@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -75,7 +75,23 @@ def parse_local(text: str, now_local: datetime) -> datetime | None:
         return strict
     if not has_clock(text) or len(text) > MAX_LENGTH:
         return None
+    clock = parse_clock(text)
+    if clock is not None:
+        # A time alone is its next occurrence; read here, as dateparser sometimes moves it to
+        # another month (00:00 on 31 January read as 1 January).
+        base = _minute(now_local)
+        at = datetime.combine(base.date(), clock)
+        return at if at >= base else at + timedelta(days=1)
     return _natural(" ".join(text.split()), _minute(now_local))
+
+
+def parse_clock(text: str) -> time | None:
+    """A time of day alone ("20:00", "20.00", "8pm", "8:30 pm"); None for anything more."""
+    cleaned = text.strip()
+    if _CLOCK.fullmatch(cleaned) is None:
+        return None
+    parsed = _natural(cleaned.lower(), datetime(2000, 1, 1))
+    return None if parsed is None else parsed.time()
 
 
 def names_a_day_only(text: str, now_local: datetime) -> bool:
