@@ -13,49 +13,16 @@ WHICH_EVENT = Arg("event", N_("the event's id"), prompt=N_("Which event? Its id,
 BROADCAST_ID = Arg("id", N_("the broadcast's number"), required=True)
 
 
-def event_fields(*, prompted: bool) -> tuple[Arg, ...]:
-    """An event's fields as arguments; `prompted` asks for each missing one, step by step."""
+def event_fields() -> tuple[Arg, ...]:
+    """An event's fields as /newevent takes them on one line (and Discord as options); the
+    step-by-step form asks them in its own order (handlers.event_admin.form)."""
     return (
-        Arg(
-            "title",
-            N_("the event's title"),
-            prompt=_prompt(prompted, N_("What is the event called?")),
-        ),
-        Arg(
-            "start",
-            N_("start, e.g. 2027-03-29 18:00"),
-            prompt=_prompt(
-                prompted, N_("When does it start? Local time at the venue, e.g. 2027-03-29 18:00.")
-            ),
-        ),
-        Arg(
-            "end",
-            N_("end, e.g. 2027-03-29 20:00"),
-            prompt=_prompt(prompted, N_("When does it end? e.g. 2027-03-29 20:00, or just 20:00.")),
-        ),
-        Arg(
-            "timezone",
-            N_("the venue's time zone, e.g. Europe/London"),
-            kind=ArgKind.TIMEZONE,
-            prompt=_prompt(
-                prompted, N_("Which time zone is the venue in? e.g. Europe/London or Berlin.")
-            ),
-        ),
-        Arg(
-            "place",
-            N_("the place or a link"),
-            prompt=_prompt(
-                prompted, N_("Where is it? An address, or a https:// link for online events.")
-            ),
-        ),
-        Arg(
-            "description",
-            N_("what it is and how to help"),
-            rest=True,
-            prompt=_prompt(
-                prompted, N_("Describe it in a few sentences: what happens and how to help.")
-            ),
-        ),
+        Arg("title", N_("the event's title")),
+        Arg("start", N_("start, e.g. 2027-03-29 18:00 or tomorrow 18:00")),
+        Arg("end", N_("end, e.g. 2027-03-29 20:00 or just 20:00")),
+        Arg("timezone", N_("the venue's time zone, e.g. Europe/London"), kind=ArgKind.TIMEZONE),
+        Arg("place", N_("the place or a link")),
+        Arg("description", N_("what it is and how to help"), rest=True),
     )
 
 

@@ -25,6 +25,7 @@ from handlers.event_admin.cancel import cancelevent
 from handlers.event_admin.create import newevent
 from handlers.event_admin.draft import FIELDS
 from handlers.event_admin.edit import editevent
+from handlers.event_admin.form import eventform, form_fields
 from handlers.event_admin.publish import eventdraft
 from handlers.events import events, ics
 from handlers.forget import forget
@@ -145,7 +146,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Organizers: create an event"),
                 newevent,
                 asks_admin=True,
-                args=event_fields(prompted=False),
+                args=event_fields(),
                 organizers_or_admins=True,
             ),
             Command(
@@ -187,9 +188,9 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "eventform",
                 N_("Organizers: create an event step by step"),
-                newevent,
+                eventform,
                 asks_admin=True,
-                args=event_fields(prompted=True),
+                args=form_fields(),
                 organizers_or_admins=True,
                 hidden=True,
             ),
