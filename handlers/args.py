@@ -5,11 +5,19 @@ from __future__ import annotations
 from bot.core.commands import Arg, ArgKind
 from bot.core.i18n import N_
 from handlers.broadcast.audiences import AUDIENCES
+from handlers.event_admin.choose import check_event, offer_events
 
 # Buttons carry the id; typed commands must give it.
 EVENT_ID = Arg("event", N_("the event's id"), required=True)
-# Organizers often type the command alone: then the id is asked for.
-WHICH_EVENT = Arg("event", N_("the event's id"), prompt=N_("Which event? Its id, e.g. e_12."))
+# Organizers often type the command alone: then the events they may change are offered as
+# buttons (they know titles, not ids); a typed id still answers.
+WHICH_EVENT = Arg(
+    "event",
+    N_("the event's id"),
+    prompt=N_("Which event? Choose it below, or type its id (e.g. e_12)."),
+    offer=offer_events,
+    check=check_event,
+)
 BROADCAST_ID = Arg("id", N_("the broadcast's number"), required=True)
 
 

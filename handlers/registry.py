@@ -22,6 +22,7 @@ from handlers.broadcast.status import broadcasts
 from handlers.deps import Deps
 from handlers.donate import donate
 from handlers.event_admin.cancel import cancelevent
+from handlers.event_admin.choose import offer_fields
 from handlers.event_admin.create import newevent
 from handlers.event_admin.draft import FIELDS
 from handlers.event_admin.edit import editevent
@@ -162,8 +163,10 @@ def build_registry() -> Registry[Deps]:
                         N_("what to change"),
                         choices=FIELDS,
                         prompt=N_(
-                            "What should change? title, start, end, timezone, place or description"
+                            "What should change? Choose it below, or type title, start, end, "
+                            "timezone, place or description."
                         ),
+                        offer=offer_fields,
                     ),
                     Arg(
                         "value",
