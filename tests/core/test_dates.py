@@ -78,6 +78,9 @@ def test_a_text_that_merely_mentions_a_day_stays_text(text: str) -> None:
         ("at 18:30 Rally at the embassy", datetime(2026, 11, 21, 18, 30)),
         ("18:30 Rally at the embassy", datetime(2026, 11, 21, 18, 30)),
         ("2026-12-01 18:30 Rally at the embassy", datetime(2026, 12, 1, 18, 30)),
+        # The README's example, one word.
+        ("2026-12-01T18:30 Rally at the embassy", datetime(2026, 12, 1, 18, 30)),
+        ("on saturday 7pm Rally at the embassy", datetime(2026, 11, 28, 19, 0)),
         ("tomorrow 18:00 Rally at the embassy", datetime(2026, 11, 22, 18, 0)),
         ("now Rally at the embassy", None),
     ],
