@@ -61,8 +61,8 @@ async def offer_fields(request: Request, deps: Deps) -> tuple[tuple[str, str], .
 
 
 async def check_event(request: Request, deps: Deps) -> str:
-    """A typed id is checked at once: an unknown event, or one the asker may not change, is
-    asked again (with the buttons) before the field and value are asked for."""
+    """Refuse an unknown event, or one the asker may not change, as soon as its id is given."""
+    # So the question is asked again (with the buttons) before the field and value are asked.
     event = await find_event(request, deps, request.args[0])
     check_may_change(event, request, deps)
     return ""
