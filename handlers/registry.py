@@ -25,7 +25,7 @@ from handlers.event_admin.cancel import cancelevent
 from handlers.event_admin.choose import offer_fields
 from handlers.event_admin.create import newevent
 from handlers.event_admin.draft import FIELDS
-from handlers.event_admin.edit import editevent
+from handlers.event_admin.edit import check_value, editevent
 from handlers.event_admin.form import eventform, form_fields
 from handlers.event_admin.publish import eventdraft
 from handlers.events import events, ics
@@ -174,6 +174,7 @@ def build_registry() -> Registry[Deps]:
                         rest=True,
                         prompt=N_("What is the new value?"),
                         kind_from="field",
+                        check=check_value,
                     ),
                 ),
             ),

@@ -106,6 +106,9 @@ async def test_editevent_alone_offers_the_organizers_events_then_the_fields(say:
     labels = {b.label: b.args for b in actions(fields, "editevent")}
     assert labels["Start"] == (event_id, "start")
     await say("/editevent", event_id, "start", chat=ORGANIZER)
+    # A past start is asked for again, the event and the field kept.
+    again = await say("2026-11-01 15:00", chat=ORGANIZER)
+    assert "already passed" in again.text and "What is the new value?" in again.text
     preview = await say("6 December 15:00", chat=ORGANIZER)
     assert "Preview of the changed event" in preview.text
     assert "Sunday, 6 December 2026, 15:00–17:00" in preview.text
