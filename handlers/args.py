@@ -5,78 +5,70 @@ from __future__ import annotations
 from bot.core.commands import Arg, ArgKind
 from bot.core.i18n import N_
 from handlers.broadcast.audiences import AUDIENCES
+from handlers.event_admin.choose import check_event, offer_events
 
 # Buttons carry the id; typed commands must give it.
 EVENT_ID = Arg("event", N_("the event's id"), required=True)
-# Organizers often type the command alone: then the id is asked for.
-WHICH_EVENT = Arg("event", N_("the event's id"), prompt=N_("Which event? Its id, e.g. e_12."))
+# Organizers often type the command alone: then the events they may change are offered as
+# buttons (they know titles, not ids); a typed id still answers.
+WHICH_EVENT = Arg(
+    "event",
+    N_("the event's id"),
+    prompt=N_("Which event? Choose it below, or type its id (e.g. e_12)."),
+    offer=offer_events,
+    check=check_event,
+)
 BROADCAST_ID = Arg("id", N_("the broadcast's number"), required=True)
 
 
-def event_fields(*, prompted: bool) -> tuple[Arg, ...]:
-    """An event's fields as arguments; `prompted` asks for each missing one, step by step."""
+def event_fields() -> tuple[Arg, ...]:
+    """An event's fields as /newevent takes them on one line (and Discord as options); the
+    step-by-step form asks them in its own order (handlers.event_admin.form)."""
     return (
+        Arg("title", N_("the event's title")),
+        Arg("start", N_("start, e.g. 2027-03-29 18:00 or tomorrow 18:00")),
+        Arg("end", N_("end, e.g. 2027-03-29 20:00 or just 20:00")),
+        Arg("timezone", N_("the venue's time zone, e.g. Europe/London"), kind=ArgKind.TIMEZONE),
+        Arg("place", N_("the place or a link")),
+        Arg("description", N_("what it is and how to help"), rest=True),
+    )
+
+
+def broadcast_line() -> tuple[Arg, ...]:
+    """/broadcast on one line (or Discord's two options): the audience, then the text, which is
+    sent now unless its first words read as a time ("tomorrow 18:00 Rally…", see
+    bot.core.dates.split_leading_time). No separate time argument: with one, "/broadcast events
+    Rally at the embassy" had to read "Rally" as a time and refused it."""
+    return (
+        Arg("audience", N_("a topic, or here for this group"), choices=AUDIENCES),
         Arg(
-            "title",
-            N_("the event's title"),
-            prompt=_prompt(prompted, N_("What is the event called?")),
-        ),
-        Arg(
-            "start",
-            N_("start, e.g. 2027-03-29 18:00"),
-            prompt=_prompt(
-                prompted, N_("When does it start? Local time at the venue, e.g. 2027-03-29 18:00.")
-            ),
-        ),
-        Arg(
-            "end",
-            N_("end, e.g. 2027-03-29 20:00"),
-            prompt=_prompt(prompted, N_("When does it end? e.g. 2027-03-29 20:00, or just 20:00.")),
-        ),
-        Arg(
-            "timezone",
-            N_("the venue's time zone, e.g. Europe/London"),
-            kind=ArgKind.TIMEZONE,
-            prompt=_prompt(
-                prompted, N_("Which time zone is the venue in? e.g. Europe/London or Berlin.")
-            ),
-        ),
-        Arg(
-            "place",
-            N_("the place or a link"),
-            prompt=_prompt(
-                prompted, N_("Where is it? An address, or a https:// link for online events.")
-            ),
-        ),
-        Arg(
-            "description",
-            N_("what it is and how to help"),
+            "text",
+            N_("the message; start it with a time such as tomorrow 18:00 to schedule it"),
             rest=True,
-            prompt=_prompt(
-                prompted, N_("Describe it in a few sentences: what happens and how to help.")
-            ),
         ),
     )
 
 
-def broadcast_fields(*, prompted: bool) -> tuple[Arg, ...]:
-    """A broadcast's audience, time and text; `prompted` asks for the time and text in turn."""
+def broadcast_fields() -> tuple[Arg, ...]:
+    """The step-by-step broadcast (/bcwrite): the audience from a button, then the time and the
+    text, each asked in turn."""
+    prompted = True
     return (
         # The step-by-step form starts from an audience button, so the audience is always given.
         Arg(
             "audience",
             N_("a topic, or here for this group"),
             choices=AUDIENCES,
-            required=prompted,
+            required=True,
         ),
         Arg(
             "when",
-            N_("now, or a time such as 18:30 or 2026-12-01T18:30"),
+            N_("now, or a time such as 18:30, tomorrow 18:00 or 2026-12-01 18:30"),
             prompt=_prompt(
                 prompted,
                 N_(
-                    "When should it go out? Write now, a time like 18:30, or a date and "
-                    "time like 2026-12-01 18:30 (in your time zone)."
+                    "When should it go out? Write now, a time like 18:30, or a day and "
+                    "time like tomorrow 18:00 or 2026-12-01 18:30 (in your time zone)."
                 ),
             ),
         ),

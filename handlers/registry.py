@@ -6,7 +6,14 @@ from bot.core.commands import Arg, ArgKind, Audience, Command, Registry
 from bot.core.i18n import N_
 from bot.core.ports import TOPICS
 from content.schema import LOCALES
-from handlers.args import BROADCAST_ID, EVENT_ID, WHICH_EVENT, broadcast_fields, event_fields
+from handlers.args import (
+    BROADCAST_ID,
+    EVENT_ID,
+    WHICH_EVENT,
+    broadcast_fields,
+    broadcast_line,
+    event_fields,
+)
 from handlers.broadcast.approve import approve
 from handlers.broadcast.cancel import cancel
 from handlers.broadcast.compose import broadcast, write
@@ -15,9 +22,11 @@ from handlers.broadcast.status import broadcasts
 from handlers.deps import Deps
 from handlers.donate import donate
 from handlers.event_admin.cancel import cancelevent
+from handlers.event_admin.choose import offer_fields
 from handlers.event_admin.create import newevent
 from handlers.event_admin.draft import FIELDS
-from handlers.event_admin.edit import editevent
+from handlers.event_admin.edit import check_value, editevent
+from handlers.event_admin.form import eventform, form_fields
 from handlers.event_admin.publish import eventdraft
 from handlers.events import events, ics
 from handlers.forget import forget
@@ -138,7 +147,7 @@ def build_registry() -> Registry[Deps]:
                 N_("Organizers: create an event"),
                 newevent,
                 asks_admin=True,
-                args=event_fields(prompted=False),
+                args=event_fields(),
                 organizers_or_admins=True,
             ),
             Command(
@@ -154,8 +163,10 @@ def build_registry() -> Registry[Deps]:
                         N_("what to change"),
                         choices=FIELDS,
                         prompt=N_(
-                            "What should change? title, start, end, timezone, place or description"
+                            "What should change? Choose it below, or type title, start, end, "
+                            "timezone, place or description."
                         ),
+                        offer=offer_fields,
                     ),
                     Arg(
                         "value",
@@ -163,6 +174,7 @@ def build_registry() -> Registry[Deps]:
                         rest=True,
                         prompt=N_("What is the new value?"),
                         kind_from="field",
+                        check=check_value,
                     ),
                 ),
             ),
@@ -180,9 +192,9 @@ def build_registry() -> Registry[Deps]:
             Command(
                 "eventform",
                 N_("Organizers: create an event step by step"),
-                newevent,
+                eventform,
                 asks_admin=True,
-                args=event_fields(prompted=True),
+                args=form_fields(),
                 organizers_or_admins=True,
                 hidden=True,
             ),
@@ -202,7 +214,7 @@ def build_registry() -> Registry[Deps]:
                 "broadcast",
                 N_("Organizers and admins: send a message to subscribers or this group"),
                 broadcast,
-                args=broadcast_fields(prompted=False),
+                args=broadcast_line(),
                 organizers_or_admins=True,
                 private=True,
                 changes_chat=True,
@@ -219,7 +231,7 @@ def build_registry() -> Registry[Deps]:
                 "bcwrite",
                 N_("Write a broadcast step by step"),
                 write,
-                args=broadcast_fields(prompted=True),
+                args=broadcast_fields(),
                 organizers_or_admins=True,
                 private=True,
                 hidden=True,
@@ -357,7 +369,6 @@ NAMES: dict[str, dict[str, str]] = {
         "broadcast": "рассылка",
         "broadcast.audience": "аудитория",
         **_choices("broadcast.audience", {**_TOPICS_RU, "here": "сюда"}),
-        "broadcast.when": "когда",
         "broadcast.text": "текст",
         "broadcasts": "рассылки",
         "approve": "одобрить",

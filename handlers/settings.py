@@ -82,9 +82,11 @@ async def settings(request: Request, deps: Deps) -> Reply:
 async def _timezone(prefs: ChatPrefs, value: str | None, request: Request, deps: Deps) -> Reply:
     _ = deps.gettext(request)
     if value is None:
+        # A question: the next plain message is the zone (the buttons answer it too).
         return Reply(
-            _("Choose your time zone, or type it, for example: /settings timezone Europe/Paris"),
+            _("Choose your time zone, or type it, for example: Europe/Paris"),
             buttons=tuple(ActionButton(z, "settings", ("timezone", z)) for z in SUGGESTED_ZONES),
+            asks=True,
         )
     zone = resolve_zone(value)
     if zone is None:
@@ -122,9 +124,10 @@ async def _quiet(prefs: ChatPrefs, value: str | None, request: Request, deps: De
     if value is None:
         return Reply(
             _(
-                "When should reminders wait? Send for example /settings quiet 22:00-08:00, or turn "
-                "quiet hours off."
+                "When should reminders wait? Choose below, or type the hours, for example "
+                "22:00-08:00, or off."
             ),
+            asks=True,
             buttons=(
                 ActionButton("22:00–08:00", "settings", ("quiet", "22:00-08:00")),
                 ActionButton("23:00–07:00", "settings", ("quiet", "23:00-07:00")),

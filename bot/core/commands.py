@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.core.messages import Reply, Request
 
 DepsT = TypeVar("DepsT")
 Handler = Callable[[Request, DepsT], Awaitable[Reply]]
+# An Arg is not generic in the handlers' dependencies (one Arg serves any registry), so its hooks
+# take them as Any; each hook is declared next to the handler that knows their type.
+ArgCheck = Callable[[Request, Any], Awaitable[str]]
+ArgOffer = Callable[[Request, Any], Awaitable[tuple[tuple[str, str], ...]]]
 
 # Telegram's limit for callback data; every action button must encode within it.
 MAX_ACTION_BYTES = 64
@@ -45,6 +49,15 @@ class Arg:
     # An English msgid asking for this argument; commands missing it ask, step by step, and take
     # the asker's next plain message as the answer (see bot.core.conversation).
     prompt: str = ""
+    # Step-by-step forms check each answer as it is given, not only at the end: the dispatcher
+    # runs `check` on an answer to `prompt` (from a typed message or a button) before asking the
+    # next question. It raises UserError to refuse the answer (the same question is asked again,
+    # every earlier answer kept) or returns a note to put before the next question ("Starts:
+    # Saturday 5 December 2026, 19:00"), "" for none.
+    check: ArgCheck | None = field(default=None, compare=False)
+    # Values offered as buttons under `prompt`, as (label, value): pressing one answers the
+    # question (the button repeats the command with the answers so far plus the value).
+    offer: ArgOffer | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.choices and self.kind is ArgKind.TEXT:

@@ -9,10 +9,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Generic, Protocol, TypeVar
 
-from bot.core.commands import Arg, Command, Registry, UserError, usage
+from bot.core.commands import (
+    MAX_ACTION_BYTES,
+    Arg,
+    Command,
+    Registry,
+    UserError,
+    encode_action,
+    usage,
+)
 from bot.core.conversation import FREE_TEXT, Conversations
 from bot.core.i18n import gettext_for, supported_language
-from bot.core.messages import Address, ChatKind, Reply, Request
+from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.ports import ChatStore, RateLimiter, TooFast, Translator
 
 log = logging.getLogger(__name__)
@@ -119,9 +127,12 @@ class Dispatcher(Generic[PartsT]):
             )
         try:
             request = replace(request, args=self._checked_args(command, request))
-            prompt = self._next_prompt(command, request)
+            checked = await self._check_answer(command, request)
+            if isinstance(checked, Reply):
+                return checked
+            prompt = await self._next_prompt(command, request, checked)
             if prompt is not None:
-                return Reply(prompt, private=command.private, asks=True)
+                return prompt
             reply = await command.handler(request, self._deps)
         except UserError as error:
             reply = Reply(error.text)
@@ -171,14 +182,50 @@ class Dispatcher(Generic[PartsT]):
     def _gettext(self, request: Request) -> Callable[[str], str]:
         return gettext_for(self._translator, request.locale)
 
-    def _next_prompt(self, command: Command[PartsT], request: Request) -> str | None:
+    async def _check_answer(self, command: Command[PartsT], request: Request) -> Reply | str:
+        """Run the check of the question just answered (the last argument given); a refusal is
+        the same question again, the draft remembered without the refused answer."""
+        if not request.args:
+            return ""
+        index = len(request.args) - 1
+        arg = command.args[index]
+        if arg.check is None or not arg.prompt:
+            return ""
+        try:
+            return await arg.check(request, self._deps)
+        except UserError as error:
+            before = replace(request, args=request.args[:index])
+            return await self._ask(command, before, arg, error.text)
+
+    async def _next_prompt(
+        self, command: Command[PartsT], request: Request, note: str = ""
+    ) -> Reply | None:
         """The question for the first missing argument that has one, remembering the draft."""
         missing: list[Arg] = [arg for arg in command.args[len(request.args) :] if arg.prompt]
         if not missing:
             return None
+        return await self._ask(command, request, missing[0], note)
+
+    async def _ask(self, command: Command[PartsT], request: Request, arg: Arg, note: str) -> Reply:
+        """Ask for `arg` (after `note`, an echo or an error), with its offered values as buttons
+        that answer it, and take the asker's next plain message as the answer."""
         _ = self._gettext(request)
         self._conversations.remember(request.chat, request.user_id, command.name, request.args)
-        return _(missing[0].prompt) + "\n" + _("(Send any command to stop.)")
+        question = _(arg.prompt) + "\n" + _("(Send any command to stop.)")
+        buttons: list[ActionButton] = []
+        offered = await arg.offer(request, self._deps) if arg.offer is not None else ()
+        for label, value in offered:
+            args = (*request.args, value)
+            # A value must come back as one word, within the platforms' callback-data limit.
+            fits = len(encode_action(command.name, args).encode()) <= MAX_ACTION_BYTES
+            if fits and value and len(value.split()) == 1:
+                buttons.append(ActionButton(label, command.name, args))
+        return Reply(
+            f"{note}\n\n{question}" if note else question,
+            buttons=tuple(buttons),
+            private=command.private,
+            asks=True,
+        )
 
     def _not_a_command(self, request: Request) -> Reply | None:
         if request.chat_kind is not ChatKind.PRIVATE:

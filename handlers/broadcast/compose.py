@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from bot.core.broadcast.compose import ComposeError, compose, parse_when
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.core.broadcast.compose import ComposeError, compose, parse_when, scheduled
 from bot.core.broadcast.values import HERE, NewBroadcast
 from bot.core.commands import UserError
+from bot.core.dates import split_leading_time
 from bot.core.messages import ActionButton, ChatKind, Reply, Request
+from bot.core.timezones import zone_named
 from handlers.broadcast.access import check_may_send
 from handlers.broadcast.audiences import AUDIENCES, audience_names, here_target
 from handlers.broadcast.texts import breakdown_text, when_text
@@ -27,13 +32,23 @@ async def broadcast(request: Request, deps: Deps) -> Reply:
         )
     audience = request.args[0]
     check_may_send(request, deps, audience, _)
-    if len(request.args) < 3:
+    if len(request.args) < 2 or not request.args[1].strip():
         return Reply(
             _("Press the button, then answer my questions: when to send, and the text."),
             buttons=(ActionButton(_("✍️ Write the broadcast"), "bcwrite", (audience,)),),
             private=True,
         )
-    return await _draft(request, deps, *request.args[:3])
+    # One line sends now; only words that read as a time at the text's start schedule it
+    # ("tomorrow 18:00 Rally…"), so "Rally at the embassy on Saturday" is all text.
+    now = deps.clock()
+    wall, raw = split_leading_time(request.args[1], now.astimezone(zone_named(request.tz)))
+    return await _draft(
+        request,
+        deps,
+        audience,
+        raw,
+        lambda: None if wall is None else scheduled(wall, request.tz, now),
+    )
 
 
 async def write(request: Request, deps: Deps) -> Reply:
@@ -41,15 +56,23 @@ async def write(request: Request, deps: Deps) -> Reply:
     _ = deps.gettext(request)
     audience, when, raw = (*request.args, "", "", "")[:3]
     check_may_send(request, deps, audience, _)
-    return await _draft(request, deps, audience, when, raw)
+    return await _draft(
+        request, deps, audience, raw, lambda: parse_when(when, request.tz, deps.clock())
+    )
 
 
-async def _draft(request: Request, deps: Deps, audience: str, when: str, raw: str) -> Reply:
+async def _draft(
+    request: Request,
+    deps: Deps,
+    audience: str,
+    raw: str,
+    send_time: Callable[[], datetime | None],
+) -> Reply:
     _ = deps.gettext(request)
     service = deps.broadcasts
     try:
         message = compose(raw)
-        send_at = parse_when(when, request.tz, deps.clock())
+        send_at = send_time()
     except ComposeError as error:
         raise UserError(
             _(error.msgid).format(**error.values) + "\n" + _("Nothing was sent.")

@@ -18,8 +18,9 @@ async def newevent(request: Request, deps: Deps) -> Reply:
         where = _("for everyone") if scope is None else _("for this group only")
         return Reply(
             _(
-                "Let's create an event {where}. I will ask for its title, start, end, time zone, "
-                "place or link, and description, then show a preview before anything is published."
+                "Let's create an event {where}. I will ask for its time zone, title, start, end, "
+                "place or link, and description, checking each answer, then show a preview "
+                "before anything is published."
             ).format(where=where),
             buttons=(ActionButton(_("✏️ Start"), "eventform"),),
         )

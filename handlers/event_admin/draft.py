@@ -17,26 +17,50 @@ MAX_TITLE, MAX_PLACE, MAX_DESCRIPTION = 80, 500, 1500
 MAX_LENGTH = timedelta(days=14)
 
 
-def checked(draft: EventDraft, now: datetime, _: Callable[[str], str]) -> EventDraft:
-    """Friendly errors for what a calendar would get wrong."""
-    title, place, description = draft.title.strip(), draft.place.strip(), draft.description.strip()
+def check_title(title: str, _: Callable[[str], str]) -> str:
+    title = title.strip()
     if not title or len(title) > MAX_TITLE:
         raise UserError(_("A title needs 1 to {count} characters.").format(count=MAX_TITLE))
+    return title
+
+
+def check_place(place: str, _: Callable[[str], str]) -> str:
+    place = place.strip()
     if not place or len(place) > MAX_PLACE:
         raise UserError(_("A place or link needs 1 to {count} characters.").format(count=MAX_PLACE))
+    return place
+
+
+def check_description(description: str, _: Callable[[str], str]) -> str:
+    description = description.strip()
     if not description or len(description) > MAX_DESCRIPTION:
         raise UserError(
             _("A description needs 1 to {count} characters.").format(count=MAX_DESCRIPTION)
         )
-    zone = ZoneInfo(draft.timezone)
-    starts = draft.starts_local.replace(tzinfo=zone)
-    ends = draft.ends_local.replace(tzinfo=zone)
-    if starts <= now:
+    return description
+
+
+def check_start(starts: datetime, zone: str, now: datetime, _: Callable[[str], str]) -> None:
+    if starts.replace(tzinfo=ZoneInfo(zone)) <= now:
         raise UserError(_("That start time has already passed. Events must start in the future."))
-    if ends <= starts:
+
+
+def check_end(starts: datetime, ends: datetime, zone: str, _: Callable[[str], str]) -> None:
+    # Compared as instants: a clock change between start and end moves the wall clock.
+    start_at, end_at = (t.replace(tzinfo=ZoneInfo(zone)) for t in (starts, ends))
+    if end_at <= start_at:
         raise UserError(_("The end must come after the start."))
-    if ends - starts > MAX_LENGTH:
+    if end_at - start_at > MAX_LENGTH:
         raise UserError(_("An event can last at most 14 days."))
+
+
+def checked(draft: EventDraft, now: datetime, _: Callable[[str], str]) -> EventDraft:
+    """Friendly errors for what a calendar would get wrong."""
+    title = check_title(draft.title, _)
+    place = check_place(draft.place, _)
+    description = check_description(draft.description, _)
+    check_start(draft.starts_local, draft.timezone, now, _)
+    check_end(draft.starts_local, draft.ends_local, draft.timezone, _)
     url = place if place.startswith("https://") and " " not in place else None
     return EventDraft(
         title, draft.starts_local, draft.ends_local, draft.timezone, place, description, url
@@ -48,9 +72,11 @@ def draft_from_fields(
 ) -> EventDraft:
     """A checked draft from the typed FIELDS, in their order."""
     title, start_text, end_text, zone_text, place, description = fields
-    starts = read_start(start_text, _)
-    ends = read_end(end_text, starts, _)
-    draft = EventDraft(title, starts, ends, read_zone(zone_text, _), place, description)
+    # The zone first: the start and end are read as the venue's wall-clock times.
+    zone = read_zone(zone_text, _)
+    starts = read_start(start_text, zone, now, _)
+    ends = read_end(end_text, starts, zone, now, _)
+    draft = EventDraft(title, starts, ends, zone, place, description)
     return checked(draft, now, _)
 
 
@@ -72,13 +98,14 @@ def with_change(
 ) -> EventDraft:
     """`old` with one field (one of FIELDS) set from what was typed, checked."""
     if field == "start":
-        starts = read_start(value, _)
+        starts = read_start(value, old.timezone, now, _)
         # Moving the start keeps the event's length.
         draft = replace(
             old, starts_local=starts, ends_local=starts + (old.ends_local - old.starts_local)
         )
     elif field == "end":
-        draft = replace(old, ends_local=read_end(value, old.starts_local, _))
+        ends = read_end(value, old.starts_local, old.timezone, now, _)
+        draft = replace(old, ends_local=ends)
     elif field == "timezone":
         draft = replace(old, timezone=read_zone(value, _))
     elif field == "title":

@@ -25,3 +25,13 @@ async def editevent(request: Request, deps: Deps) -> Reply:
         draft, event.scope, deps.clock(), edit_of=event.id, drafted_by=request.user
     )
     return preview(pending, request, deps, _("Preview of the changed event:"))
+
+
+async def check_value(request: Request, deps: Deps) -> str:
+    """Refuse a new value the event cannot take (a start in the past, an end before the start)."""
+    # Checked as it is typed, so a bad value is asked for again, the event and field kept.
+    _ = deps.gettext(request)
+    event_id, field, value = request.args
+    event = await find_event(request, deps, event_id)
+    with_change(draft_of(event), field, value, deps.clock(), _)
+    return ""

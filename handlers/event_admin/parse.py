@@ -1,73 +1,69 @@
-"""Reading the times and time zones organizers type, with a friendly error for each."""
+"""Reading the times and time zones organizers type, with a friendly error for each.
+
+Times are read by bot.core.dates ("2027-03-29 18:00", "tomorrow 18:00", "29 марта 18:00"), in
+the venue's zone, relative to now there; what comes back is the venue's wall-clock time.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot.core.commands import UserError
+from bot.core.dates import names_a_day_only, parse_clock, parse_local
 from bot.core.timezones import resolve_zone
 from handlers.texts.zones import unknown_zone
 
-FORMATS = (
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H.%M",
-    "%d.%m.%Y %H:%M",
-    "%d.%m.%Y %H.%M",
-    "%d.%m.%y %H:%M",
-    "%d/%m/%Y %H:%M",
-)
+
+def venue_now(zone: str, now: datetime) -> datetime:
+    """Now, as the naive wall-clock time at the venue."""
+    return now.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
-def parse_wall_time(text: str) -> datetime | None:
-    """'2027-03-29 18:00' or '29.03.2027 18:00' -> a naive wall-clock time; None if unreadable."""
-    cleaned = " ".join(text.replace(",", " ").split())
-    for pattern in FORMATS:
-        try:
-            return datetime.strptime(cleaned, pattern)
-        except ValueError:
-            continue
-    return None
-
-
-def parse_end(text: str, starts: datetime) -> datetime | None:
-    """A full date and time, or just a time on the start's day ('20:00')."""
-    full = parse_wall_time(text)
-    if full is not None:
-        return full
-    for pattern in ("%H:%M", "%H.%M"):
-        try:
-            at = datetime.strptime(text.strip(), pattern).time()
-        except ValueError:
-            continue
-        ends = datetime.combine(starts.date(), at)
-        return ends if ends > starts else ends + timedelta(days=1)
-    return None
-
-
-def read_start(text: str, _: Callable[[str], str]) -> datetime:
+def read_start(text: str, zone: str, now: datetime, _: Callable[[str], str]) -> datetime:
     """The start as typed, or the error that shows how to write it."""
-    starts = parse_wall_time(text)
-    if starts is None:
+    starts = parse_local(text, venue_now(zone, now))
+    if starts is not None:
+        return starts
+    if names_a_day_only(text, venue_now(zone, now)):
         raise UserError(
-            _("I could not read the start “{value}”. Write it like 2027-03-29 18:00.").format(
-                value=text
-            )
+            _("“{value}” has no time of day. Add it, e.g. {value} 18:00.").format(value=text)
         )
-    return starts
+    raise UserError(
+        _(
+            "I could not read the start “{value}”. Write it like 2027-03-29 18:00, "
+            "tomorrow 18:00 or Saturday 19:00."
+        ).format(value=text)
+    )
 
 
-def read_end(text: str, starts: datetime, _: Callable[[str], str]) -> datetime:
-    """The end as typed (a time alone is on the start's day), or the error that shows how."""
-    ends = parse_end(text, starts)
-    if ends is None:
+def read_end(
+    text: str, starts: datetime, zone: str, now: datetime, _: Callable[[str], str]
+) -> datetime:
+    """The end as typed, or the error that shows how.
+
+    A time alone is on the start's day; when that is not after the start, it is refused rather
+    than moved to the next day (a silent 23-hour event). A full date may be another day.
+    """
+    clock = parse_clock(text)
+    if clock is not None:
+        ends = datetime.combine(starts.date(), clock)
+        if ends <= starts:
+            raise UserError(
+                _("The end must come after the start.")
+                + " "
+                + _("For an event that ends the next day, write the end's date too.")
+            )
+        return ends
+    full = parse_local(text, venue_now(zone, now))
+    if full is None:
         raise UserError(
             _(
                 "I could not read the end “{value}”. Write it like 2027-03-29 20:00 or 20:00."
             ).format(value=text)
         )
-    return ends
+    return full
 
 
 def read_zone(text: str, _: Callable[[str], str]) -> str:

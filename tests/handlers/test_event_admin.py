@@ -25,6 +25,9 @@ EVENT = (
     "Stand with LGBT Chechens.",
 )
 
+# The same answers in the step-by-step form's order: the venue's zone first.
+FORM = (EVENT[3], *EVENT[:3], *EVENT[4:])
+
 
 def pressed(reply: Reply, command: str, *args: str) -> tuple[str, ...]:
     """The arguments of the reply's button for `command` (whose args start with `args`)."""
@@ -51,11 +54,13 @@ async def test_an_organizer_creates_an_event_step_by_step(ask: Ask, rem: Reminde
     start = await ask("/newevent", chat=ORGANIZER)
     assert "for everyone" in start.text
     question = await ask("/eventform", chat=ORGANIZER)
-    assert "What is the event called?" in question.text
-    for answer in EVENT[:-1]:
+    # The zone first (the start and end are read in it), then the rest in /newevent's order.
+    assert "Which time zone is the venue in?" in question.text
+    title, start, end, zone, place, description = EVENT
+    for answer in (zone, title, start, end, place):
         question = await ask(answer, chat=ORGANIZER)
         assert "(Send any command to stop.)" in question.text
-    preview = await ask(EVENT[-1], chat=ORGANIZER)
+    preview = await ask(description, chat=ORGANIZER)
     assert "Preview of the new event" in preview.text
     assert "Saturday, 5 December 2026, 14:00–16:00 (Europe/London)" in preview.text
     assert "Everyone will see it" in preview.text
@@ -77,6 +82,8 @@ async def test_times_are_read_forgivingly_and_mistakes_explained(ask: Ask) -> No
     fields[1] = "05.12.2026 14:00"
     assert "Preview" in (await ask("/newevent", *fields, chat=ORGANIZER)).text
     fields[1] = "next friday"
+    assert "has no time of day" in (await ask("/newevent", *fields, chat=ORGANIZER)).text
+    fields[1] = "whenever"
     assert "could not read the start" in (await ask("/newevent", *fields, chat=ORGANIZER)).text
     fields[1], fields[2] = "2026-12-05 14:00", "2026-12-05 13:00"
     assert "end must come after the start" in (await ask("/newevent", *fields, chat=ORGANIZER)).text
@@ -278,10 +285,10 @@ async def test_group_admins_in_their_group_and_organizers_anywhere_fill_the_form
     in_private = {"chat": ORGANIZER}
     for who, audience in ((admin, "Only this chat"), (in_group, "Everyone"), (in_private, "Every")):
         question = await ask("/eventform", **who)  # type: ignore[arg-type]
-        assert "What is the event called?" in question.text, who
-        for answer in EVENT[:-1]:
+        assert "Which time zone is the venue in?" in question.text, who
+        for answer in FORM[:-1]:
             await ask(answer, **who)  # type: ignore[arg-type]
-        preview = await ask(EVENT[-1], **who)  # type: ignore[arg-type]
+        preview = await ask(FORM[-1], **who)  # type: ignore[arg-type]
         assert "Preview of the new event" in preview.text and audience in preview.text
 
 

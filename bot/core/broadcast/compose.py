@@ -10,6 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot.core.broadcast.values import Message
+from bot.core.dates import parse_local
 from bot.core.i18n import N_
 from bot.core.messages import UrlButton
 from bot.core.timezones import zone_named
@@ -76,29 +77,39 @@ def _link(label: str, url: str) -> UrlButton:
 
 
 def parse_when(value: str, tz: str | None, now: datetime) -> datetime | None:
-    """'now' -> None; 'HH:MM' (next such time) or 'YYYY-MM-DD HH:MM' in `tz` -> an aware time."""
-    value = value.strip().lower()
-    if value in ("now", "", "сейчас"):
+    """'now' -> None; '18:30' (the next such time), '2026-12-01 18:30', 'tomorrow 18:00',
+    'суббота 19:00' (bot.core.dates) in `tz` -> an aware time, neither past nor too far ahead."""
+    value = value.strip()
+    if value.lower() in ("now", "", "сейчас"):
         return None
     zone = zone_named(tz)
     local_now = now.astimezone(zone)
-    value = value.replace("t", " ")
-    try:
-        if re.fullmatch(r"\d{1,2}:\d{2}", value):
+    if re.fullmatch(r"\d{1,2}:\d{2}", value):
+        # A time alone is the next such time, even when dateparser would disagree.
+        try:
             clock = datetime.strptime(value, "%H:%M").time()
-            when = datetime.combine(local_now.date(), clock, tzinfo=zone)
-            if when <= local_now:
-                when += timedelta(days=1)
+        except ValueError:
+            wall = None
         else:
-            when = datetime.strptime(value, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
-    except ValueError:
+            wall = datetime.combine(local_now.date(), clock)
+            if wall <= local_now.replace(tzinfo=None):
+                wall += timedelta(days=1)
+    else:
+        wall = parse_local(value, local_now.replace(tzinfo=None))
+    if wall is None:
         raise ComposeError(
             N_(
                 "“{value}” is not a time I understand. Write now, a time like 18:30, "
-                "or a date and time like 2026-12-01 18:30."
+                "or a date and time like 2026-12-01 18:30 or tomorrow 18:00."
             ),
             (("value", value[:40]),),
-        ) from None
+        )
+    return scheduled(wall, tz, now)
+
+
+def scheduled(wall: datetime, tz: str | None, now: datetime) -> datetime:
+    """A wall time in `tz` as the aware send time, refused when past or too far ahead."""
+    when = wall.replace(tzinfo=zone_named(tz))
     if when <= now:
         raise ComposeError(N_("That time has passed. Write now or a time in the future."))
     if when - now > LATEST_SCHEDULE:

@@ -181,7 +181,13 @@ async def test_a_time_in_the_past_or_nonsense_is_refused(bot: Bot) -> None:
     await add_subscribers(bot.core.engine, "telegram", ["t1"])
     reply = await bot.say("/broadcast events 2020-01-01T10:00 Rally")
     assert "passed" in reply.text
+    # On one line, words that are no time are the text (sent now); the step-by-step form asks
+    # for the time alone, so there nonsense is refused.
     reply = await bot.say("/broadcast events tomorrowish Rally")
+    assert "as soon as you confirm" in reply.text and "not a time" not in reply.text
+    await bot.say("/bcwrite events")
+    await bot.say("tomorrowish")
+    reply = await bot.say("Rally")
     assert "not a time I understand" in reply.text
 
 

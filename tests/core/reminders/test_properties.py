@@ -21,7 +21,6 @@ from bot.core.reminders.plan import (
     quiet_until,
 )
 from bot.core.reminders.values import ChatFacts
-from handlers.event_admin.parse import parse_end, parse_wall_time
 
 ZONES = st.sampled_from(
     [
@@ -70,23 +69,6 @@ def test_any_typed_text_is_either_a_valid_lead_list_or_refused(text: str) -> Non
         return
     assert 1 <= len(leads) <= MAX_LEADS and list(leads) == sorted(set(leads), reverse=True)
     assert all(MIN_LEAD <= lead <= MAX_LEAD for lead in leads)
-
-
-@given(st.text(), st.text())
-def test_typed_event_times_never_crash(start: str, end: str) -> None:
-    starts = parse_wall_time(start)
-    if starts is not None:
-        ends = parse_end(end, starts)
-        assert ends is None or isinstance(ends, datetime)
-
-
-@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2035, 1, 1)))
-def test_written_times_read_back(moment: datetime) -> None:
-    moment = moment.replace(second=0, microsecond=0)
-    assert parse_wall_time(moment.strftime("%Y-%m-%d %H:%M")) == moment
-    assert parse_wall_time(moment.strftime("%d.%m.%Y %H:%M")) == moment
-    later = moment + timedelta(minutes=1)
-    assert parse_end(later.strftime("%H:%M"), moment) == later
 
 
 @settings(max_examples=300)
