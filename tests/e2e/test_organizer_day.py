@@ -2,6 +2,7 @@
 supporters in different time zones are told about it, say they will come, are reminded five
 minutes before it in their own zone, and are told once when it is cancelled after an edit.
 
+The event is made with the step-by-step form, natural dates and two corrected mistakes.
 The real `allybot run` process against the fake Bot API (100-300 ms a call), on the real clock,
 people acting about once a second. The reminder loop ticks every 30 s, so each thing the loop
 sends (announcement, reminder, cancellation notice) arrives up to 30 s after it is due. The whole
@@ -58,18 +59,44 @@ async def create_event(
     place: str = PLACE,
     description: str = DESCRIPTION,
 ) -> Sent:
-    """The organizer creates an event; returns the preview with its Publish button.
+    """The organizer creates an event step by step, as people do: the form's questions answered
+    one message at a time, the zone typed ("or type it"), the start in words ("today at 18:07"),
+    and two mistakes corrected on the way (an unreadable start, an end before the start), each
+    asked again without losing the answers before it. Returns the preview with Publish."""
+    chat = chat_of(organizer)
 
-    The one-line form for now (`/newevent <title> <start> <end> <timezone> <place> <text>`):
-    Telegram splits the line on spaces, so the title, the place and each time are single words
-    (the start as 2026-12-01T18:00, the end as a time on the same day) and the description is the
-    rest. The only place to change for the step-by-step form.
-    """
-    line = (
-        f"/newevent {title} {starts:%Y-%m-%dT%H:%M} {ends:%H:%M} {starts.tzinfo} {place} "
-        f"{description}"
-    )
-    [preview] = await fake.say(chat_of(organizer), organizer, line)
+    async def answer(text: str) -> str:
+        await pause()
+        [reply] = await fake.say(chat, organizer, text)
+        return reply.text or ""
+
+    [intro] = await fake.say(chat, organizer, "/newevent")
+    await pause()
+    [asked] = await fake.tap(intro, button_data(intro, "eventform"), organizer)
+    assert "time zone" in (asked.text or ""), asked.text
+    assert "What is the event called?" in await answer("Moscow")
+    assert "When does it start?" in await answer(title)
+
+    # A start nobody could read is asked for again; the zone and title stay.
+    again = await answer("soon-ish")
+    assert "could not read" in again and "When does it start?" in again, again
+    local_now = datetime.now(starts.tzinfo)
+    day = "today" if starts.date() == local_now.date() else "tomorrow"
+    echoed = await answer(f"{day} at {starts:%H:%M}")
+    # The start is echoed in words before the next question, so a misread shows at once.
+    weekday = f"{starts:%A} {starts.day} {starts:%B} {starts.year}, {starts:%H:%M}"
+    assert f"Starts: {weekday} ({EVENT_ZONE})." in echoed, echoed
+    assert "When does it end?" in echoed, echoed
+
+    # An end before the start is refused instead of becoming the next day.
+    early = starts - timedelta(minutes=30)
+    refused = await answer(f"{early:%H:%M}" if early.date() == starts.date() else "00:00")
+    assert "The end must come after the start." in refused, refused
+    end_text = f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%Y-%m-%d %H:%M}"
+    assert "Where is it?" in await answer(end_text)
+    assert "Describe it" in await answer(place)
+    await pause()
+    [preview] = await fake.say(chat, organizer, description)
     return preview
 
 
