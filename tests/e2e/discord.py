@@ -119,9 +119,7 @@ def action_args(message: JSON, command: str) -> tuple[str, ...]:
     """The arguments an action button for `command` carries (`ally:ics e_1` -> ("e_1",))."""
     for candidate in buttons_of(message):
         words = str(candidate.get("custom_id", "")).removeprefix(ACTION_PREFIX).split()
-        if str(candidate.get("custom_id", "")).startswith(ACTION_PREFIX) and words[:1] == [
-            command
-        ]:
+        if str(candidate.get("custom_id", "")).startswith(ACTION_PREFIX) and words[:1] == [command]:
             return tuple(words[1:])
     raise AssertionError(f"no {command!r} button in {message!r}")
 
