@@ -84,6 +84,17 @@ def natural_start(starts: datetime) -> str:
     return f"{day} at {starts:%H:%M}"
 
 
+def before(starts: datetime) -> str:
+    """A time alone, on the start's day, before the start (the start itself just after 00:00)."""
+    earlier = starts - timedelta(minutes=30)
+    return f"{earlier:%H:%M}" if earlier.date() == starts.date() else "00:00"
+
+
+def end_text(starts: datetime, ends: datetime) -> str:
+    """The end as typed: the time alone, or with its date when it falls on the next day."""
+    return f"{ends:%H:%M}" if ends.date() == starts.date() else f"{ends:%Y-%m-%d %H:%M}"
+
+
 def in_words(moment: datetime) -> str:
     """A time as the form echoes it in English: "Tuesday 1 December 2026, 17:17"."""
     return f"{moment:%A} {moment.day} {moment:%B %Y, %H:%M}"
@@ -133,7 +144,6 @@ async def test_a_discord_organizers_day_from_a_form_event_to_its_cancellation(
     # The organizer creates the event through the form in their DM with the bot.
     organizer, org_dm = discord.organizer_id, snowflake()
     where = {"user_id": organizer, "dm": org_dm, "locale": ORGANIZER_LOCALE}
-    _ = texts("en")
     await pause()
     intro = await answer(
         discord, await discord.dm_slash("newevent", {}, user_id=organizer, dm=org_dm)
@@ -167,8 +177,7 @@ async def test_a_discord_organizers_day_from_a_form_event_to_its_cancellation(
 
     # An end before the start: said so, and the same question again.
     await pause()
-    too_early = starts - timedelta(minutes=30)
-    again = await dm_form_answer(discord, end_question, f"{too_early:%H:%M}", **where)
+    again = await dm_form_answer(discord, end_question, before(starts), **where)
     assert seen(again).startswith("The end must come after the start."), seen(again)
     # The same question, without the start's echo (it was accepted before).
     end_prompt = seen(end_question).split("\n\n")[-1]
@@ -176,7 +185,7 @@ async def test_a_discord_organizers_day_from_a_form_event_to_its_cancellation(
     assert seen(again).endswith("\n\n" + end_prompt), seen(again)
     answer_button(again)
     await pause()
-    place_question = await dm_form_answer(discord, again, f"{ends:%H:%M}", **where)
+    place_question = await dm_form_answer(discord, again, end_text(starts, ends), **where)
     assert f"Ends: {in_words(ends)} ({EVENT_ZONE})." in seen(place_question)
     assert "Where is it?" in seen(place_question), seen(place_question)
     await pause()
@@ -239,7 +248,7 @@ async def test_a_discord_organizers_day_from_a_form_event_to_its_cancellation(
         await discord.wait_for(lambda: bool(in_dm(person, reminder_words)), within=wait_s)
         arrived = datetime.now(UTC)
         [reminder] = in_dm(person, reminder_words)
-        assert TITLE in seen(reminder), seen(reminder)
+        assert TITLE in seen(reminder) and "5" in seen(reminder).split("\n")[0], seen(reminder)
         assert local_when(person, starts, ends) in seen(reminder), seen(reminder)
         assert due - timedelta(seconds=1) <= arrived <= due + timedelta(seconds=LOOP_S)
 
