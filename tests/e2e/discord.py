@@ -94,3 +94,61 @@ def ephemeral(message: JSON) -> bool:
 
 def content(message: Any) -> str:
     return str(message.get("content") or "")
+
+
+# The Answer button under a question, and the modal's custom id (bot.adapters.discord.forms).
+ANSWER_PREFIX = "ally-answer"
+ACTION_PREFIX = "ally:"
+
+
+def buttons_of(message: JSON) -> list[JSON]:
+    return [c for row in message.get("components", []) for c in row["components"]]
+
+
+def answer_button(message: JSON) -> str:
+    """The custom id of a question's ✍️ Answer button (there must be exactly one)."""
+    [found] = [
+        str(b["custom_id"])
+        for b in buttons_of(message)
+        if str(b.get("custom_id", "")).startswith(ANSWER_PREFIX)
+    ]
+    return found
+
+
+def action_args(message: JSON, command: str) -> tuple[str, ...]:
+    """The arguments an action button for `command` carries (`ally:ics e_1` -> ("e_1",))."""
+    for candidate in buttons_of(message):
+        words = str(candidate.get("custom_id", "")).removeprefix(ACTION_PREFIX).split()
+        if str(candidate.get("custom_id", "")).startswith(ACTION_PREFIX) and words[:1] == [command]:
+            return tuple(words[1:])
+    raise AssertionError(f"no {command!r} button in {message!r}")
+
+
+async def dm_press(
+    fake: FakeDiscord, message: JSON, custom_id: str, *, user_id: int, dm: int, locale: str
+) -> JSON:
+    """`user_id` presses a button on a message in their DM `dm`: what they see next."""
+    pressed = await fake.press(
+        message, custom_id, in_guild=False, user_id=user_id, dm_channel_id=dm, locale=locale
+    )
+    return await answer(fake, pressed)
+
+
+async def dm_form_answer(
+    fake: FakeDiscord, question: JSON, text: str, *, user_id: int, dm: int, locale: str
+) -> JSON:
+    """`user_id` presses the question's ✍️ Answer button in their DM, gets the modal, types
+    `text` in its one field and submits it: what they see next."""
+    where: dict[str, Any] = {
+        "in_guild": False,
+        "user_id": user_id,
+        "dm_channel_id": dm,
+        "locale": locale,
+    }
+    press = await fake.press(question, answer_button(question), **where)
+    await fake.wait_callback(press)
+    modal = fake.modal(press)
+    [row] = modal["components"]
+    [field] = row["components"]
+    submitted = await fake.submit_modal(modal["custom_id"], {field["custom_id"]: text}, **where)
+    return await answer(fake, submitted)
