@@ -47,8 +47,9 @@ class ReminderTexts:
             title = event.title.get(locale)
             if due.kind is Kind.CANCELLED:
                 text = _(
-                    "❌ “{title}” ({when}) has been cancelled. You said you might come, so we are "
-                    "letting you know."
+                    # Sent to those who answered "going" and "maybe" alike.
+                    "❌ “{title}” ({when}) has been cancelled. You said you would or might come, "
+                    "so we are letting you know."
                 ).format(title=title, when=when)
                 reply = Reply(text)
             elif due.kind is Kind.ANNOUNCE:

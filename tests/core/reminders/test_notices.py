@@ -82,6 +82,8 @@ async def test_a_cancellation_reaches_those_coming_once_with_the_real_clock(
         assert len(cancelled(messenger, "going")) == 1
         assert len(cancelled(messenger, "maybe")) == 1
         assert "“Vigil”" in cancelled(messenger, "going")[0]
+        # One text for both answers, true for each: it must not tell "going" they said maybe.
+        assert "You said you would or might come" in cancelled(messenger, "going")[0]
         assert messenger.texts("no") == []
         assert len(messenger.sent) == 2
     finally:
