@@ -13,7 +13,7 @@ from bot.core.timezones import resolve_zone
 from handlers.deps import Deps
 from handlers.prefs import current_prefs
 from handlers.reminders import leads_text
-from handlers.texts.zones import unknown_zone
+from handlers.texts.zones import fixed_zone_note, unknown_zone, zone_buttons, zone_echo
 
 SUGGESTED_ZONES = (
     "Europe/London",
@@ -88,14 +88,18 @@ async def _timezone(prefs: ChatPrefs, value: str | None, request: Request, deps:
             buttons=tuple(ActionButton(z, "settings", ("timezone", z)) for z in SUGGESTED_ZONES),
             asks=True,
         )
+    now = deps.clock()
     zone = resolve_zone(value)
     if zone is None:
-        text, suggestions = unknown_zone(value, _)
-        return Reply(
-            text, buttons=tuple(ActionButton(z, "settings", ("timezone", z)) for z in suggestions)
-        )
+        text, suggestions = unknown_zone(value, _, now)
+        return Reply(text, buttons=zone_buttons(suggestions, request.locale))
     await deps.store.save_chat(replace(prefs, timezone=zone))
-    return Reply(_("Time zone set to {zone}. Event times now show in it.").format(zone=zone))
+    text = _("Time zone set to {zone}. Event times now show in it.").format(
+        zone=zone_echo(value, zone)
+    )
+    # A fixed offset never follows daylight saving time: say so, and offer the places on it.
+    note, places = fixed_zone_note(zone, _, request.locale, now)
+    return Reply(f"{text} {note}" if note else text, buttons=zone_buttons(places, request.locale))
 
 
 async def _language(prefs: ChatPrefs, value: str | None, request: Request, deps: Deps) -> Reply:

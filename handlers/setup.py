@@ -17,7 +17,7 @@ from bot.core.i18n import N_
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import TOPICS, ChatPrefs
 from bot.core.server_setup import ServerProbe, ServerSetup
-from bot.core.timezones import is_zone
+from bot.core.timezones import resolve_zone
 from content.schema import LOCALES
 from handlers.deps import Deps
 
@@ -200,9 +200,10 @@ def _timezone(text: str, current: ServerSetup | None, _: Callable[[str], str]) -
     name = text.strip()
     if not name:
         return current.timezone if current else None
-    if not is_zone(name):
+    zone = resolve_zone(name)
+    if zone is None:
         raise UserError(_("I don't know that time zone. Use a name like Europe/Berlin."))
-    return name
+    return zone
 
 
 def _locale(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> str | None:
