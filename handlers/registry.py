@@ -39,6 +39,7 @@ from handlers.settings import settings
 from handlers.setup import ACTIONS, setup
 from handlers.start import help_, start
 from handlers.subscriptions import subscribe, unsubscribe
+from handlers.whoami import whoami
 
 
 def build_registry() -> Registry[Deps]:
@@ -125,6 +126,8 @@ def build_registry() -> Registry[Deps]:
                 # In a group it shows the group's records: the handler lets only its admins see.
                 asks_admin=True,
             ),
+            # Shown to everyone: harmless, and how a future organizer finds the id ORGANIZERS takes.
+            Command("whoami", N_("Your user id, for the campaign's admin"), whoami, private=True),
             Command(
                 "forget",
                 N_("Erase everything stored about this chat"),
@@ -350,6 +353,7 @@ NAMES: dict[str, dict[str, str]] = {
         "setup.timezone": "часовой_пояс",
         "setup.language": "язык",
         "privacy": "конфиденциальность",
+        "whoami": "кто_я",
         "forget": "забыть",
         "forget.confirm": "подтвердить",
         "reminders": "напоминания",

@@ -20,6 +20,7 @@ MENU_ORDER = [
     "settings",
     "setup",
     "privacy",
+    "whoami",
     "forget",
     "reminders",
     "newevent",
