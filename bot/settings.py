@@ -25,6 +25,10 @@ WEBHOOK_HINT = (
     "required when TELEGRAM_WEBHOOK_URL is set: 32 to 256 characters of A-Z a-z 0-9 _ -; "
     'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
 )
+# Where an organizer finds the id ORGANIZERS takes (handlers/whoami.py).
+WHOAMI_HINT = "send /whoami to the bot to get yours"
+# The one user of the console `allybot console` and `allybot run` start (bot/adapters/console.py).
+CONSOLE_USER = Address("console", "local")
 
 
 class SettingsError(Exception):
@@ -124,6 +128,11 @@ class Settings(BaseSettings):
                     f"{item!r} is not platform:id (platforms: {', '.join(PLATFORMS)}); "
                     "for example telegram:123,discord:456"
                 )
+            # Telegram and Discord user ids are numbers: "telegram:@alice" would never match
+            # anyone, and an organizer would find out only when refused. The console's users
+            # are names (tests speak as several); a started console has one, see load_settings.
+            if platform != "console" and not (user_id.isascii() and user_id.isdigit()):
+                raise ValueError(f"{item!r} is not a numeric user id; {WHOAMI_HINT}")
             organizers.add(Address(platform, user_id))
         return frozenset(organizers)
 
@@ -233,7 +242,7 @@ def _url_with_host(value: str, schemes: tuple[str, ...]) -> bool:
 def load_settings(env_file: str | Path | None = ".env") -> Settings:
     """Read the settings or raise SettingsError with one line per bad variable."""
     try:
-        return Settings(_env_file=env_file)
+        settings = Settings(_env_file=env_file)
     except ValidationError as error:
         lines = []
         for problem in error.errors():
@@ -241,3 +250,11 @@ def load_settings(env_file: str | Path | None = ".env") -> Settings:
             message = str(problem["msg"]).removeprefix("Value error, ")
             lines.append(f"{variable}: {message}")
         raise SettingsError("\n".join(lines)) from None
+    # A started process's console has one user; any other console id would never match.
+    for organizer in sorted(settings.organizers, key=str):
+        if organizer.platform == "console" and organizer != CONSOLE_USER:
+            raise SettingsError(
+                f"ORGANIZERS: {str(organizer)!r} is not the console's user; "
+                f"the console's user is {CONSOLE_USER} ({WHOAMI_HINT})"
+            )
+    return settings
