@@ -18,6 +18,8 @@ from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.core.timezones import zone_display
+
 DOMAIN = "allybot"
 
 
@@ -59,7 +61,7 @@ def format_time_range(starts: datetime, ends: datetime, zone: ZoneInfo, locale: 
     start = format_datetime(start_local, "EEEE, d MMMM y, HH:mm", locale=locale or "en")
     pattern = "HH:mm" if start_local.date() == end_local.date() else "EEEE, d MMMM y, HH:mm"
     end = format_datetime(end_local, pattern, locale=locale or "en")
-    return f"{start}–{end} ({zone.key})"
+    return f"{start}–{end} ({zone_display(zone.key)})"
 
 
 def untranslated(locales_dir: Path | None = None) -> list[tuple[Path, int, str]]:

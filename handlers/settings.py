@@ -95,7 +95,7 @@ async def _timezone(prefs: ChatPrefs, value: str | None, request: Request, deps:
         return Reply(text, buttons=zone_buttons(suggestions, request.locale))
     await deps.store.save_chat(replace(prefs, timezone=zone))
     text = _("Time zone set to {zone}. Event times now show in it.").format(
-        zone=zone_echo(value, zone)
+        zone=zone_echo(value, zone, request.locale)
     )
     # A fixed offset never follows daylight saving time: say so, and offer the places on it.
     note, places = fixed_zone_note(zone, _, request.locale, now)

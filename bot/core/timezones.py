@@ -86,9 +86,10 @@ def all_zones() -> tuple[str, ...]:
 
 @cache
 def place_zones() -> tuple[str, ...]:
-    """The canonical zones of places (CLDR's, which have a territory): no aliases, no Etc."""
+    """The canonical zones of places (CLDR's, which have a territory): no aliases, no Etc (CLDR
+    calls Etc/GMT-2 "GMT-2", which as an offset is the opposite zone)."""
     territories = get_global("zone_territories")
-    return tuple(zone for zone in all_zones() if zone in territories)
+    return tuple(z for z in all_zones() if z in territories and not z.startswith("Etc/"))
 
 
 def canonical_zone(name: str) -> str:
@@ -169,6 +170,13 @@ def offset_text(minutes: int) -> str:
     hours, rest = divmod(abs(minutes), 60)
     sign = "+" if minutes >= 0 else "-"
     return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zone_display(zone: str) -> str:
+    """A zone as readers see it next to a time: 'UTC+3' for Etc/GMT-3 (whose name reads as
+    minus 3), any other zone by its name."""
+    minutes = fixed_offset(zone)
+    return offset_text(minutes) if minutes is not None else zone
 
 
 def resolve_zone(text: str) -> str | None:

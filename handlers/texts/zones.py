@@ -63,10 +63,11 @@ def fixed_zone_note(
     return text, places
 
 
-def zone_echo(typed: str, zone: str) -> str:
-    """How a chosen zone is named back: 'UTC+3 (Etc/GMT-3)' for a typed offset, else the zone."""
+def zone_echo(typed: str, zone: str, locale: str | None) -> str:
+    """How a chosen zone is named back: 'UTC+3 (Etc/GMT-3)' for a typed offset, 'Москва
+    (Europe/Moscow)' in Russian, so what was understood is plain."""
     minutes = parse_offset(typed)
-    return f"{offset_text(minutes)} ({zone})" if minutes is not None else zone
+    return f"{offset_text(minutes)} ({zone})" if minutes is not None else zone_label(zone, locale)
 
 
 def zone_buttons(zones: list[str], locale: str | None) -> tuple[ActionButton, ...]:
