@@ -91,6 +91,47 @@ def test_bad_settings_stop_with_one_clear_line(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (
+            "telegram:@alice",
+            "ORGANIZERS: 'telegram:@alice' is not a numeric user id; "
+            "send /whoami to the bot to get yours",
+        ),
+        (
+            "telegram:123,discord:alice#0001",
+            "ORGANIZERS: 'discord:alice#0001' is not a numeric user id; "
+            "send /whoami to the bot to get yours",
+        ),
+        (
+            "console:alice",
+            "ORGANIZERS: 'console:alice' is not the console's user; the console's user is "
+            "console:local (send /whoami to the bot to get yours)",
+        ),
+    ],
+)
+def test_organizers_that_would_never_match_stop_the_start_naming_the_entry(
+    tmp_path: Path, value: str, expected: str
+) -> None:
+    """An organizer written as a username never matches anyone: refused at start, not silently."""
+    result = allybot("run", env={"ORGANIZERS": value}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"allybot: bad settings: {expected}"
+
+
+def test_console_local_is_the_consoles_organizer(tmp_path: Path) -> None:
+    """What /whoami says in the console, pasted into ORGANIZERS, makes the console an organizer."""
+    whoami = allybot("console", stdin="/whoami\n", cwd=tmp_path)
+    assert "Your user id: console:local" in whoami.stdout
+    env = {"ORGANIZERS": "console:local,telegram:123456,discord:987654321098765432"}
+    result = allybot("console", stdin="/broadcasts\n", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "No broadcasts yet" in result.stdout
+    refused = allybot("console", stdin="/broadcasts\n", cwd=tmp_path)
+    assert "Only campaign organizers can use this command." in refused.stdout
+
+
 def test_settings_come_from_a_dotenv_file(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("LOG_LEVEL=LOUD\n")
     result = allybot("run", cwd=tmp_path)
