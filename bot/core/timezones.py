@@ -221,8 +221,8 @@ def zones_containing(text: str, limit: int) -> list[str]:
     places on UTC+3 for 'UTC+3'); names that start with it come first."""
     minutes = parse_offset(text)
     if minutes is not None:
-        fixed = fixed_zone(minutes)
-        return ([fixed] if fixed else []) + zones_at_offset(minutes)[: limit - 1 if fixed else limit]
+        fixed = [zone] if (zone := fixed_zone(minutes)) else []
+        return (fixed + zones_at_offset(minutes))[:limit]
     needle = fold(text)
     hits = sorted(
         (not key.startswith(needle), zone)

@@ -17,8 +17,8 @@ from bot.core.timezones import (
     place_zones,
     resolve_zone,
     suggest_zones,
-    zones_at_offset,
     zone_display,
+    zones_at_offset,
     zones_containing,
 )
 

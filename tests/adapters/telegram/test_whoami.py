@@ -1,4 +1,4 @@
-"""/whoami asked in a Telegram group: the id arrives in the asker's private chat, never the group."""
+"""/whoami asked in a Telegram group: the id goes to the asker's private chat, never the group."""
 
 from __future__ import annotations
 
