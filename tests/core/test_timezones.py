@@ -26,29 +26,31 @@ WINTER = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 SUMMER = datetime(2027, 7, 1, 12, 0, tzinfo=UTC)
 
 
-def offset_forms(hours: int) -> list[str]:
-    """Every way people write a whole-hour offset: UTC+3, UTC+03:00, +3, +0300, GMT-5, UTC−5."""
-    sign = "+" if hours >= 0 else "-"
-    h = abs(hours)
-    forms = [
-        f"UTC{sign}{h}",
-        f"utc{sign}{h:02d}:00",
-        f"{sign}{h}",
-        f"{sign}{h:02d}:00",
-        f"{sign}{h:02d}00",
-        f"GMT{sign}{h}",
-        f"UTC {sign} {h}",
-    ]
-    if hours < 0:
-        forms += [f"UTC\u2212{h}", f"\u2212{h:02d}:00", f"GMT\u2013{h}"]
-    return forms
+@st.composite
+def written_offsets(draw: st.DrawFn) -> tuple[str, int]:
+    """(an offset as someone may write it, its hours): UTC+3, utc +03:00, +0300, GMT−5, -5 ..."""
+    hours = draw(st.integers(min_value=-12, max_value=14).filter(bool))
+    prefix = draw(st.sampled_from(["", "UTC", "utc", "GMT", "Gmt"]))
+    sign = "+" if hours > 0 else draw(st.sampled_from(["-", "\u2212", "\u2013"]))
+    digits = draw(st.sampled_from([str(abs(hours)), f"{abs(hours):02d}"]))
+    minutes = draw(st.sampled_from(["", ":00", "00"])) if len(digits) == 2 else ""
+    space = draw(st.sampled_from(["", " "]))
+    return f"{prefix}{space}{sign}{space}{digits}{minutes}", hours
 
 
-@given(st.integers(min_value=-12, max_value=14).filter(bool), st.data())
+@given(written_offsets())
+@example(("UTC+3", 3))
+@example(("UTC+03:00", 3))
+@example(("+3", 3))
+@example(("-5", -5))
+@example(("GMT-5", -5))
+@example(("UTC\u22125", -5))
+@example(("UTC+14", 14))
+@example(("UTC-12", -12))
 def test_every_whole_hour_offset_is_the_fixed_zone_with_that_offset(
-    hours: int, data: st.DataObject
+    written_hours: tuple[str, int],
 ) -> None:
-    written = data.draw(st.sampled_from(offset_forms(hours)))
+    written, hours = written_hours
     zone = resolve_zone(written)
     assert zone is not None, written
     # Etc names invert the sign: UTC+3 is Etc/GMT-3. Checked against zoneinfo, not the name.
@@ -94,11 +96,11 @@ def test_an_offset_with_minutes_has_no_fixed_zone_and_suggests_places_on_it(
         assert WINTER.astimezone(ZoneInfo(zone)).utcoffset() == timedelta(minutes=minutes)
 
 
-@given(st.sampled_from(sorted(available_timezones())))
-def test_every_iana_name_resolves_to_itself_in_any_case(name: str) -> None:
-    assert resolve_zone(name) == name
-    assert resolve_zone(f"  {name.lower()} ") == name
-    assert resolve_zone(name.upper()) == name
+def test_every_iana_name_resolves_to_itself_in_any_case() -> None:
+    for name in sorted(available_timezones()):
+        assert resolve_zone(name) == name
+        assert resolve_zone(f"  {name.lower()} ") == name
+        assert resolve_zone(name.upper()) == name
 
 
 def _babel_cities() -> list[tuple[str, str]]:
@@ -121,13 +123,12 @@ def test_there_are_hundreds_of_cities_in_each_language() -> None:
     assert ("Москва", "Europe/Moscow") in CITIES and ("Kolkata", "Asia/Kolkata") in CITIES
 
 
-@given(st.sampled_from(CITIES), st.sampled_from([str, str.lower, str.upper]))
-def test_every_babel_city_resolves_to_its_zone(city_zone: tuple[str, str], case: object) -> None:
-    city, zone = city_zone
-    assert callable(case)
-    resolved = resolve_zone(case(city))
-    # A city that is also an old IANA name ("Jamaica") resolves to that name, the same zone.
-    assert resolved is not None and canonical_zone(resolved) == zone, city
+def test_every_babel_city_resolves_to_its_zone_in_any_case() -> None:
+    for city, zone in CITIES:
+        for written in (city, city.lower(), city.upper(), city.replace(" ", "_")):
+            resolved = resolve_zone(written)
+            # A city that is also an old IANA name ("Jamaica") is that name: the same zone.
+            assert resolved is not None and canonical_zone(resolved) == zone, written
 
 
 @pytest.mark.parametrize(
