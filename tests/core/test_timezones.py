@@ -12,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.core.timezones import (
+    WELL_KNOWN,
     canonical_zone,
     fold,
     place_zones,
@@ -197,3 +198,8 @@ def test_arbitrary_text_never_raises_and_gives_real_zones(text: str) -> None:
     for zone in [resolve_zone(text), *suggest_zones(text), *zones_containing(text, 25)]:
         if zone is not None:
             ZoneInfo(zone)
+
+
+def test_every_well_known_city_is_a_place_zone_so_it_can_be_offered() -> None:
+    """A renamed zone in the list would silently drop a city from every offset's suggestions."""
+    assert set(WELL_KNOWN) <= set(place_zones())
