@@ -17,6 +17,7 @@ from babel.dates import format_datetime
 from bot.core.commands import Arg, ArgKind
 from bot.core.i18n import N_
 from bot.core.messages import Reply, Request
+from bot.core.timezones import zone_display
 from handlers.deps import Deps
 from handlers.event_admin.create import newevent
 from handlers.event_admin.draft import (
@@ -47,7 +48,7 @@ def _answers(request: Request) -> dict[str, str]:
 async def _zone(request: Request, deps: Deps) -> str:
     _ = deps.gettext(request)
     zone = read_zone(_answers(request)["timezone"], _)
-    return _("Time zone: {zone}.").format(zone=zone)
+    return _("Time zone: {zone}.").format(zone=zone_display(zone))
 
 
 async def _title(request: Request, deps: Deps) -> str:
@@ -67,7 +68,8 @@ def _start(request: Request, deps: Deps) -> tuple[str, datetime]:
 async def _start_echo(request: Request, deps: Deps) -> str:
     _ = deps.gettext(request)
     zone, starts = _start(request, deps)
-    return _("Starts: {when} ({zone}).").format(when=spelled(starts, request.locale), zone=zone)
+    when = spelled(starts, request.locale)
+    return _("Starts: {when} ({zone}).").format(when=when, zone=zone_display(zone))
 
 
 async def _end_echo(request: Request, deps: Deps) -> str:
@@ -75,7 +77,8 @@ async def _end_echo(request: Request, deps: Deps) -> str:
     zone, starts = _start(request, deps)
     ends = read_end(_answers(request)["end"], starts, zone, deps.clock(), _)
     check_end(starts, ends, zone, _)
-    return _("Ends: {when} ({zone}).").format(when=spelled(ends, request.locale), zone=zone)
+    when = spelled(ends, request.locale)
+    return _("Ends: {when} ({zone}).").format(when=when, zone=zone_display(zone))
 
 
 async def _place(request: Request, deps: Deps) -> str:

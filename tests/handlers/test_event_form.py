@@ -105,3 +105,10 @@ async def test_natural_dates_on_one_line_in_both_languages(say: Say) -> None:
         chat=ORGANIZER,
     )  # fmt: skip
     assert "The end must come after the start." in refused.text
+
+
+async def test_an_offset_typed_as_the_venues_zone_is_echoed_as_the_offset(say: Say) -> None:
+    """Etc/GMT-3 reads as minus three: the form's echoes name it the way it was typed, UTC+3."""
+    reply = await form(say, "UTC+3", "Vigil", "2027-03-29 18:00")
+    assert "Starts: Monday 29 March 2027, 18:00 (UTC+3)." in reply.text, reply.text
+    assert "GMT" not in reply.text
