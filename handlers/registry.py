@@ -395,7 +395,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         **_aliases("setup.language", _LANGUAGES),
     },
     "ru": {
-        **_aliases("events.when", {"upcoming": ("будущие",), "past": ("прошлые",)}),
+        **_aliases("events.when", {"upcoming": ("ближайшие", "будущие"), "past": ("прошлые",)}),
         **_aliases("subscribe.topic", _TOPIC_FORMS_RU),
         **_aliases("unsubscribe.topic", _TOPIC_FORMS_RU),
         **_aliases(
@@ -416,7 +416,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         ),
         **_aliases(
             "rsvp.answer",
-            {"going": ("иду", "приду", "пойду"), "maybe": ("возможно", "может"), "no": ("нет",)},
+            {"going": ("приду", "иду", "пойду"), "maybe": ("возможно", "может"), "no": ("нет",)},
         ),
     },
 }

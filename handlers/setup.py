@@ -52,11 +52,15 @@ async def setup(request: Request, deps: Deps) -> Reply:
     ):
         # /forget in the announcement channel erased its subscription.
         current = replace(current, broken_reason="forgotten")
-    return await _show(probe, server_id, current, _)
+    return await _show(probe, server_id, current, _, request.locale)
 
 
 async def _show(
-    probe: ServerProbe, server_id: str, current: ServerSetup | None, _: Callable[[str], str]
+    probe: ServerProbe,
+    server_id: str,
+    current: ServerSetup | None,
+    _: Callable[[str], str],
+    locale: str | None,
 ) -> Reply:
     if current is None:
         return Reply(
@@ -70,7 +74,7 @@ async def _show(
     lines = []
     if current.broken_reason:
         lines.append(_broken_text(current.broken_reason, name, _))
-    lines.append(_summary(current, name, _))
+    lines.append(_summary(current, name, _, locale))
     lines.append(_("Change it with /setup channel:#channel, or stop it with /setup action:off."))
     return Reply("\n\n".join(lines))
 
@@ -128,7 +132,7 @@ async def _change(
     )
     await deps.server_setups.save_setup(new)
     await _subscribe_channel(deps, new, current)
-    return Reply(_("Done.") + " " + _summary(new, name, _))
+    return Reply(_("Done.") + " " + _summary(new, name, _, request.locale))
 
 
 async def _subscribe_channel(deps: Deps, new: ServerSetup, old: ServerSetup | None) -> None:
@@ -145,8 +149,10 @@ async def _subscribe_channel(deps: Deps, new: ServerSetup, old: ServerSetup | No
     await deps.store.set_active(address, True)
 
 
-def _summary(current: ServerSetup, name: str, _: Callable[[str], str]) -> str:
-    topics = ", ".join(t for t in TOPICS if t in current.topics) or _("nothing")
+def _summary(current: ServerSetup, name: str, _: Callable[[str], str], locale: str | None) -> str:
+    # Topics as the reader would type them back into /setup.
+    topics = ", ".join(typed_topic(t, locale) for t in TOPICS if t in current.topics)
+    topics = topics or _("nothing")
     return _(
         "Announcements go to {channel}. Topics: {topics}. Time zone: {timezone}. "
         "Language: {language}."

@@ -17,10 +17,14 @@ if TYPE_CHECKING:
     from bot.core.commands import Arg, Command
 
 
+# The most words a choice's label has ("день памяти"): longer runs are not tried as one label.
+MAX_LABEL_WORDS = 3
+
+
 def fold(word: str) -> str:
     """A typed word as compared: any letter case, ё as е (Russians often type е), no spaces
     around it."""
-    return word.strip().casefold().replace("ё", "е")
+    return " ".join(word.casefold().replace("ё", "е").split())
 
 
 class ChoiceWords:
@@ -81,6 +85,26 @@ class ChoiceWords:
     def choice(self, command: str, arg: str, word: str) -> str | None:
         """The choice `word` names, in any language and letter case; None if it names none."""
         return self._lookup.get((command, arg), {}).get(fold(word))
+
+    def joined(self, command: Command[Any], words: list[str]) -> list[str]:
+        """`words` with a label of several words ("тихие часы", "день памяти") joined into one
+        where the command takes a choice, so a label can be typed as it reads. The longest label
+        wins: "тихие часы 22:00-08:00" is quiet hours and a value, not "тихие" and "часы ...".
+        """
+        words = list(words)
+        for index, arg in enumerate(command.args):
+            if index >= len(words) or not arg.choices:
+                continue
+            for end in range(min(index + MAX_LABEL_WORDS, len(words)), index + 1, -1):
+                parts = words[index:end]
+                # Discord fills options one by one: an empty one is no part of a label.
+                if not all(part.strip() for part in parts):
+                    continue
+                joined = " ".join(parts)
+                if self.choice(command.name, arg.name, joined):
+                    words[index:end] = [joined]
+                    break
+        return words
 
     def typed(self, command: str, arg: Arg, language: str | None) -> list[str]:
         """Each of `arg`'s choices as a reader of `language` types it: its value in English (the

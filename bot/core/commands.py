@@ -176,13 +176,22 @@ class Registry(Generic[DepsT]):
         """The choice of `/command`'s `arg` that `word` names in any language, or None."""
         return self._words.choice(command, arg, word)
 
+    def joined_labels(self, command: Command[DepsT], words: list[str]) -> list[str]:
+        """Typed words with a choice's label of several words ("тихие часы") made one word."""
+        return self._words.joined(command, words)
+
     def typed_choices(self, command: Command[DepsT], arg: Arg, language: str | None) -> list[str]:
         """`arg`'s choices as a reader of `language` would type them (one word each)."""
         return self._words.typed(command.name, arg, language)
 
     def usage(self, command: Command[DepsT], language: str | None) -> str:
-        """'/settings <пояс|язык|тишина> [value]': `usage` with the choices in `language`."""
-        return usage(command, lambda arg: self.typed_choices(command, arg, language))
+        """'/settings [пояс|язык|тишина] [значение]': `usage` in `language`."""
+        table = self._names.get(language or "", {})
+        return usage(
+            command,
+            lambda arg: self.typed_choices(command, arg, language),
+            lambda arg: table.get(f"{command.name}.{arg.name}", arg.name),
+        )
 
 
 def split_command_line(text: str) -> tuple[str, tuple[str, ...]] | None:
@@ -214,12 +223,17 @@ class UserError(Exception):
         self.text = text
 
 
-def usage(command: Command[DepsT], choices: Callable[[Arg], Iterable[str]] | None = None) -> str:
-    """'/settings <timezone|language|quiet> [value]' from the argument spec; `choices` gives
-    each argument's choices as shown (the declared English values unless given)."""
+def usage(
+    command: Command[DepsT],
+    choices: Callable[[Arg], Iterable[str]] | None = None,
+    names: Callable[[Arg], str] | None = None,
+) -> str:
+    """'/settings <timezone|language|quiet> [value]' from the argument spec; `choices` and
+    `names` give each argument's choices and name as shown (as declared unless given)."""
     parts = [f"/{command.name}"]
     for arg in command.args:
-        shown = "|".join(choices(arg) if choices else arg.choices) if arg.choices else arg.name
+        name = names(arg) if names else arg.name
+        shown = "|".join(choices(arg) if choices else arg.choices) if arg.choices else name
         parts.append(f"<{shown}>" if arg.required else f"[{shown}]")
     return " ".join(parts)
 

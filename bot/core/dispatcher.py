@@ -247,7 +247,7 @@ class Dispatcher(Generic[PartsT]):
         case becomes its English value; a word that names no choice is refused with the choices
         as the asker's language types them."""
         _ = self._gettext(request)
-        words = list(request.args)
+        words = self._registry.joined_labels(command, list(request.args))
         spec = command.args
         shown_usage = self._registry.usage(command, request.locale)
         if spec and spec[-1].rest and len(words) > len(spec):
