@@ -136,6 +136,10 @@ class Registry(Generic[DepsT]):
     arguments (`"events.when"`) or the label of one of an argument's choices
     (`"events.when.past"`). Names are identifiers, declared rather than translated, and must
     follow the strictest rules a platform sets for them (see `check_names`).
+
+    A choice may be typed as its value, as any of its labels or as one of its `aliases` (same
+    keys as the labels, by language: the short one-word forms people type), in any language
+    and letter case; the dispatcher hands the handler the value (see bot.core.choice_words).
     """
 
     def __init__(
