@@ -30,6 +30,7 @@ from handlers.event_admin.form import eventform, form_fields
 from handlers.event_admin.publish import eventdraft
 from handlers.events import events, ics
 from handlers.forget import forget
+from handlers.keywords import LANGUAGE_WORDS, TOPIC_WORDS_RU
 from handlers.petition import petition
 from handlers.privacy import privacy
 from handlers.remember import remember
@@ -292,6 +293,7 @@ def build_registry() -> Registry[Deps]:
             ),
         ],
         NAMES,
+        ALIASES,
     )
 
 
@@ -300,12 +302,7 @@ def build_registry() -> Registry[Deps]:
 # translated; the Registry checks them against Discord's rules. Keys: "command",
 # "command.option" and "command.option.choice" (a choice's label; its value stays English, as
 # does every name the dispatcher receives). Telegram allows only Latin command names.
-_TOPICS_RU = {
-    "events": "события",
-    "petitions": "петиции",
-    "remembrance": "день памяти",
-    "appeals": "срочные призывы",
-}
+_TOPICS_RU = {topic: words[0] for topic, words in TOPIC_WORDS_RU.items()}
 _EVENT_FIELDS_RU = {
     "title": "название",
     "start": "начало",
@@ -382,4 +379,48 @@ NAMES: dict[str, dict[str, str]] = {
         "cancel": "отменить",
         "cancel.id": "номер",
     }
+}
+
+
+def _aliases(option: str, words: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {f"{option}.{value}": forms for value, forms in words.items()}
+
+
+_TOPIC_FORMS_RU = {topic: words[1:] for topic, words in TOPIC_WORDS_RU.items()}
+_LANGUAGES = {"en": LANGUAGE_WORDS["en"][1:2], "ru": LANGUAGE_WORDS["ru"][1:2]}
+_LANGUAGES_RU = {"en": LANGUAGE_WORDS["en"][2:], "ru": LANGUAGE_WORDS["ru"][2:]}
+
+# Words people type for a choice beyond its value and its labels in NAMES (which are accepted
+# too): short one-word forms, since typed words are split on spaces. Same keys as NAMES'
+# choices; the first one-word form of a language is how lists of choices show it to its readers.
+ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {
+        **_aliases("settings.what", {"timezone": ("zone", "tz"), "language": ("lang",)}),
+        **_aliases("setup.language", _LANGUAGES),
+    },
+    "ru": {
+        **_aliases("events.when", {"upcoming": ("ближайшие", "будущие"), "past": ("прошлые",)}),
+        **_aliases("subscribe.topic", _TOPIC_FORMS_RU),
+        **_aliases("unsubscribe.topic", _TOPIC_FORMS_RU),
+        **_aliases(
+            "settings.what",
+            {
+                "timezone": ("пояс", "часовой_пояс", "зона"),
+                "quiet": ("тишина", "тихие", "тихие_часы"),
+            },
+        ),
+        **_aliases("setup.action", {"off": ("выкл", "отключить")}),
+        **_aliases("setup.language", _LANGUAGES_RU),
+        **_aliases("editevent.field", {"timezone": ("пояс", "часовой_пояс")}),
+        **_aliases("eventdraft.action", {"publish": ("опубликовать",), "discard": ("удалить",)}),
+        **_aliases("broadcast.audience", {**_TOPIC_FORMS_RU, "here": ("здесь", "тут")}),
+        **_aliases(
+            "bcwrite.audience",
+            {**TOPIC_WORDS_RU, "here": ("сюда", "здесь", "тут")},
+        ),
+        **_aliases(
+            "rsvp.answer",
+            {"going": ("приду", "иду", "пойду"), "maybe": ("возможно", "может"), "no": ("нет",)},
+        ),
+    },
 }

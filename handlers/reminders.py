@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from bot.core.choice_words import fold
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Reply, Request
 from bot.core.reminders.plan import parse_leads
 from bot.core.reminders.values import DEFAULT_LEADS
 from handlers.deps import Deps
+from handlers.keywords import DEFAULT_WORDS, OFF_WORDS, is_one_of
 from handlers.prefs import save_chat_if_new
 from handlers.texts.reminder import format_lead
 
@@ -45,7 +48,7 @@ async def reminders(request: Request, deps: Deps) -> Reply:
             ),
         )
     value = request.args[0]
-    leads = _parse(value, _)
+    leads = parse_typed_leads(value, _)
     await save_chat_if_new(request, deps)
     await deps.events.set_leads(request.chat, leads)
     if not leads:
@@ -57,14 +60,55 @@ async def reminders(request: Request, deps: Deps) -> Reply:
     )
 
 
-def _parse(value: str, _: Callable[[str], str]) -> tuple[int, ...]:
-    word = value.strip().lower()
-    if word in ("off", "none"):
+# Units as people type them after a number, in English or Russian: "2d", "2д", "2 дня",
+# "3 hours"; each maps to the letter bot.core.reminders.plan reads.
+_UNIT_WORDS = {
+    "w": ("w", "week", "weeks", "н", "нед", "неделя", "недели", "недель", "неделю"),
+    "d": ("d", "day", "days", "д", "дн", "день", "дня", "дней"),
+    "h": ("h", "hour", "hours", "ч", "час", "часа", "часов"),
+    "m": (
+        "m",
+        "min",
+        "mins",
+        "minute",
+        "minutes",
+        "м",
+        "мин",
+        "минута",
+        "минуты",
+        "минут",
+        "минуту",
+    ),
+}
+_UNITS = {fold(word): unit for unit, words in _UNIT_WORDS.items() for word in words}
+_LEAD = re.compile(r"([0-9]+)\s*([^\W\d_]+)")
+_SEPARATORS = re.compile(r"[\s,;]*")
+
+
+def english_leads(text: str) -> str | None:
+    """'2д, 3 часа' -> '2d,3h', as bot.core.reminders.plan reads lead times; None when the text
+    holds anything but numbers with units (the plan then checks the numbers)."""
+    folded = fold(text)
+    found = _LEAD.findall(folded)
+    if not found or not _SEPARATORS.fullmatch(_LEAD.sub("", folded)):
+        return None
+    units = [_UNITS.get(unit) for _, unit in found]
+    if None in units:
+        return None
+    return ",".join(f"{number}{unit}" for (number, _unit), unit in zip(found, units, strict=True))
+
+
+def parse_typed_leads(value: str, _: Callable[[str], str]) -> tuple[int, ...]:
+    """What /reminders was given, in English or Russian, as minutes; UserError if unreadable."""
+    if is_one_of(value, OFF_WORDS):
         return ()
-    if word == "default":
+    if is_one_of(value, DEFAULT_WORDS):
         return DEFAULT_LEADS
+    english = english_leads(value)
     try:
-        return parse_leads(value)
+        if english is None:
+            raise ValueError(value)
+        return parse_leads(english)
     except ValueError:
         raise UserError(
             _(

@@ -11,6 +11,7 @@ from bot.core.messages import ActionButton, Reply, Request
 from bot.core.ports import ChatPrefs
 from bot.core.timezones import resolve_zone
 from handlers.deps import Deps
+from handlers.keywords import OFF_WORDS, is_one_of, language_named
 from handlers.prefs import current_prefs
 from handlers.reminders import leads_text
 from handlers.texts.zones import fixed_zone_note, unknown_zone, zone_buttons, zone_echo
@@ -111,8 +112,8 @@ async def _language(prefs: ChatPrefs, value: str | None, request: Request, deps:
                 ActionButton(n, "settings", ("language", c)) for c, n in LANGUAGES.items()
             ),
         )
-    code = value.strip().lower()
-    if code not in LANGUAGES:
+    code = language_named(value)
+    if code is None or code not in LANGUAGES:
         raise UserError(
             _("I speak {languages}. Choose one of: {codes}.").format(
                 languages=", ".join(LANGUAGES.values()), codes=", ".join(LANGUAGES)
@@ -138,7 +139,7 @@ async def _quiet(prefs: ChatPrefs, value: str | None, request: Request, deps: De
                 ActionButton(_("Off"), "settings", ("quiet", "off")),
             ),
         )
-    if value.strip().lower() == "off":
+    if is_one_of(value, OFF_WORDS):
         await deps.store.save_chat(replace(prefs, quiet_hours=None))
         return Reply(_("Quiet hours are off: reminders come at any hour."))
     try:

@@ -20,6 +20,7 @@ from bot.core.server_setup import ServerProbe, ServerSetup
 from bot.core.timezones import resolve_zone
 from content.schema import LOCALES
 from handlers.deps import Deps
+from handlers.keywords import ALL_RU, is_one_of, language_named, topic_named, typed_topic
 
 ACTIONS = ("set", "show", "off")
 
@@ -51,11 +52,15 @@ async def setup(request: Request, deps: Deps) -> Reply:
     ):
         # /forget in the announcement channel erased its subscription.
         current = replace(current, broken_reason="forgotten")
-    return await _show(probe, server_id, current, _)
+    return await _show(probe, server_id, current, _, request.locale)
 
 
 async def _show(
-    probe: ServerProbe, server_id: str, current: ServerSetup | None, _: Callable[[str], str]
+    probe: ServerProbe,
+    server_id: str,
+    current: ServerSetup | None,
+    _: Callable[[str], str],
+    locale: str | None,
 ) -> Reply:
     if current is None:
         return Reply(
@@ -69,7 +74,7 @@ async def _show(
     lines = []
     if current.broken_reason:
         lines.append(_broken_text(current.broken_reason, name, _))
-    lines.append(_summary(current, name, _))
+    lines.append(_summary(current, name, _, locale))
     lines.append(_("Change it with /setup channel:#channel, or stop it with /setup action:off."))
     return Reply("\n\n".join(lines))
 
@@ -111,7 +116,7 @@ async def _change(
     name = await probe.channel_name(server_id, channel_id) or channel_id
     if missing:
         return Reply(_missing_text(missing, name, _))
-    topics = _topics(args[1], current, _)
+    topics = _topics(args[1], current, _, request.locale)
     timezone = _timezone(args[2], current, _)
     locale = _locale(args[3], current, _)
     platform = request.chat.platform
@@ -127,7 +132,7 @@ async def _change(
     )
     await deps.server_setups.save_setup(new)
     await _subscribe_channel(deps, new, current)
-    return Reply(_("Done.") + " " + _summary(new, name, _))
+    return Reply(_("Done.") + " " + _summary(new, name, _, request.locale))
 
 
 async def _subscribe_channel(deps: Deps, new: ServerSetup, old: ServerSetup | None) -> None:
@@ -144,8 +149,10 @@ async def _subscribe_channel(deps: Deps, new: ServerSetup, old: ServerSetup | No
     await deps.store.set_active(address, True)
 
 
-def _summary(current: ServerSetup, name: str, _: Callable[[str], str]) -> str:
-    topics = ", ".join(t for t in TOPICS if t in current.topics) or _("nothing")
+def _summary(current: ServerSetup, name: str, _: Callable[[str], str], locale: str | None) -> str:
+    # Topics as the reader would type them back into /setup.
+    topics = ", ".join(typed_topic(t, locale) for t in TOPICS if t in current.topics)
+    topics = topics or _("nothing")
     return _(
         "Announcements go to {channel}. Topics: {topics}. Time zone: {timezone}. "
         "Language: {language}."
@@ -180,20 +187,25 @@ def _broken_text(reason: str, name: str, _: Callable[[str], str]) -> str:
     )
 
 
-def _topics(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> frozenset[str]:
-    words = [w for w in re.split(r"[\s,;]+", text.strip().lower()) if w]
+def _topics(
+    text: str, current: ServerSetup | None, _: Callable[[str], str], locale: str | None
+) -> frozenset[str]:
+    words = [w for w in re.split(r"[\s,;]+", text.strip()) if w]
     if not words:
         return current.topics if current else frozenset(TOPICS)
-    if words == ["all"]:
+    if len(words) == 1 and is_one_of(words[0], ("all", *ALL_RU)):
         return frozenset(TOPICS)
-    unknown = [w for w in words if w not in TOPICS]
+    topics = [topic_named(w) for w in words]
+    unknown = [w for w, topic in zip(words, topics, strict=True) if topic is None]
     if unknown:
+        every = "все" if locale == "ru" else "all"
         raise UserError(
             _("“{value}” is not one of: {choices}.").format(
-                value=unknown[0], choices=", ".join((*TOPICS, "all"))
+                value=unknown[0],
+                choices=", ".join((*(typed_topic(t, locale) for t in TOPICS), every)),
             )
         )
-    return frozenset(words)
+    return frozenset(t for t in topics if t is not None)
 
 
 def _timezone(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> str | None:
@@ -207,12 +219,14 @@ def _timezone(text: str, current: ServerSetup | None, _: Callable[[str], str]) -
 
 
 def _locale(text: str, current: ServerSetup | None, _: Callable[[str], str]) -> str | None:
-    code = text.strip().lower()
-    if not code:
+    if not text.strip():
         return current.locale if current else None
-    if code not in LOCALES:
+    code = language_named(text)
+    if code is None or code not in LOCALES:
         raise UserError(
-            _("“{value}” is not one of: {choices}.").format(value=code, choices=", ".join(LOCALES))
+            _("“{value}” is not one of: {choices}.").format(
+                value=text.strip(), choices=", ".join(LOCALES)
+            )
         )
     return code
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
+from bot.core.choice_words import ChoiceWords
 from bot.core.messages import Reply, Request
 
 DepsT = TypeVar("DepsT")
@@ -135,12 +136,17 @@ class Registry(Generic[DepsT]):
     arguments (`"events.when"`) or the label of one of an argument's choices
     (`"events.when.past"`). Names are identifiers, declared rather than translated, and must
     follow the strictest rules a platform sets for them (see `check_names`).
+
+    A choice may be typed as its value, as any of its labels or as one of its `aliases` (same
+    keys as the labels, by language: the short one-word forms people type), in any language
+    and letter case; the dispatcher hands the handler the value (see bot.core.choice_words).
     """
 
     def __init__(
         self,
         commands: Iterable[Command[DepsT]],
         names: Mapping[str, Mapping[str, str]] | None = None,
+        aliases: Mapping[str, Mapping[str, tuple[str, ...]]] | None = None,
     ) -> None:
         self._commands: dict[str, Command[DepsT]] = {}
         for command in commands:
@@ -151,6 +157,7 @@ class Registry(Generic[DepsT]):
             self._commands[command.name] = command
         self._names = {language: dict(table) for language, table in (names or {}).items()}
         check_names(self._commands, self._names)
+        self._words = ChoiceWords(self._commands, self._names, aliases or {})
 
     def get(self, name: str) -> Command[DepsT] | None:
         return self._commands.get(name)
@@ -168,6 +175,27 @@ class Registry(Generic[DepsT]):
         """The name (or choice label) for `key` by language: `"events"`, `"events.when"`,
         `"events.when.past"`; empty where none is declared."""
         return {language: table[key] for language, table in self._names.items() if key in table}
+
+    def choice(self, command: str, arg: str, word: str) -> str | None:
+        """The choice of `/command`'s `arg` that `word` names in any language, or None."""
+        return self._words.choice(command, arg, word)
+
+    def joined_labels(self, command: Command[DepsT], words: list[str]) -> list[str]:
+        """Typed words with a choice's label of several words ("тихие часы") made one word."""
+        return self._words.joined(command, words)
+
+    def typed_choices(self, command: Command[DepsT], arg: Arg, language: str | None) -> list[str]:
+        """`arg`'s choices as a reader of `language` would type them (one word each)."""
+        return self._words.typed(command.name, arg, language)
+
+    def usage(self, command: Command[DepsT], language: str | None) -> str:
+        """'/settings [пояс|язык|тишина] [значение]': `usage` in `language`."""
+        table = self._names.get(language or "", {})
+        return usage(
+            command,
+            lambda arg: self.typed_choices(command, arg, language),
+            lambda arg: table.get(f"{command.name}.{arg.name}", arg.name),
+        )
 
 
 def split_command_line(text: str) -> tuple[str, tuple[str, ...]] | None:
@@ -199,11 +227,17 @@ class UserError(Exception):
         self.text = text
 
 
-def usage(command: Command[DepsT]) -> str:
-    """'/settings <what> [value]' from the argument spec."""
+def usage(
+    command: Command[DepsT],
+    choices: Callable[[Arg], Iterable[str]] | None = None,
+    names: Callable[[Arg], str] | None = None,
+) -> str:
+    """'/settings <timezone|language|quiet> [value]' from the argument spec; `choices` and
+    `names` give each argument's choices and name as shown (as declared unless given)."""
     parts = [f"/{command.name}"]
     for arg in command.args:
-        shown = "|".join(arg.choices) if arg.choices else arg.name
+        name = names(arg) if names else arg.name
+        shown = "|".join(choices(arg) if choices else arg.choices) if arg.choices else name
         parts.append(f"<{shown}>" if arg.required else f"[{shown}]")
     return " ".join(parts)
 

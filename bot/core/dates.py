@@ -21,6 +21,8 @@ from typing import Any
 
 import dateparser
 
+from bot.core.choice_words import fold
+
 log = logging.getLogger(__name__)
 
 LANGUAGES = ["en", "ru"]
@@ -42,7 +44,8 @@ _CLOCK = re.compile(
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\S+")
-_NOW = frozenset({"now", "сейчас"})
+# "Send now", in every language the bot speaks (bot.core.broadcast.compose asks for it too).
+NOW_WORDS = ("now", "сейчас")
 # Words that may stand before a time without being part of it: "at 18:30", "в 18:30", "on Sat".
 _LEAD_INS = frozenset({"at", "on", "в", "во"})
 # A one-line command's leading time has at most this many words ("on 5 December 2026 19:00").
@@ -53,7 +56,12 @@ MAX_LENGTH = 80
 
 def has_clock(text: str) -> bool:
     """Whether the text names a clock time (or is "now"), not merely a day."""
-    return text.strip().lower() in _NOW or _CLOCK.search(text) is not None
+    return is_now(text) or _CLOCK.search(text) is not None
+
+
+def is_now(text: str) -> bool:
+    """Whether the text is "now" in any language the bot speaks, in any letter case."""
+    return fold(text) in NOW_WORDS
 
 
 def parse_strict(text: str) -> datetime | None:
@@ -114,7 +122,7 @@ def split_leading_time(text: str, now_local: datetime) -> tuple[datetime | None,
     spans = [(m.start(), m.end()) for m in _WORD.finditer(text)][: MAX_TIME_WORDS + 1]
     words = [text[a:b] for a, b in spans]
     first = 1 if len(words) > 1 and words[0].lower() in _LEAD_INS else 0
-    if len(words) > first and words[first].lower() in _NOW:
+    if len(words) > first and is_now(words[first]):
         return None, text[spans[first][1] :].strip()
     for end in range(first + 1, min(len(words), first + MAX_TIME_WORDS) + 1):
         prefix = " ".join(words[first:end])

@@ -16,7 +16,6 @@ from bot.core.commands import (
     Registry,
     UserError,
     encode_action,
-    usage,
 )
 from bot.core.conversation import FREE_TEXT, Conversations
 from bot.core.i18n import gettext_for, supported_language
@@ -244,33 +243,39 @@ class Dispatcher(Generic[PartsT]):
         return Reply(text)
 
     def _checked_args(self, command: Command[PartsT], request: Request) -> tuple[str, ...]:
+        """The typed words as the handler takes them: a choice typed in any language or letter
+        case becomes its English value; a word that names no choice is refused with the choices
+        as the asker's language types them."""
         _ = self._gettext(request)
-        words = list(request.args)
+        words = self._registry.joined_labels(command, list(request.args))
         spec = command.args
+        shown_usage = self._registry.usage(command, request.locale)
         if spec and spec[-1].rest and len(words) > len(spec):
             words = [*words[: len(spec) - 1], " ".join(words[len(spec) - 1 :])]
         if len(words) > len(spec):
             raise ArgumentError(
                 _("Too many words for /{command}. Use it like this: {usage}").format(
-                    command=command.name, usage=usage(command)
+                    command=command.name, usage=shown_usage
                 )
             )
+        checked: list[str] = []
         for arg, word in zip(spec, words, strict=False):
-            if arg.choices and word.lower() not in arg.choices:
+            value = self._registry.choice(command.name, arg.name, word) if arg.choices else word
+            if value is None:
+                choices = self._registry.typed_choices(command, arg, request.locale)
                 raise ArgumentError(
                     _("“{value}” is not one of: {choices}.").format(
-                        value=word, choices=", ".join(arg.choices)
+                        value=word, choices=", ".join(choices)
                     )
                     + " "
-                    + _("Use it like this: {usage}").format(usage=usage(command))
+                    + _("Use it like this: {usage}").format(usage=shown_usage)
                 )
+            checked.append(value)
         missing = [arg for arg in spec[len(words) :] if arg.required and not arg.prompt]
         if missing:
             raise ArgumentError(
                 _("/{command} needs more. Use it like this: {usage}").format(
-                    command=command.name, usage=usage(command)
+                    command=command.name, usage=shown_usage
                 )
             )
-        return tuple(
-            word.lower() if arg.choices else word for arg, word in zip(spec, words, strict=False)
-        )
+        return tuple(checked)

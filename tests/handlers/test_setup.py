@@ -213,3 +213,29 @@ async def test_any_typed_topics_or_zone_get_an_answer_never_an_error(
     stored = await world.setups.get_setup("discord", SERVER)
     if stored is not None:
         assert stored.topics <= frozenset(TOPICS)
+
+
+async def test_a_russian_admin_sets_up_with_russian_words_only(world: World) -> None:
+    reply = await world.say("задать", NEWS, "События, петиции", "", "русский", locale="ru")
+    assert reply.text.startswith("Готово.") and "Темы: события, петиции." in reply.text
+    stored = await world.setups.get_setup("discord", SERVER)
+    assert stored is not None
+    assert (stored.topics, stored.locale) == (frozenset({"events", "petitions"}), "ru")
+    await world.say("задать", NEWS, "все", locale="ru")
+    stored = await world.setups.get_setup("discord", SERVER)
+    assert stored is not None and stored.topics == frozenset(TOPICS)
+    shown = await world.say("показать", locale="ru")
+    assert "Темы: события, петиции, память, призывы." in shown.text
+    wrong = await world.say("задать", NEWS, "котики", locale="ru")
+    assert "«котики» не подходит. Возможные варианты: события, петиции, память, призывы, все." in (
+        wrong.text
+    )
+    await world.say("выкл", locale="ru")
+    assert await world.setups.get_setup("discord", SERVER) is None
+
+
+async def test_english_setup_words_still_read_and_show_in_english(world: World) -> None:
+    reply = await world.say("set", NEWS, "appeals", "", "Russian")
+    assert "Topics: appeals." in reply.text
+    stored = await world.setups.get_setup("discord", SERVER)
+    assert stored is not None and stored.locale == "ru"

@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot.core.broadcast.values import Message
-from bot.core.dates import parse_local
+from bot.core.dates import is_now, parse_local
 from bot.core.i18n import N_
 from bot.core.messages import UrlButton
 from bot.core.timezones import zone_named
@@ -80,7 +80,7 @@ def parse_when(value: str, tz: str | None, now: datetime) -> datetime | None:
     """'now' -> None; '18:30' (the next such time), '2026-12-01 18:30', 'tomorrow 18:00',
     'суббота 19:00' (bot.core.dates) in `tz` -> an aware time, neither past nor too far ahead."""
     value = value.strip()
-    if value.lower() in ("now", "", "сейчас"):
+    if not value or is_now(value):
         return None
     zone = zone_named(tz)
     local_now = now.astimezone(zone)
