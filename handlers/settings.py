@@ -9,7 +9,7 @@ from datetime import time
 from bot.core.commands import UserError
 from bot.core.messages import ActionButton, Reply, Request
 from bot.core.ports import ChatPrefs
-from bot.core.timezones import resolve_zone
+from bot.core.timezones import resolve_zone, zone_display
 from handlers.deps import Deps
 from handlers.keywords import OFF_WORDS, is_one_of, language_named
 from handlers.prefs import current_prefs
@@ -45,7 +45,9 @@ async def _summary(prefs: ChatPrefs, request: Request, deps: Deps) -> str:
     quiet_text = f"{quiet[0]:%H:%M}–{quiet[1]:%H:%M}" if quiet else _("off")
     lines = [
         _("Your settings:"),
-        _("Time zone: {zone}").format(zone=prefs.timezone or _("not set (UTC)")),
+        _("Time zone: {zone}").format(
+            zone=zone_display(prefs.timezone) if prefs.timezone else _("not set (UTC)")
+        ),
         _("Language: {language}").format(language=LANGUAGES.get(request.locale or "en")),
         _("Quiet hours: {hours}").format(hours=quiet_text),
     ]

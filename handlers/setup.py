@@ -17,7 +17,7 @@ from bot.core.i18n import N_
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.core.ports import TOPICS, ChatPrefs
 from bot.core.server_setup import ServerProbe, ServerSetup
-from bot.core.timezones import resolve_zone
+from bot.core.timezones import resolve_zone, zone_display
 from content.schema import LOCALES
 from handlers.deps import Deps
 from handlers.keywords import ALL_RU, is_one_of, language_named, topic_named, typed_topic
@@ -159,7 +159,7 @@ def _summary(current: ServerSetup, name: str, _: Callable[[str], str], locale: s
     ).format(
         channel=name,
         topics=topics,
-        timezone=current.timezone or _("each member's own"),
+        timezone=zone_display(current.timezone) if current.timezone else _("each member's own"),
         language=current.locale or _("each member's own"),
     )
 

@@ -32,6 +32,9 @@ async def test_utc_plus_3_is_set_echoed_and_offers_the_cities_on_it(say: Say, co
         ("Europe/Istanbul", "Europe/Istanbul"),
     ]
     assert await zone_of(core, "en") == "Etc/GMT-3"
+    # The summary names it as it was typed: Etc/GMT-3 reads as minus three.
+    summary = await say("/settings", chat="en")
+    assert "Time zone: UTC+3" in summary.text and "GMT" not in summary.text
     # A city button is one press to the place's own rules.
     chosen = await say("/settings", "timezone", "Europe/Moscow", chat="en")
     assert "Time zone set to Europe/Moscow." in chosen.text and not zone_buttons(chosen)
