@@ -16,6 +16,10 @@ WHICH_EVENT = Arg(
     N_("the event's id"),
     prompt=N_("Which event? Choose it below, or type its id (e.g. e_12)."),
     offer=offer_events,
+    prompt_when_none=N_(
+        "Which event? You have no upcoming events to choose from; type an event's id (e.g. "
+        "e_12), or send /newevent to create one."
+    ),
     check=check_event,
 )
 BROADCAST_ID = Arg("id", N_("the broadcast's number"), required=True)

@@ -59,6 +59,9 @@ class Arg:
     # Values offered as buttons under `prompt`, as (label, value): pressing one answers the
     # question (the button repeats the command with the answers so far plus the value).
     offer: ArgOffer | None = field(default=None, compare=False)
+    # The question instead of `prompt` when `offer` has nothing to offer, so a prompt never
+    # points at buttons that are not there ("choose it below" under no buttons).
+    prompt_when_none: str = ""
 
     def __post_init__(self) -> None:
         if self.choices and self.kind is ArgKind.TEXT:

@@ -210,9 +210,14 @@ class Dispatcher(Generic[PartsT]):
         that answer it, and take the asker's next plain message as the answer."""
         _ = self._gettext(request)
         self._conversations.remember(request.chat, request.user_id, command.name, request.args)
-        question = _(arg.prompt) + "\n" + _("(Send any command to stop.)")
         buttons: list[ActionButton] = []
         offered = await arg.offer(request, self._deps) if arg.offer is not None else ()
+        prompt = (
+            arg.prompt_when_none
+            if arg.offer and not offered and arg.prompt_when_none
+            else arg.prompt
+        )
+        question = _(prompt) + "\n" + _("(Send any command to stop.)")
         for label, value in offered:
             args = (*request.args, value)
             # A value must come back as one word, within the platforms' callback-data limit.

@@ -95,6 +95,10 @@ async def test_typed_quiet_hours_answer_the_settings_question(say: Say) -> None:
 
 
 async def test_editevent_alone_offers_the_organizers_events_then_the_fields(say: Say) -> None:
+    # Before there is any event, the question points at no buttons that are not there.
+    empty = await say("/editevent", chat=ORGANIZER)
+    assert "no upcoming events" in empty.text and not empty.buttons
+    assert "below" not in empty.text
     event_id = await published(say, *EVENT)
     question = await say("/editevent", chat=ORGANIZER)
     assert "Which event? Choose it below, or type its id" in question.text
