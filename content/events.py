@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.reminders.values import EventInfo, Localized
-from content.schema import Campaign, Event, Text
+from content.schema import Campaign, Event, Status, Text
 
 
 def _localized(text: Text) -> Localized:
@@ -28,5 +28,6 @@ def content_event(event: Event) -> EventInfo:
 
 
 def content_events(campaign: Campaign) -> tuple[EventInfo, ...]:
-    """Every event of the content files, for the event store."""
-    return tuple(content_event(e) for e in campaign.events)
+    """Every event of the content files that is not closed (cancelled), for the event store;
+    a historic one is listed among past events by its dates."""
+    return tuple(content_event(e) for e in campaign.events if e.status is not Status.CLOSED)

@@ -9,6 +9,7 @@ content.problems words the errors.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import cast
@@ -16,6 +17,7 @@ from typing import cast
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from content.problems import Loc, Problem, path_text, validation_message
+from content.provenance import freshness, repeated_links
 from content.schema import Campaign, Donate, Event, Petitions, Remembrance, Text
 from content.yaml_lines import LineMap, duplicate_keys, line_for, line_map, node_line, parse_yaml
 
@@ -75,8 +77,14 @@ def load_campaign(directory: Path | None = None) -> Campaign:
     return campaign
 
 
-def check_content(directory: Path | None = None) -> tuple[Campaign | None, list[Problem]]:
-    """Validate every content file; the campaign is None when any problem is an error."""
+def check_content(
+    directory: Path | None = None, today: date | None = None
+) -> tuple[Campaign | None, list[Problem]]:
+    """Validate every content file; the campaign is None when any problem is an error.
+
+    `today` (by default the UTC date) only decides which items are due for a new check.
+    """
+    today = today or datetime.now(UTC).date()
     root = directory if directory is not None else default_content_dir()
     problems: list[Problem] = []
     models: dict[str, BaseModel] = {}
@@ -86,8 +94,11 @@ def check_content(directory: Path | None = None) -> tuple[Campaign | None, list[
         if loaded is not None:
             models[name], lines[name] = loaded
     problems.extend(_duplicate_ids(models, lines))
+    problems.extend(repeated_links(models, lines))
+    problems.extend(_undeclared_share_tag(models, lines))
     for name, value in models.items():
         problems.extend(_missing_russian(name, value, lines[name]))
+        problems.extend(freshness(name, value, lines[name], today))
     order = list(FILES)
     problems.sort(key=lambda p: (order.index(p.file), p.line))
     if any(not p.warning for p in problems) or len(models) != len(FILES):
@@ -168,6 +179,23 @@ def _duplicate_ids(models: dict[str, BaseModel], lines: dict[str, LineMap]) -> I
                     )
                 else:
                     first[item.id] = f"{name}:{line}"
+
+
+def _undeclared_share_tag(
+    models: dict[str, BaseModel], lines: dict[str, LineMap]
+) -> Iterator[Problem]:
+    """The share button's tag must be counted, so it must be one of the declared campaign tags."""
+    donate, remembrance = models.get("donate.yaml"), models.get("remembrance.yaml")
+    if not isinstance(donate, Donate) or not isinstance(remembrance, Remembrance):
+        return
+    if donate.share.tag not in remembrance.campaign_tags:
+        loc: Loc = ("share", "tag")
+        yield Problem(
+            "donate.yaml",
+            line_for(loc, lines["donate.yaml"]),
+            f"{path_text(loc)}: {donate.share.tag!r} is not one of the campaign_tags in "
+            "remembrance.yaml",
+        )
 
 
 def _texts(value: object, loc: Loc) -> Iterator[tuple[Loc, Text]]:

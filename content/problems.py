@@ -108,8 +108,12 @@ def _describe(details: ErrorDetails) -> tuple[str, str]:
         return path, f"must be at {'least' if kind == 'greater_than_equal' else 'most'} {bound}"
     if kind == "too_short":
         return path, f"list at least {ctx.get('min_length', 1)} item(s)"
-    if kind.startswith(("datetime_", "date_")):
+    if kind.startswith("date_"):
+        return path, "expected a date like 2026-12-01"
+    if kind.startswith("datetime_"):
         return path, "expected a local date and time like 2017-06-02 19:00"
+    if kind in ("enum", "literal_error"):
+        return path, f"expected one of: {ctx.get('expected')}, not {short(value)}"
     if kind == "value_error":
         # The schema's own validators already word their messages for organizers.
         return path, str(details["msg"]).removeprefix("Value error, ")

@@ -7,11 +7,21 @@ back to English (and `allybot content check` reports it). Every item names its s
 from __future__ import annotations
 
 from calendar import monthrange
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from bot.core.ports import TOPICS
 from bot.core.timezones import is_zone
@@ -63,6 +73,77 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Status(StrEnum):
+    """Whether an item is something to do now, or only part of the story."""
+
+    OPEN = "open"  # offered as an action (a Sign or Donate button) until it `closes`
+    CLOSED = "closed"  # shown nowhere: kept only so the file remembers it
+    HISTORIC = "historic"  # told as what happened, never with a button
+
+
+# Who checked an item: a role, never a person's name (the content is public, and a name would
+# put that person at risk). Each role has a translated sentence in handlers/donate.py.
+CheckedBy = Literal["campaign team", "organizers"]
+
+
+class Provenance(_Frozen):
+    """When a person last verified an item's link and claim, which role they have, and whether
+    the item is still something to act on."""
+
+    checked: date
+    checked_by: CheckedBy
+    status: Status
+
+    @field_validator("checked", mode="before")
+    @classmethod
+    def _a_date(cls, value: object) -> object:
+        # YAML reads 2026-12-01 as a date; a time as well would hide which day was meant.
+        if isinstance(value, datetime):
+            raise ValueError("write the date only, like 2026-12-01")
+        return value
+
+
+class Link(_Frozen):
+    """A link per language: `url: https://...`, or `url: {en: https://..., ru: https://...}`
+    where the organisation has a Russian page."""
+
+    en: HttpsUrl
+    ru: HttpsUrl | None = None
+
+    def get(self, locale: str | None) -> str:
+        return self.ru if locale == "ru" and self.ru else self.en
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return (self.en,) if self.ru is None else (self.en, self.ru)
+
+
+def _one_link(value: object) -> object:
+    # Checked here, so that a bad single link is reported at `url`, the line the organizer wrote.
+    return {"en": _https(value)} if isinstance(value, str) else value
+
+
+LocalLink = Annotated[Link, BeforeValidator(_one_link)]
+
+
+class Offer(Provenance):
+    """A fund or petition: offered with a button while open and before `closes` (the last day,
+    judged when someone asks, in their zone)."""
+
+    url: LocalLink | None = None
+    closes: date | None = None
+
+    @model_validator(mode="after")
+    def _open_needs_a_link(self) -> Offer:
+        if self.status is Status.OPEN and self.url is None:
+            raise ValueError("an open item needs a url (where people act)")
+        return self
+
+    def offered(self, today: date) -> bool:
+        """Whether to offer it as an action today (open, and not past its last day)."""
+        return self.status is Status.OPEN and (self.closes is None or today <= self.closes)
+
+
 class Text(_Frozen):
     """One user-visible text in each language."""
 
@@ -86,24 +167,34 @@ class Source(_Frozen):
     seed: Annotated[str, Field(pattern=r"^[0-9]{3}_[0-9a-f]{16}\.txt$")]
 
 
-class Fund(_Frozen):
+class Fund(Offer):
     id: ItemId
     name: Label
     description: Text
-    url: HttpsUrl
     source: Source
+
+
+class Share(_Frozen):
+    """The share button: a link into the bot counted under `tag` (one of remembrance.yaml's
+    campaign_tags) with `message` prefilled; where the platform cannot make such a link, the
+    campaign's own public `page`, if it has one."""
+
+    text: Text
+    tag: CampaignTag
+    message: Text
+    page: LocalLink | None = None
 
 
 class Donate(_Frozen):
     intro: Text
     impact: tuple[Text, ...] = Field(min_length=1)
     air_miles: Text
-    share: Text
+    share: Share
     funds: tuple[Fund, ...] = Field(min_length=1)
     source: Source
 
 
-class Event(_Frozen):
+class Event(Provenance):
     """An event at a wall-clock time in a named zone (never a fixed offset)."""
 
     id: ItemId
@@ -148,22 +239,21 @@ class Event(_Frozen):
         return self.ends.replace(tzinfo=self.zone)
 
 
-class Petition(_Frozen):
+class Petition(Offer):
     id: ItemId
     title: Label
     description: Text
-    url: HttpsUrl
     source: Source
 
 
-class Action(_Frozen):
+class Action(Provenance):
     """Another way to act: write to your MP, call the border police, the UN bodies, share..."""
 
     id: ItemId
     title: Label
     text: Text
     template: Text | None = None
-    url: HttpsUrl | None = None
+    url: LocalLink | None = None
     source: Source
 
 
@@ -173,7 +263,7 @@ class Petitions(_Frozen):
     actions: tuple[Action, ...] = Field(min_length=1)
 
 
-class Remembrance(_Frozen):
+class Remembrance(Provenance):
     month: Annotated[int, Field(ge=1, le=12)]
     day: Annotated[int, Field(ge=1, le=31)]
     title: Label
