@@ -12,7 +12,15 @@ from typing import TextIO
 
 from bot.core.commands import split_command_line
 from bot.core.conversation import FREE_TEXT
-from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request, UrlButton
+from bot.core.messages import (
+    ActionButton,
+    Address,
+    ChatKind,
+    Reply,
+    Request,
+    ShareButton,
+    UrlButton,
+)
 from bot.core.ports import Dispatch, PlatformPacing
 
 # Terminal control sequences in text would let content (or a pasted line) repaint the screen.
@@ -113,6 +121,10 @@ class ConsoleMessenger:
         for button in reply.buttons:
             if isinstance(button, UrlButton):
                 out.append(f"  [{terminal_safe(button.label)}] {terminal_safe(button.url)}")
+            elif isinstance(button, ShareButton):
+                # A terminal cannot share; the campaign's public page is what to pass on.
+                if button.page is not None:
+                    out.append(f"  [{terminal_safe(button.label)}] {terminal_safe(button.page)}")
             else:
                 self._buttons.append(button)
                 out.append(f"  {len(self._buttons)}) {terminal_safe(button.label)}")

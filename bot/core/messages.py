@@ -70,7 +70,22 @@ class ActionButton:
     args: tuple[str, ...] = ()
 
 
-Button = UrlButton | ActionButton
+@dataclass(frozen=True, slots=True)
+class ShareButton:
+    """A button to pass the campaign on: each adapter makes the best link its platform allows.
+
+    Telegram knows the bot's own username, so it offers a share sheet carrying a link into the
+    bot counted under `tag` (t.me/<bot>?start=<tag>) with `text` prefilled; elsewhere it opens
+    the campaign's public `page`, or is left out when there is none.
+    """
+
+    label: str
+    tag: str
+    text: str
+    page: str | None = None
+
+
+Button = UrlButton | ActionButton | ShareButton
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import discord
 
 from bot.adapters.discord.forms import answer_button
 from bot.core.commands import encode_action
-from bot.core.messages import ActionButton, Attachment, Button, Reply, UrlButton
+from bot.core.messages import ActionButton, Attachment, Button, Reply, ShareButton, UrlButton
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,11 @@ def build_view(buttons: tuple[Button, ...], answer: Answer | None = None) -> dis
         label = button.label[:MAX_LABEL_CHARS] or "…"
         if isinstance(button, UrlButton):
             view.add_item(discord.ui.Button(label=label, url=button.url))
+            continue
+        if isinstance(button, ShareButton):
+            # Discord has no link into a bot to pass on: the campaign's public page, if any.
+            if button.page is not None:
+                view.add_item(discord.ui.Button(label=label, url=button.page))
             continue
         value = custom_id(button)
         if value is None:

@@ -15,7 +15,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.telegram.render import defuse_mentions, keyboard, split_text, to_html
+from bot.adapters.telegram.render import (
+    bot_username,
+    defuse_mentions,
+    keyboard,
+    split_text,
+    to_html,
+)
 from bot.adapters.telegram.updates import address
 from bot.core.messages import Reply
 from bot.core.ports import RecipientGone, TryLater
@@ -62,7 +68,7 @@ class Delivery:
         bot = self._bot
         # Defused before splitting, so the invisible joiners count towards each part's length.
         parts = split_text(defuse_mentions(reply.text))
-        markup = keyboard(reply.buttons)
+        markup = keyboard(reply.buttons, bot_username(bot))
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
         sent: list[Message] = []
         for index, part in enumerate(parts):

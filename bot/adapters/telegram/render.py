@@ -6,11 +6,13 @@ import functools
 import html
 import logging
 import re
+from typing import Any
+from urllib.parse import quote, urlencode
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.commands import MAX_ACTION_BYTES, encode_action
-from bot.core.messages import ActionButton, Button, UrlButton
+from bot.core.messages import ActionButton, Button, ShareButton, UrlButton
 
 log = logging.getLogger(__name__)
 
@@ -79,17 +81,45 @@ def action_data(button: ActionButton) -> str | None:
     return data
 
 
+def bot_username(bot: Any) -> str | None:
+    """The bot's own username, known once getMe has answered (None before that)."""
+    try:
+        name = bot.username
+    except (RuntimeError, AttributeError):  # PTB raises RuntimeError before initialize()
+        return None
+    return name if isinstance(name, str) and name else None
+
+
+def share_url(button: ShareButton, username: str | None) -> str | None:
+    """Telegram's share sheet with a link into this bot counted under the button's tag; the
+    campaign's page when the bot's name is not known yet; None when there is neither."""
+    if username is None:
+        return button.page
+    deep_link = f"https://t.me/{username}?start={button.tag}"
+    return "https://t.me/share/url?" + urlencode(
+        {"url": deep_link, "text": button.text}, quote_via=quote
+    )
+
+
 @functools.lru_cache(maxsize=1024)
-def keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+def keyboard(
+    buttons: tuple[Button, ...], username: str | None = None
+) -> InlineKeyboardMarkup | None:
     """One button per row, in order; an action that cannot fit is left out rather than failing.
 
-    Cached: most replies carry the same few menus, PTB objects are immutable, and building them
-    is a measurable part of answering (bench/telegram_adapter.py).
+    `username` is the bot's own, for share buttons' links into the bot. Cached: most replies
+    carry the same few menus, PTB objects are immutable, and building them is a measurable part
+    of answering (bench/telegram_adapter.py).
     """
     rows: list[list[InlineKeyboardButton]] = []
     for button in buttons:
         if isinstance(button, UrlButton):
             rows.append([InlineKeyboardButton(button.label, url=button.url)])
+            continue
+        if isinstance(button, ShareButton):
+            url = share_url(button, username)
+            if url is not None:
+                rows.append([InlineKeyboardButton(button.label, url=url)])
             continue
         data = action_data(button)
         if data is None:

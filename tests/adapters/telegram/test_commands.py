@@ -11,7 +11,7 @@ import pytest
 from bot.adapters.telegram import TelegramMessenger
 from bot.adapters.telegram.render import WORD_JOINER
 from bot.app import Core
-from bot.core.messages import ActionButton, Address, ChatKind, Request, UrlButton
+from bot.core.messages import Address, ChatKind, Request
 from tests.adapters.telegram.fake_server import (
     ALICE,
     BORIS,
@@ -45,7 +45,7 @@ async def expected_reply(
         )
     )
     assert reply is not None
-    labels = [b.label for b in reply.buttons if isinstance(b, ActionButton | UrlButton)]
+    labels = [b.label for b in reply.buttons]
     return reply.text, labels, reply.private and not reply.asks
 
 
@@ -112,8 +112,8 @@ async def test_url_buttons_open_the_funds_and_an_action_button_subscribes(
     chat = private_chat(ALICE)
     [donate] = await fake.say(chat, ALICE, "/donate")
     links = [b for b in donate.buttons if "url" in b]
-    funds = core.deps.campaign.donate.funds
-    assert [b["url"] for b in links] == [fund.url for fund in funds]
+    funds = [fund for fund in core.deps.campaign.donate.funds if fund.url is not None]
+    assert [b["url"] for b in links[: len(funds)]] == [fund.url.en for fund in funds]
     assert all("callback_data" not in b for b in links)
     await fake.tap(donate, donate.buttons[-1]["text"], ALICE)  # remind me of appeals
     assert [p.address for p in await core.store.subscribers("appeals")] == [
