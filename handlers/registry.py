@@ -50,7 +50,7 @@ def build_registry() -> Registry[Deps]:
             Command("start", N_("What this bot is and how to help"), start),
             # In a group it lists the admin commands to its admins: the adapter must find out.
             Command("help", N_("All commands"), help_, asks_admin=True),
-            Command("donate", N_("Verified funds and what money does"), donate),
+            Command("donate", N_("Funds to give to and what money does"), donate),
             Command(
                 "events",
                 N_("Fundraisers and rallies in your time zone"),
