@@ -60,9 +60,7 @@ def repeated_links(models: dict[str, BaseModel], lines: dict[str, LineMap]) -> I
                 )
 
 
-def freshness(
-    name: str, model: BaseModel, lines: LineMap, today: date
-) -> Iterator[Problem]:
+def freshness(name: str, model: BaseModel, lines: LineMap, today: date) -> Iterator[Problem]:
     """Warnings for items last checked more than 90 days ago and open items past `closes`."""
     for loc, value in walk(model):
         if not isinstance(value, Provenance):

@@ -47,7 +47,7 @@ async def donate(request: Request, deps: Deps) -> Reply:
         parts.append(funds + "\n" + _checked(offered, locale, _))
     parts.append(
         _(
-            "⚠️ If you are in Russia: giving money to the \"LGBT movement\" is prosecuted there "
+            '⚠️ If you are in Russia: giving money to the "LGBT movement" is prosecuted there '
             "as financing extremism. Do not donate from a Russian card or account. Your safety "
             "comes first; sharing and talking to people you trust help too."
         )

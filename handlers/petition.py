@@ -28,11 +28,13 @@ async def petition(request: Request, deps: Deps) -> Reply:
     today = deps.clock().astimezone(zone_named(request.tz)).date()
     petitions = [p for p in content.petitions if p.offered(today)]
     history = [
-        f"{item.title.get(locale)}: {text.get(locale)}"
-        for item, text in (
-            *((p, p.description) for p in content.petitions if p.status is Status.HISTORIC),
-            *((a, a.text) for a in content.actions if a.status is Status.HISTORIC),
-        )
+        f"{p.title.get(locale)}: {p.description.get(locale)}"
+        for p in content.petitions
+        if p.status is Status.HISTORIC
+    ] + [
+        f"{a.title.get(locale)}: {a.text.get(locale)}"
+        for a in content.actions
+        if a.status is Status.HISTORIC
     ]
     parts = [content.intro.get(locale)]
     if petitions:

@@ -7,6 +7,7 @@ the report), so each rule is a `Mistake` row in a table and `assert_reported` do
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from content.loader import check_content
@@ -25,8 +26,13 @@ def line_of(path: Path, needle: str) -> int:
     return found[0]
 
 
+# The day the packaged content was last checked: judged on it, a test about one mistake sees only
+# that mistake, not also the "check this again" warnings the calendar adds every 90 days.
+CHECKED_ON = date(2026, 12, 1)
+
+
 def problems_in(directory: Path) -> list[str]:
-    campaign, problems = check_content(directory)
+    campaign, problems = check_content(directory, today=CHECKED_ON)
     if any(not p.warning for p in problems):
         assert campaign is None
     return [str(p) for p in problems]

@@ -19,12 +19,14 @@ FIELD_NAMES = [
     "events", "funds", "petitions", "actions", "impact", "intro", "air_miles", "share", "source",
     "id", "name", "title", "description", "text", "template", "how_to_help", "place", "url",
     "timezone", "starts", "ends", "topics", "en", "ru", "publisher", "seed", "month", "day",
-    "why", "campaign", "hashtag", "<<",
+    "why", "campaign", "hashtag", "checked", "checked_by", "status", "closes", "tag", "message",
+    "page", "<<",
 ]  # fmt: skip
 PLAUSIBLE_VALUES = [
     "https://lgbtnet.org/en/", "http://example.org", "https://", "Asia/Hong_Kong", "Europe",
     "2017-06-02 19:00", "2017-06-02T19:00+08:00", "000_0af73d56a477f512.txt", "#100forJustice",
-    "events", "gossip", "hong-kong-loves-chechnya", "x" * 2001,
+    "events", "gossip", "hong-kong-loves-chechnya", "x" * 2001, "open", "historic", "closed",
+    "campaign team", "Evgenia", "appeal", "2026-12-01",
 ]  # fmt: skip
 
 scalars = st.one_of(
