@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from content.events import content_events
 from content.loader import FILES, ContentError, check_content, default_content_dir, load_campaign
 from tests.content.mistakes import (
     CHECKED_ON,
@@ -109,3 +110,11 @@ def test_problem_is_still_importable_from_the_loader() -> None:
     from content.problems import Problem as Defined
 
     assert Problem is Defined
+
+
+def test_a_closed_event_is_listed_nowhere_and_a_historic_one_stays_in_the_past(
+    content: Path,
+) -> None:
+    assert [e.id for e in content_events(load_campaign(content))] == ["hong-kong-loves-chechnya"]
+    edit(content / "events.yaml", "status: historic", "status: closed")
+    assert content_events(load_campaign(content)) == ()
