@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel
 
 from content.problems import Loc, Problem, path_text
-from content.schema import Link, Offer, Provenance, Status
+from content.schema import UNCHECKED_LIVE, Link, Offer, Provenance, Status
 from content.yaml_lines import LineMap, line_for
 
 # How long a person's check of a link and its claim stays trustworthy.
@@ -72,6 +72,15 @@ def freshness(name: str, model: BaseModel, lines: LineMap, today: date) -> Itera
                 f"{path_text((*loc, 'checked'))}: last checked on {value.checked}, more than "
                 f"{STALE_AFTER.days} days ago; check the link and the claim again and update "
                 "the date",
+                warning=True,
+            )
+        if value.checked_by == UNCHECKED_LIVE and value.status is Status.OPEN:
+            yield Problem(
+                name,
+                line_for((*loc, "checked_by"), lines),
+                f"{path_text((*loc, 'checked_by'))}: written from the source articles and not "
+                "yet checked by a person; open its link (if it has one), check the claim, then "
+                "set checked_by to your role and checked to today",
                 warning=True,
             )
         if (

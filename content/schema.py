@@ -83,7 +83,10 @@ class Status(StrEnum):
 
 # Who checked an item: a role, never a person's name (the content is public, and a name would
 # put that person at risk). Each role has a translated sentence in handlers/donate.py.
-CheckedBy = Literal["campaign team", "organizers"]
+# "sources" is the honest value for an item written from the source articles whose link no
+# person has opened yet: the bot says so, and `content check` warns until someone does.
+CheckedBy = Literal["campaign team", "organizers", "sources"]
+UNCHECKED_LIVE = "sources"
 
 
 class Provenance(_Frozen):

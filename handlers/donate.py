@@ -18,6 +18,10 @@ from handlers.deps import Deps
 CHECKED_BY = {
     "campaign team": N_("Links checked on {date} by the campaign team."),
     "organizers": N_("Links checked on {date} by the organizers."),
+    "sources": N_(
+        "Links taken from the source articles on {date}; the campaign team has not yet opened "
+        "them to check. Look at each page before you give."
+    ),
 }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,10 @@ from content.loader import FILES, default_content_dir
 
 @pytest.fixture
 def content(tmp_path: Path) -> Path:
-    """A private copy of the packaged content files to break."""
+    """A private copy of the packaged content files to break, as it is once the campaign team
+    has opened every link (shipped, the items say `checked_by: sources`, which check warns of)."""
     for name in FILES:
-        shutil.copy(default_content_dir() / name, tmp_path / name)
+        text = (default_content_dir() / name).read_text("utf-8")
+        checked = text.replace("checked_by: sources", "checked_by: campaign team")
+        (tmp_path / name).write_text(checked, "utf-8")
     return tmp_path

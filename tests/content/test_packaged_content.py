@@ -28,9 +28,10 @@ def campaign() -> Campaign:
     return load_campaign()
 
 
-def test_packaged_content_loads_without_errors_or_warnings() -> None:
+def test_packaged_content_loads_with_no_warning_but_the_honest_not_yet_checked_one() -> None:
     campaign, problems = check_content(today=CHECKED_ON)
-    assert [str(p) for p in problems] == []
+    others = [str(p) for p in problems if "not yet checked by a person" not in p.message]
+    assert others == []
     assert campaign is not None
 
 
@@ -75,7 +76,7 @@ def test_every_item_records_a_role_a_date_and_a_status(campaign: Campaign) -> No
     expected = [*funds, *campaign.events, *petitions.petitions, *petitions.actions]
     assert all(any(item is found for found in items) for item in expected)
     assert campaign.remembrance in items
-    assert {item.checked_by for item in items} <= {"campaign team", "organizers"}
+    assert {item.checked_by for item in items} <= {"campaign team", "organizers", "sources"}
     assert all(item.checked <= datetime.now(UTC).date() for item in items)
 
 
