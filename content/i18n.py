@@ -100,5 +100,7 @@ def untranslated(locales_dir: Path | None = None) -> list[tuple[Path, int, str]]
             for m in catalog
             if m.id and incomplete(m.string)
         ]
-        missing += [(po_path, 1, msgid_text(msgid)) for msgid in sorted(expected - present, key=str)]
+        missing += [
+            (po_path, 1, msgid_text(msgid)) for msgid in sorted(expected - present, key=str)
+        ]
     return missing
