@@ -32,7 +32,7 @@ async def petition(request: Request, deps: Deps) -> Reply:
         "\n\n".join(f"{a.title.get(locale)}\n{a.text.get(locale)}" for a in content.actions)
     )
     buttons: list[Button] = [
-        UrlButton(_("Sign: {title}").format(title=p.title.get(locale))[:80], p.url)
+        UrlButton(_("Sign: {title}").format(title=p.title.get(locale)), p.url)
         for p in content.petitions
     ]
     buttons += [UrlButton(a.title.get(locale), a.url) for a in content.actions if a.url]
