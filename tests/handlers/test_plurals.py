@@ -77,3 +77,23 @@ async def test_the_broadcast_preview_says_how_many_chats_it_goes_to(core: Core) 
             locale="ru",
         )
         assert f"уйдёт в {russian}: Telegram: en {count}." in in_russian.text, in_russian.text
+
+
+async def test_a_cancelled_broadcast_and_the_listing_count_chats_in_their_forms(
+    core: Core,
+) -> None:
+    bot = bot_of(core)
+    for count, locale, chat, expected, listed, new in (
+        (1, "en", "organizer", "0 chats got it; 1 chat will not.", "1 chat: sent 0,", 1),
+        (5, "ru", "organizer-ru", "0 чатов её получили; 5 чатов её не получат.", "5 чатов: ", 4),
+    ):
+        await add_subscribers(core.engine, "telegram", [f"t{count}-{i}" for i in range(new)])
+        who = {"chat": chat, "user": "organizer", "locale": locale}
+        preview = await bot.say("/broadcast events tomorrow 18:00 Rally", **who)
+        [confirm] = [b for b in preview.buttons if getattr(b, "command", "") == "bcsend"]
+        broadcast_id = confirm.args[0]  # type: ignore[union-attr]
+        await bot.say("/bcsend", broadcast_id, **who)
+        listing = await bot.say("/broadcasts", **who)
+        assert listed in listing.text, listing.text
+        cancelled = await bot.say("/cancel", broadcast_id, **who)
+        assert expected in cancelled.text, cancelled.text
