@@ -2,7 +2,9 @@
 
 The .po files are read and compiled in memory at start, so there is no build step and no binary
 .mo file in git. A locale without a catalog, or a message without a translation, falls back to the
-English msgid.
+English msgid. Counted texts follow each catalog's own Plural-Forms rule (Russian has three
+forms: 1 чат, 2 чата, 5 чатов); a plural message missing any of its forms falls back to English
+whole, never to an empty form.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ class CatalogTranslator:
             locale = po_path.parent.parent.name
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale=locale)
+            for message in list(catalog):
+                # write_mo keeps a plural message with an empty form; it would show as nothing.
+                if message.id and incomplete(message.string):
+                    catalog.delete(message.id, message.context)
             compiled = io.BytesIO()
             write_mo(compiled, catalog)
             compiled.seek(0)
@@ -46,6 +52,22 @@ class CatalogTranslator:
     def gettext(self, locale: str | None, message: str) -> str:
         catalog = self._catalogs.get(locale or "en") or self._catalogs["en"]
         return catalog.gettext(message)
+
+    def ngettext(self, locale: str | None, singular: str, plural: str, n: int) -> str:
+        catalog = self._catalogs.get(locale or "en") or self._catalogs["en"]
+        return catalog.ngettext(singular, plural, n)
+
+
+def incomplete(translation: str | tuple[str, ...] | list[str] | None) -> bool:
+    """No translation, or a plural one with a form left empty."""
+    if isinstance(translation, str):
+        return not translation
+    return not translation or not all(translation)
+
+
+def msgid_text(msgid: str | tuple[str, ...] | list[str]) -> str:
+    """A message's English text as people search for it: a plural one by its singular."""
+    return msgid if isinstance(msgid, str) else msgid[0]
 
 
 def format_when(moment: datetime, zone: ZoneInfo, locale: str | None) -> str:
@@ -75,6 +97,12 @@ def untranslated(locales_dir: Path | None = None) -> list[tuple[Path, int, str]]
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
         present = {m.id for m in catalog if m.id}
-        missing += [(po_path, m.lineno or 1, str(m.id)) for m in catalog if m.id and not m.string]
-        missing += [(po_path, 1, str(msgid)) for msgid in sorted(expected - present, key=str)]
+        missing += [
+            (po_path, m.lineno or 1, msgid_text(m.id))
+            for m in catalog
+            if m.id and incomplete(m.string)
+        ]
+        missing += [
+            (po_path, 1, msgid_text(msgid)) for msgid in sorted(expected - present, key=str)
+        ]
     return missing

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core.broadcast.service import Broadcasts
 from bot.core.commands import Command
-from bot.core.i18n import gettext_for
+from bot.core.i18n import Plural, gettext_for, ngettext_for
 from bot.core.messages import Address, Request
 from bot.core.ports import ChatStore, Clock, Translator
 from bot.core.privacy import PrivacyReader
@@ -41,3 +41,8 @@ class Deps:
     def gettext(self, request: Request) -> Callable[[str], str]:
         """The `_` for this request's language."""
         return gettext_for(self.translator, request.locale)
+
+    def ngettext(self, request: Request) -> Plural:
+        """The `ngettext` for this request's language; name it `ngettext` where it is used, so
+        `make translations` finds its texts."""
+        return ngettext_for(self.translator, request.locale)

@@ -73,13 +73,14 @@ def event_buttons(event: EventInfo, locale: str | None, _: Callable[[str], str])
     """Add to calendar, RSVP, and the event's own link."""
     title = event.title.get(locale)
     buttons: list[Button] = [
-        ActionButton(_("📅 Add to calendar: {title}").format(title=title)[:80], "ics", (event.id,)),
+        # Whole: each platform's adapter shortens a label to its own limit, at a word.
+        ActionButton(_("📅 Add to calendar: {title}").format(title=title), "ics", (event.id,)),
         ActionButton(
-            _("🙋 I'll be there: {title}").format(title=title)[:80], "rsvp", (event.id, "going")
+            _("🙋 I'll be there: {title}").format(title=title), "rsvp", (event.id, "going")
         ),
     ]
     if event.url:
-        buttons.append(UrlButton(title[:80], event.url))
+        buttons.append(UrlButton(title, event.url))
     return buttons
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from bot.core.i18n import Plural
 from bot.core.messages import ActionButton, Reply, Request
 from handlers.deps import Deps
 from handlers.texts.answers import KEEP, is_yes
@@ -46,43 +47,60 @@ async def forget(request: Request, deps: Deps) -> Reply:
         return Reply(
             _("Nothing was stored about this chat, so there was nothing to erase."), erased=True
         )
-    lines = _what_went(erased, _)
+    lines = _what_went(erased, _, deps.ngettext(request))
     lines.append(_("Nothing about this chat is stored any more."))
     return Reply(" ".join(lines), erased=True)
 
 
-def _what_went(erased: Mapping[str, int], _: Callable[[str], str]) -> list[str]:
+def _what_went(erased: Mapping[str, int], _: Callable[[str], str], ngettext: Plural) -> list[str]:
     """One sentence per kind that had rows: the truth, and nothing said about what was not."""
     lines = []
     if erased.get("chats"):
+        topics, rsvps = erased.get("chat_topics", 0), erased.get("rsvps", 0)
         lines.append(
-            _(
-                "Erased: this chat's settings, {topics} reminder subscriptions and {rsvps} "
-                "event answers."
-            ).format(topics=erased.get("chat_topics", 0), rsvps=erased.get("rsvps", 0))
-        )
-    if erased.get("broadcasts"):
-        lines.append(
-            _(
-                "Erased: {count} broadcasts started here or by you, with their recipient lists."
-            ).format(count=erased["broadcasts"])
-        )
-    if erased.get("broadcast_approvals"):
-        lines.append(
-            _("Approvals you gave to {count} broadcasts no longer name you.").format(
-                count=erased["broadcast_approvals"]
+            _("Erased: this chat's settings, {subscriptions} and {answers}.").format(
+                subscriptions=ngettext(
+                    "{count} reminder subscription", "{count} reminder subscriptions", topics
+                ).format(count=topics),
+                answers=ngettext("{count} event answer", "{count} event answers", rsvps).format(
+                    count=rsvps
+                ),
             )
         )
-    if erased.get("broadcast_recipients"):
+    if count := erased.get("broadcasts", 0):
         lines.append(
-            _(
-                "This chat was removed from {count} broadcast delivery lists (only the totals "
-                "stay)."
-            ).format(count=erased["broadcast_recipients"])
+            ngettext(
+                "Erased: {count} broadcast started here or by you, with its recipient list.",
+                "Erased: {count} broadcasts started here or by you, with their recipient lists.",
+                count,
+            ).format(count=count)
+        )
+    if count := erased.get("broadcast_approvals", 0):
+        lines.append(
+            ngettext(
+                "Your approval of {count} broadcast no longer names you.",
+                "Your approvals of {count} broadcasts no longer name you.",
+                count,
+            ).format(count=count)
+        )
+    if count := erased.get("broadcast_recipients", 0):
+        lines.append(
+            ngettext(
+                "This chat was removed from the recipients of {count} broadcast (only its totals "
+                "stay).",
+                "This chat was removed from the recipients of {count} broadcasts (only their "
+                "totals stay).",
+                count,
+            ).format(count=count)
         )
     if erased.get("server_setups"):
         lines.append(_("Erased: this server's announcement setup."))
-    others = sum(count for kind, count in erased.items() if kind not in NAMED)
-    if others:
-        lines.append(_("Also erased: {count} other records about this chat.").format(count=others))
+    if others := sum(count for kind, count in erased.items() if kind not in NAMED):
+        lines.append(
+            ngettext(
+                "Also erased: {count} other record about this chat.",
+                "Also erased: {count} other records about this chat.",
+                others,
+            ).format(count=others)
+        )
     return lines

@@ -47,7 +47,7 @@ async def petition(request: Request, deps: Deps) -> Reply:
     if history:
         parts.append(_("What happened before (no longer open):") + "\n" + "\n".join(history))
     buttons: list[Button] = [
-        UrlButton(_("Sign: {title}").format(title=p.title.get(locale))[:80], p.url.get(locale))
+        UrlButton(_("Sign: {title}").format(title=p.title.get(locale)), p.url.get(locale))
         for p in petitions
         if p.url is not None
     ]

@@ -41,7 +41,7 @@ async def reminders(request: Request, deps: Deps) -> Reply:
             ),
             buttons=(
                 *(
-                    ActionButton(leads_text(parse_leads(p), locale, _)[:80], "reminders", (p,))
+                    ActionButton(leads_text(parse_leads(p), locale, _), "reminders", (p,))
                     for p in LEAD_PRESETS
                 ),
                 ActionButton(_("Off"), "reminders", ("off",)),

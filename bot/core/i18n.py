@@ -1,4 +1,5 @@
-"""The small translation helpers every layer shares: marking msgids, matching a language, `_`."""
+"""The small translation helpers every layer shares: marking msgids, matching a language, `_`,
+and `ngettext` for any text that shows a count."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from collections.abc import Callable, Collection
 from bot.core.ports import Translator
 
 DEFAULT_LOCALE = "en"
+
+# ngettext(singular, plural, n): the form of a counted text for `n` in the reader's language,
+# still to be `.format`ted. English has two forms, Russian three (1 чат, 2 чата, 5 чатов): only
+# the catalog's Plural-Forms rule knows which one `n` takes, so a count never picks its own noun.
+Plural = Callable[[str, str, int], str]
 
 
 def N_(message: str) -> str:
@@ -32,5 +38,15 @@ def gettext_for(translator: Translator, locale: str | None) -> Callable[[str], s
 
     def translate(message: str) -> str:
         return translator.gettext(locale, message)
+
+    return translate
+
+
+def ngettext_for(translator: Translator, locale: str | None) -> Plural:
+    """The `ngettext` for one reader's language. Call the result `ngettext` where it is used:
+    `make translations` extracts `ngettext("…", "…", n)` calls by that name."""
+
+    def translate(singular: str, plural: str, n: int) -> str:
+        return translator.ngettext(locale, singular, plural, n)
 
     return translate

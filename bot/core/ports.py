@@ -143,6 +143,10 @@ class Translator(Protocol):
 
     def gettext(self, locale: str | None, message: str) -> str: ...
 
+    def ngettext(self, locale: str | None, singular: str, plural: str, n: int) -> str:
+        """The form of a counted text for `n` under the locale's plural rules."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:

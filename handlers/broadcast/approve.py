@@ -19,10 +19,11 @@ def approve_button(info: BroadcastInfo, _: Callable[[str], str]) -> ActionButton
 async def approve(request: Request, deps: Deps) -> Reply:
     """A second organizer approves a large campaign-wide broadcast."""
     _ = deps.gettext(request)
+    ngettext = deps.ngettext(request)
     service = deps.broadcasts
     info = await find_broadcast(request, deps, _)
     if info.state is not BroadcastState.APPROVAL:
-        return Reply(status_line(info, service, request.tz, _), private=True)
+        return Reply(status_line(info, service, request.tz, _, ngettext), private=True)
     if info.created_by == request.user:
         return Reply(
             _("You composed broadcast #{id}; a different organizer must approve it.").format(
@@ -32,9 +33,13 @@ async def approve(request: Request, deps: Deps) -> Reply:
         )
     if request.args[1:2] != ("yes",):
         return Reply(
-            _("Broadcast #{id} to {total} chats ({breakdown}):").format(
+            ngettext(
+                "Broadcast #{id} to {count} chat ({breakdown}):",
+                "Broadcast #{id} to {count} chats ({breakdown}):",
+                info.total,
+            ).format(
                 id=info.id,
-                total=info.total,
+                count=info.total,
                 breakdown=breakdown_text(await service.breakdown(info.id), _),
             )
             + "\n\n"
@@ -44,9 +49,9 @@ async def approve(request: Request, deps: Deps) -> Reply:
         )
     info = await service.approve(info.id, request.user) or info
     if info.state is BroadcastState.APPROVAL:
-        return Reply(status_line(info, service, request.tz, _), private=True)
+        return Reply(status_line(info, service, request.tz, _, ngettext), private=True)
     await service.tell_writer(
         info,
         Reply(_("Broadcast #{id} was approved by a second organizer.").format(id=info.id)),
     )
-    return Reply(_("Approved.") + " " + started_text(info, request.tz, _), private=True)
+    return Reply(_("Approved.") + " " + started_text(info, request.tz, _, ngettext), private=True)

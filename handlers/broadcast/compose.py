@@ -69,6 +69,7 @@ async def _draft(
     send_time: Callable[[], datetime | None],
 ) -> Reply:
     _ = deps.gettext(request)
+    ngettext = deps.ngettext(request)
     service = deps.broadcasts
     try:
         message = compose(raw)
@@ -94,19 +95,27 @@ async def _draft(
         # The empty draft is never listed and expires with the other unconfirmed ones.
         return Reply(_("Nobody would get it: no chat is subscribed to that yet. Nothing was sent."))
     lines = [
-        _("Broadcast #{id} goes to {total} chats: {breakdown}.").format(
+        ngettext(
+            "Broadcast #{id} goes to {count} chat: {breakdown}.",
+            "Broadcast #{id} goes to {count} chats: {breakdown}.",
+            info.total,
+        ).format(
             id=info.id,
-            total=info.total,
+            count=info.total,
             breakdown=breakdown_text(await service.breakdown(info.id), _),
         ),
         _("When: {when}.").format(when=when_text(send_at, request.tz, _)),
     ]
     if info.campaign_wide and info.total > service.second_approval_above:
+        limit = service.second_approval_above
         lines.append(
-            _(
-                "It goes to more than {limit} chats, so after you confirm, a second organizer "
-                "must approve it before it starts."
-            ).format(limit=service.second_approval_above)
+            ngettext(
+                "It goes to more than {count} chat, so after you confirm, a second organizer "
+                "must approve it before it starts.",
+                "It goes to more than {count} chats, so after you confirm, a second organizer "
+                "must approve it before it starts.",
+                limit,
+            ).format(count=limit)
         )
     lines.append(_("Nothing is sent until you press Confirm."))
     controls = (

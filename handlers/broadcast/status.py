@@ -16,6 +16,7 @@ MAX_CANCEL_BUTTONS = 5
 async def broadcasts(request: Request, deps: Deps) -> Reply:
     """The latest broadcasts with their progress (organizers: all; admins: their group's)."""
     _ = deps.gettext(request)
+    ngettext = deps.ngettext(request)
     service = deps.broadcasts
     if is_organizer(request, deps):
         recent = await service.recent(None)
@@ -25,7 +26,7 @@ async def broadcasts(request: Request, deps: Deps) -> Reply:
         raise UserError(_("Only campaign organizers and group admins can see broadcasts."))
     if not recent:
         return Reply(_("No broadcasts yet. Start one with /broadcast."), private=True)
-    lines = [status_line(info, service, request.tz, _) for info in recent]
+    lines = [status_line(info, service, request.tz, _, ngettext) for info in recent]
     running = [i for i in recent if i.state in UNFINISHED]
     buttons = tuple(
         ActionButton(_("✖ Cancel #{id}").format(id=i.id), "cancel", (str(i.id),))

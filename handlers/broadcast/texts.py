@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from bot.core.broadcast.report import delivery_numbers, minutes_left
 from bot.core.broadcast.service import Broadcasts
-from bot.core.broadcast.values import BroadcastInfo, BroadcastState, DeliveryState
+from bot.core.broadcast.values import BroadcastInfo, BroadcastState
+from bot.core.i18n import Plural
 from bot.core.timezones import zone_named
 from handlers.broadcast.audiences import audience_names
 
@@ -29,19 +31,32 @@ def when_text(send_at: datetime | None, tz: str | None, _: Callable[[str], str])
     return send_at.astimezone(zone_named(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def started_text(info: BroadcastInfo, tz: str | None, _: Callable[[str], str]) -> str:
+def started_text(
+    info: BroadcastInfo, tz: str | None, _: Callable[[str], str], ngettext: Plural
+) -> str:
     """What a confirmed (or approved) broadcast does next, and how to stop it."""
     if info.state is BroadcastState.SCHEDULED:
-        text = _("Broadcast #{id} will go to {total} chats at {when}. /cancel {id} stops it.")
-        return text.format(id=info.id, total=info.total, when=when_text(info.send_at, tz, _))
-    return _(
-        "Sending broadcast #{id} to {total} chats now. I will tell its writer privately how it "
-        "goes; /broadcasts shows it too, and /cancel {id} stops it."
-    ).format(id=info.id, total=info.total)
+        text = ngettext(
+            "Broadcast #{id} will go to {count} chat at {when}. /cancel {id} stops it.",
+            "Broadcast #{id} will go to {count} chats at {when}. /cancel {id} stops it.",
+            info.total,
+        )
+        return text.format(id=info.id, count=info.total, when=when_text(info.send_at, tz, _))
+    return ngettext(
+        "Sending broadcast #{id} to {count} chat now. I will tell its writer privately how it "
+        "goes; /broadcasts shows it too, and /cancel {id} stops it.",
+        "Sending broadcast #{id} to {count} chats now. I will tell its writer privately how it "
+        "goes; /broadcasts shows it too, and /cancel {id} stops it.",
+        info.total,
+    ).format(id=info.id, count=info.total)
 
 
 def status_line(
-    info: BroadcastInfo, service: Broadcasts, tz: str | None, _: Callable[[str], str]
+    info: BroadcastInfo,
+    service: Broadcasts,
+    tz: str | None,
+    _: Callable[[str], str],
+    ngettext: Plural,
 ) -> str:
     """One broadcast's state and delivery counts, with the time left while it is sending."""
     states = {
@@ -55,20 +70,13 @@ def status_line(
         BroadcastState.CANCELLED: _("cancelled"),
     }
     audience = audience_names(_).get(info.audience, info.audience)
-    line = _(
-        "#{id} {audience}: {state}; sent {sent}, gone {gone}, failed {failed}, "
-        "remaining {remaining} of {total}"
-    ).format(
+    line = _("#{id} {audience}: {state}; {numbers}").format(
         id=info.id,
         audience=audience,
         state=states[info.state],
-        sent=info.counts.get(DeliveryState.SENT, 0),
-        gone=info.counts.get(DeliveryState.GONE, 0),
-        failed=info.counts.get(DeliveryState.FAILED, 0),
-        remaining=info.remaining,
-        total=info.total,
+        numbers=delivery_numbers(info, _, ngettext),
     )
     if info.state is BroadcastState.SENDING:
         minutes = max(1, round(service.eta_s(info) / 60))
-        line += "; " + _("about {minutes} min left").format(minutes=minutes)
+        line += "; " + minutes_left(minutes, ngettext)
     return line

@@ -22,9 +22,12 @@ async def cancelevent(request: Request, deps: Deps) -> Reply:
     if len(request.args) < 2:
         counts = await deps.store.rsvp_counts(event.id)
         coming = counts.get(RsvpAnswer.GOING, 0) + counts.get(RsvpAnswer.MAYBE, 0)
+        ngettext = deps.ngettext(request)
         return Reply(
-            _(
-                "Cancel “{title}”? {count} chats said they would or might come; they will be told."
+            ngettext(
+                "Cancel “{title}”? {count} chat said it would or might come; it will be told.",
+                "Cancel “{title}”? {count} chats said they would or might come; they will be told.",
+                coming,
             ).format(title=title, count=coming)
             + "\n\n"
             + describe(event, request, deps, show_id=True),

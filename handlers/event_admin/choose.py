@@ -11,6 +11,7 @@ from __future__ import annotations
 from babel.dates import format_datetime
 
 from bot.core.i18n import N_
+from bot.core.labels import shorten
 from bot.core.messages import Request
 from bot.core.reminders.values import EventStatus
 from bot.core.timezones import zone_named
@@ -43,8 +44,7 @@ async def offer_events(request: Request, deps: Deps) -> tuple[tuple[str, str], .
         if not may_manage(request, deps, event.scope):
             continue
         title = event.title.get(request.locale)
-        if len(title) > TITLE_SHOWN:
-            title = title[: TITLE_SHOWN - 1] + "…"
+        title = shorten(title, TITLE_SHOWN)
         when = format_datetime(
             event.starts_at.astimezone(zone), "d MMM, HH:mm", locale=request.locale or "en"
         )

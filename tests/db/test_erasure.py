@@ -234,7 +234,7 @@ async def test_a_group_admin_who_broadcast_here_is_told_what_went_in_both_langua
     say: Say,
 ) -> None:
     group: dict[str, Any] = {"chat": "-100777", "user": "55", "kind": ChatKind.GROUP, "admin": True}
-    for locale, expected in (("en", "Erased: 1 broadcasts"), ("ru", "Удалено рассылок")):
+    for locale, expected in (("en", "Erased: 1 broadcast started"), ("ru", "Удалена 1 рассылка")):
         await say("/broadcast here now Meeting tonight", locale=locale, **group)
         reply = await say("/forget confirm", locale=locale, **group)
         assert expected in reply.text and "Nothing was stored" not in reply.text

@@ -90,7 +90,7 @@ async def test_forget_leaves_no_byte_of_the_chat_while_running_and_after_a_clean
         )
 
         assert "Erased" in mine.text and "Nothing was stored" not in theirs.text
-        assert "1 broadcasts" in theirs.text
+        assert "1 broadcast started" in theirs.text
         assert found(settings) == [], "while the bot runs"
     finally:
         await core.aclose()

@@ -124,7 +124,7 @@ async def test_a_telegram_organizers_broadcast_is_approved_by_the_discord_organi
         within=DELIVERED_WITHIN_S,
     )
     await fake.wait_until(
-        lambda: telegram_copies(fake, organizer["id"], "finished: sent 5") == 1, within=20
+        lambda: telegram_copies(fake, organizer["id"], "finished: 5 chats: sent 5,") == 1, within=20
     )
     await asyncio.sleep(SETTLE_S)
     assert_each_got_it_once(subscribers, fake, discord, ON_TELEGRAM)

@@ -208,7 +208,7 @@ async def test_rsvp_counts_show_only_numbers_and_forget_erases_answers_and_plans
     counts = await rem.plan.counts()
     assert counts.get("planned") == 6  # three chats, a day and an hour before
     erased = await ask("/forget", "confirm", chat="chat-a1")
-    assert "1 event answers" in erased.text
+    assert "and 1 event answer." in erased.text
     assert "Also erased: 2 other records" in erased.text
     assert await core.store.get_rsvp(Address("console", "chat-a1"), event.id) is None
     assert (await rem.plan.counts()).get("planned") == 4

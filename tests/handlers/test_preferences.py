@@ -123,7 +123,7 @@ async def test_forget_erases_rsvps_too(say: Say, core: Core) -> None:
     event = core.deps.campaign.events[0].id
     await say(f"/rsvp {event} going")
     reply = await say("/forget confirm")
-    assert "1 event answers" in reply.text
+    assert "and 1 event answer." in reply.text
     assert await core.store.rsvp_counts(event) == {}
 
 

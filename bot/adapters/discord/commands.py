@@ -19,9 +19,11 @@ from discord.app_commands import Choice, TranslationContextLocation, locale_str
 
 from bot.core.commands import Arg, ArgKind, Audience, Command, Registry
 from bot.core.i18n import language_of
+from bot.core.labels import shorten
 from bot.core.ports import Translator
 from bot.core.timezones import zones_containing
 
+# Discord's cap on a command's and an option's description and on a choice's name.
 MAX_DESCRIPTION = 100
 MAX_CHOICES = 25
 
@@ -124,7 +126,7 @@ class CoreTranslator(app_commands.Translator):
             return None
         msgid = string.extras.get("msgid", string.message)
         text = self._translator.gettext(language, msgid)
-        return None if text == msgid else text[:MAX_DESCRIPTION]
+        return None if text == msgid else shorten(text, MAX_DESCRIPTION)
 
 
 def _undeclared(key: str) -> Mapping[str, str]:
@@ -139,7 +141,7 @@ def _labels(
 
 
 def _described(msgid: str) -> locale_str:
-    return locale_str(msgid[:MAX_DESCRIPTION] or "…", msgid=msgid)
+    return locale_str(shorten(msgid, MAX_DESCRIPTION) or "…", msgid=msgid)
 
 
 def _autocomplete(arg: Arg, languages: Sequence[str]) -> Callable[..., Any]:
@@ -147,7 +149,7 @@ def _autocomplete(arg: Arg, languages: Sequence[str]) -> Callable[..., Any]:
         # Discord sends every option typed so far by its (untranslated) name: the arg's name.
         typed = {str(name): str(value) for name, value in interaction.namespace}
         return [
-            Choice(name=label[:MAX_DESCRIPTION], value=value[:MAX_DESCRIPTION])
+            Choice(name=shorten(label, MAX_DESCRIPTION), value=value[:MAX_DESCRIPTION])
             for value, label in suggestions(arg.kind_given(typed), current, languages)
         ][:MAX_CHOICES]
 

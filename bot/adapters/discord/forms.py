@@ -19,6 +19,7 @@ from typing import Any
 import discord
 
 from bot.core.i18n import N_
+from bot.core.labels import shorten
 
 # What the answer button and the modal are called and how long an answer may be.
 ANSWER_LABEL = N_("✍️ Answer")
@@ -67,7 +68,7 @@ class AnswerForm(discord.ui.Modal):
         )
         self.add_item(
             discord.ui.TextInput(
-                label=label[:MAX_INPUT_LABEL] or "…",
+                label=shorten(label, MAX_INPUT_LABEL) or "…",
                 style=discord.TextStyle.paragraph,
                 custom_id=INPUT_ID,
                 # The full question is in the message above; this is a reminder.
@@ -110,9 +111,7 @@ class AnswerItem(
 def placeholder(question: str) -> str:
     """The question as plain text on one line, cut to Discord's 100 characters."""
     text = " ".join(_ESCAPE.sub(r"\1", question).split())
-    if len(text) > MAX_PLACEHOLDER:
-        text = text[: MAX_PLACEHOLDER - 1].rstrip() + "…"
-    return text
+    return shorten(text, MAX_PLACEHOLDER)
 
 
 def form_submission(data: Any) -> tuple[bool, str] | None:

@@ -16,6 +16,7 @@ import discord
 
 from bot.adapters.discord.forms import answer_button
 from bot.core.commands import encode_action
+from bot.core.labels import shorten
 from bot.core.messages import ActionButton, Attachment, Button, Reply, ShareButton, UrlButton
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class ActionItem(
     def __init__(self, action: str, label: str = "…") -> None:
         super().__init__(
             discord.ui.Button(
-                label=label[:MAX_LABEL_CHARS] or "…",
+                label=shorten(label, MAX_LABEL_CHARS) or "…",
                 style=discord.ButtonStyle.secondary,
                 custom_id=ACTION_PREFIX + action,
             )
@@ -134,7 +135,7 @@ def build_view(buttons: tuple[Button, ...], answer: Answer | None = None) -> dis
         return None
     view = SentView(timeout=None)
     for button in buttons[: MAX_BUTTONS - (answer is not None)]:
-        label = button.label[:MAX_LABEL_CHARS] or "…"
+        label = shorten(button.label, MAX_LABEL_CHARS) or "…"
         if isinstance(button, UrlButton):
             view.add_item(discord.ui.Button(label=label, url=button.url))
             continue
@@ -152,7 +153,7 @@ def build_view(buttons: tuple[Button, ...], answer: Answer | None = None) -> dis
         )
     if answer is not None:
         label, private = answer
-        view.add_item(answer_button(label[:MAX_LABEL_CHARS] or "…", private))
+        view.add_item(answer_button(shorten(label, MAX_LABEL_CHARS) or "…", private))
     return view if view.children else None
 
 

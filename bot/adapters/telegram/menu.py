@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 
 from bot.adapters.telegram.updates import chat_id_of
 from bot.core.commands import Command, Registry
+from bot.core.labels import shorten
 from bot.core.messages import Address
 from bot.core.ports import Translator
 
@@ -31,7 +32,7 @@ MAX_DESCRIPTION = 256
 def menu(commands: Iterable[Command[Any]], translator: Translator, locale: str) -> list[BotCommand]:
     """The menu entries for `commands` in `locale`."""
     return [
-        BotCommand(c.name, translator.gettext(locale, c.summary)[:MAX_DESCRIPTION])
+        BotCommand(c.name, shorten(translator.gettext(locale, c.summary), MAX_DESCRIPTION))
         for c in commands
     ]
 

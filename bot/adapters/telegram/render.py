@@ -12,12 +12,16 @@ from urllib.parse import quote, urlencode
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.core.commands import MAX_ACTION_BYTES, encode_action
+from bot.core.labels import shorten
 from bot.core.messages import ActionButton, Button, ShareButton, UrlButton
 
 log = logging.getLogger(__name__)
 
 # Telegram's limit for one message's text after entity parsing, counted in UTF-16 code units.
 MAX_MESSAGE_CHARS = 4096
+# A button's text has no documented cap, but a phone shows about a line of it: longer labels are
+# shortened at a word (an event's title in "🙋 I'll be there: …").
+MAX_BUTTON_CHARS = 64
 
 
 # Telegram turns "@name" in any message into a mention that notifies that person in a group. A
@@ -113,17 +117,18 @@ def keyboard(
     """
     rows: list[list[InlineKeyboardButton]] = []
     for button in buttons:
+        label = shorten(button.label, MAX_BUTTON_CHARS)
         if isinstance(button, UrlButton):
-            rows.append([InlineKeyboardButton(button.label, url=button.url)])
+            rows.append([InlineKeyboardButton(label, url=button.url)])
             continue
         if isinstance(button, ShareButton):
             url = share_url(button, username)
             if url is not None:
-                rows.append([InlineKeyboardButton(button.label, url=url)])
+                rows.append([InlineKeyboardButton(label, url=url)])
             continue
         data = action_data(button)
         if data is None:
             log.error("action button for /%s does not fit 64 bytes; left out", button.command)
             continue
-        rows.append([InlineKeyboardButton(button.label, callback_data=data)])
+        rows.append([InlineKeyboardButton(label, callback_data=data)])
     return InlineKeyboardMarkup(rows) if rows else None

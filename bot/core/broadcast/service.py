@@ -20,16 +20,16 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from bot.core.broadcast.pacing import Pacer
+from bot.core.broadcast.report import delivery_numbers, minutes_left
 from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, STOP_GRACE_S, PlatformSender
 from bot.core.broadcast.values import (
     UNFINISHED,
     BroadcastInfo,
     BroadcastState,
     BroadcastStore,
-    DeliveryState,
     NewBroadcast,
 )
-from bot.core.i18n import gettext_for
+from bot.core.i18n import gettext_for, ngettext_for
 from bot.core.messages import Address, Reply
 from bot.core.ports import ChatGone, Clock, Messenger, PlatformPacing, Sleep, Translator
 
@@ -326,25 +326,14 @@ class BroadcastService:
             # A group's own broadcast was asked in that group: the message itself is the news,
             # and progress reports there would only be noise for its members (/broadcasts).
             return
-        _ = self._gettext(info.locale)
-        counts = info.counts
-        numbers = _(
-            "sent {sent}, gone {gone}, failed {failed}, remaining {remaining} of {total}"
-        ).format(
-            sent=counts.get(DeliveryState.SENT, 0),
-            gone=counts.get(DeliveryState.GONE, 0),
-            failed=counts.get(DeliveryState.FAILED, 0),
-            remaining=info.remaining,
-            total=info.total,
-        )
+        _ = gettext_for(self._translator, info.locale)
+        ngettext = ngettext_for(self._translator, info.locale)
+        numbers = delivery_numbers(info, _, ngettext)
         if final:
             text = _("Broadcast #{id} finished: {numbers}.").format(id=info.id, numbers=numbers)
         else:
             minutes = max(1, round(self.eta_s(info) / 60))
-            text = _("Broadcast #{id}: {numbers}. About {minutes} min left.").format(
-                id=info.id, numbers=numbers, minutes=minutes
+            text = _("Broadcast #{id}: {numbers}; {left}.").format(
+                id=info.id, numbers=numbers, left=minutes_left(minutes, ngettext)
             )
         await self.tell_writer(info, Reply(text))
-
-    def _gettext(self, locale: str) -> Callable[[str], str]:
-        return gettext_for(self._translator, locale)

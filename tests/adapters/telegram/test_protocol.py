@@ -52,6 +52,9 @@ class EchoTranslator:
     def gettext(self, locale: str | None, message: str) -> str:
         return f"[ru] {message}" if locale == "ru" else message
 
+    def ngettext(self, locale: str | None, singular: str, plural: str, n: int) -> str:
+        return self.gettext(locale, singular if n == 1 else plural)
+
 
 async def long_text(request: Request, deps: None) -> Reply:
     """A reply longer than two Telegram messages."""

@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.adapters.telegram.render import (
+    MAX_BUTTON_CHARS,
     WORD_JOINER,
     defuse_mentions,
     keyboard,
@@ -13,7 +14,11 @@ from bot.adapters.telegram.render import (
     to_html,
     utf16_len,
 )
+from bot.core.i18n import gettext_for
 from bot.core.messages import ActionButton, UrlButton
+from content.i18n import CatalogTranslator
+from handlers.events import event_buttons
+from tests.adapters.labels import LONG_EVENT, cut_at_a_word
 from tests.adapters.telegram.fake_server import MENTION, render_html
 
 # Words, spaces, line breaks, markup characters and characters outside the BMP (2 UTF-16 units).
@@ -61,3 +66,24 @@ def test_keyboard_has_one_button_per_row_in_order() -> None:
     assert [[b.text for b in row] for row in rows] == [["Fund"], ["Go"]]
     assert rows[0][0].url == "https://example.org" and rows[1][0].callback_data == "events"
     assert keyboard(()) is None
+
+
+def test_an_event_button_with_a_long_title_is_cut_at_a_word() -> None:
+    buttons = tuple(event_buttons(LONG_EVENT, "ru", gettext_for(CatalogTranslator(), "ru")))
+    markup = keyboard(buttons)
+    assert markup is not None
+    shown = [row[0].text for row in markup.inline_keyboard]
+    assert shown[1] == "🙋 Я приду: Пикет солидарности с ЛГБТИ-людьми из Чечни на…"
+    for text, button in zip(shown, buttons, strict=True):
+        assert cut_at_a_word(text, button.label, MAX_BUTTON_CHARS), text
+
+
+@given(st.lists(st.text(alphabet="абвxyz!:", min_size=1, max_size=12), min_size=1, max_size=30))
+def test_any_button_label_fits_and_is_cut_only_between_words(words: list[str]) -> None:
+    label = " ".join(words)
+    markup = keyboard((ActionButton(label, "events"), UrlButton(label, "https://example.org")))
+    assert markup is not None
+    for [button] in markup.inline_keyboard:
+        if len(words[0]) < MAX_BUTTON_CHARS and words[0][-1].isalnum():
+            assert cut_at_a_word(button.text, label, MAX_BUTTON_CHARS), button.text
+        assert len(button.text) <= MAX_BUTTON_CHARS

@@ -130,7 +130,7 @@ async def test_compose_preview_confirm_and_every_subscriber_gets_it_once(bot: Bo
             assert bot.messengers[platform].to(chat) == [expected]
     assert not bot.messengers["telegram"].to("p1")
     report = console.to(ORGANIZER)[-1].text
-    assert "sent 3, gone 0, failed 0, remaining 0 of 3" in report
+    assert "3 chats: sent 3, gone 0, failed 0, remaining 0" in report
 
 
 async def test_step_by_step_with_link_buttons_and_a_preview_that_matches(bot: Bot) -> None:
@@ -254,7 +254,7 @@ async def test_each_error_class_gone_pause_backoff_and_failed(
         DeliveryState.FAILED: 1,
     }
     assert (
-        "sent 3, gone 1, failed 1, remaining 0 of 5"
+        "5 chats: sent 3, gone 1, failed 1, remaining 0"
         in bot.messengers["console"].to(ORGANIZER)[-1].text
     )
 
@@ -310,7 +310,7 @@ async def test_supporters_are_refused_and_admins_only_reach_their_own_group(bot:
     assert "admins" in member.text
 
     preview = await bot.say("/broadcast here now Meeting tonight", admin=True, **group)
-    assert "1 chats" in preview.text and "Meeting tonight" in preview.text
+    assert "goes to 1 chat:" in preview.text and "Meeting tonight" in preview.text
     # An admin of another group cannot confirm or cancel it.
     other = {"chat": "-100888", "user": "66", "kind": ChatKind.GROUP, "platform": "telegram"}
     for button in (action(preview, "bcsend"), action(preview, "cancel")):
@@ -379,7 +379,7 @@ async def test_a_scheduled_broadcast_waits_for_its_time(
     preview = await bot.say("/broadcast events 2026-11-21T18:30 Rally tonight")
     assert "2026-11-21 18:30 UTC" in preview.text
     confirmed = await bot.say(press(action(preview, "bcsend")))
-    assert "will go to 1 chats at 2026-11-21 18:30" in confirmed.text
+    assert "will go to 1 chat at 2026-11-21 18:30" in confirmed.text
     await run_for(bot, 0.3)
     assert not bot.messengers["telegram"].sent
     clock.advance(hours=7)
@@ -411,9 +411,10 @@ async def test_the_sender_gets_progress_with_an_eta_and_a_final_report(
     await run_until(bot, lambda: finished(bot))
     reports = [r.text for r in bot.messengers["console"].to(ORGANIZER)[1:]]
     assert len(reports) >= 3
-    assert "remaining 40 of 40" in reports[0] and "min left" in reports[0]
+    assert "40 chats: sent 0, gone 0, failed 0, remaining 40" in reports[0]
+    assert "minute left" in reports[0] or "minutes left" in reports[0]
     assert any("remaining 0" not in r and "sent 0," not in r for r in reports[1:-1])
-    assert reports[-1] == "Broadcast #1 finished: sent 40, gone 0, failed 0, remaining 0 of 40."
+    assert reports[-1] == "Broadcast #1 finished: 40 chats: sent 40, gone 0, failed 0, remaining 0."
 
 
 async def test_on_discord_here_means_the_servers_announcement_channel(
@@ -432,7 +433,7 @@ async def test_on_discord_here_means_the_servers_announcement_channel(
     bot.core.server_probes["discord"] = Probe()
     admin = {"chat": "chan-general", "user": "77", "kind": ChatKind.GROUP, "platform": "discord"}
     preview = await bot.say("/broadcast here now Server meeting tonight", admin=True, **admin)
-    assert "1 chats" in preview.text
+    assert "goes to 1 chat:" in preview.text
     await bot.say(press(action(preview, "bcsend")), admin=True, **admin)
     discord = bot.messengers["discord"]
     await run_until_settled(bot)
