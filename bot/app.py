@@ -93,7 +93,10 @@ async def build_core(
     campaign = campaign or load_campaign(settings.content_dir)
     engine = create_engine(settings.database_url)
     await upgrade(engine)
-    store = SqlChatStore(engine)
+    # The event store keeps published events and lead times in memory; every change of a chat's
+    # row (erasure, move) or a purge tells it to read them again.
+    events = SqlEventStore(engine, content_events(campaign))
+    store = SqlChatStore(engine, on_change=events.forget_cached)
     translator = CatalogTranslator()
     server_setups = SqlServerSetups(engine)
     chat_events = ChatEvents(store, server_setups, campaign.campaign_tags)
@@ -109,7 +112,6 @@ async def build_core(
         second_approval_above=settings.broadcast_second_approval_above,
         **(broadcast_options or {}),
     )
-    events = SqlEventStore(engine, content_events(campaign))
     remembrance = campaign.remembrance
     reminders = ReminderScheduler(
         SqlPlanStore(engine),
@@ -127,7 +129,7 @@ async def build_core(
         drafts=settings.retention_drafts,
     )
     retention = RetentionService(
-        SqlRetentionStore(engine, content_events(campaign)),
+        SqlRetentionStore(engine, content_events(campaign), on_change=events.forget_cached),
         clock,
         policy,
         interval=settings.purge_interval,

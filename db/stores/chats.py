@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, time
@@ -37,8 +37,16 @@ CACHE_SIZE = 50_000
 class SqlChatStore:
     """Chats and their choices in SQL. Every method is one short transaction."""
 
-    def __init__(self, engine: AsyncEngine, cache_size: int = CACHE_SIZE) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        cache_size: int = CACHE_SIZE,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
         self._engine = engine
+        # Called around every erasure, move or switch of a chat: what other stores keep in memory
+        # about chats (the event store's events scoped to a chat, its lead times) goes with it.
+        self._on_change = on_change
         # address -> (primary key, preferences), or None for a chat known to have no row.
         self._cache: OrderedDict[Address, tuple[int, ChatPrefs] | None] = OrderedDict()
         self._cache_size = cache_size
@@ -108,14 +116,18 @@ class SqlChatStore:
     async def _changing(self, *chats: Address) -> AsyncIterator[AsyncConnection]:
         """A transaction that changes these chats. Their cached rows go before and after it: a
         read that raced the write would otherwise cache the old row again."""
-        for chat in chats:
-            self._cache.pop(chat, None)
+        self._forget(chats)
         try:
             async with self._engine.begin() as connection:
                 yield connection
         finally:
-            for chat in chats:
-                self._cache.pop(chat, None)
+            self._forget(chats)
+
+    def _forget(self, chats: tuple[Address, ...]) -> None:
+        for chat in chats:
+            self._cache.pop(chat, None)
+        if self._on_change is not None:
+            self._on_change()
 
     async def forget_chat(self, address: Address, user: Address | None = None) -> Mapping[str, int]:
         async with self._changing(address) as connection:

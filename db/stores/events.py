@@ -2,17 +2,28 @@
 
 Stored events get ids "e_<number>": content ids may only use a-z, 0-9 and "-", so the two can never
 collide. Returns core values only.
+
+Reads come from memory. Every published stored event (scheduled or cancelled: a few hundred at
+most, drafts excluded) is loaded once and kept with each one's chat address; /events, /ics, RSVPs
+and the reminder planner filter that list with the clock of their own request, so an event moves
+to "past" the moment it ends, whatever was cached. The list (and the chats' lead times) goes on
+every write that can change what they hold: each write in this store, and, through
+`forget_cached`, every change of a chat's row (erasure takes a chat's events, a move changes its
+address) and the purge. This cache assumes this process is the only writer of the database (one
+process per database; several processes on PostgreSQL would need shared invalidation).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, delete, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -22,6 +33,9 @@ from db.models.chats import Chat
 from db.models.events import ReminderLeads, StoredEvent
 
 DRAFT_TTL = timedelta(days=1)
+PUBLISHED = (EventStatus.SCHEDULED, EventStatus.CANCELLED)
+# Chats whose lead times are kept in memory (the least recently asked go first).
+LEADS_CACHE_SIZE = 50_000
 STORED_ID = re.compile(r"^e_(\d{1,12})$")
 
 
@@ -45,49 +59,71 @@ def _number(event_id: str) -> int | None:
 class SqlEventStore:
     """Events from both sources through one port; every method is one short transaction."""
 
-    def __init__(self, engine: AsyncEngine, content: Sequence[EventInfo] = ()) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        content: Sequence[EventInfo] = (),
+        leads_cache_size: int = LEADS_CACHE_SIZE,
+    ) -> None:
         self._engine = engine
         self._content = {event.id: event for event in content}
+        # The published stored events by id (in start order), None until read again.
+        self._published: dict[str, EventInfo] | None = None
+        self._leads: OrderedDict[Address, tuple[int, ...]] = OrderedDict()
+        self._leads_cache_size = leads_cache_size
+        # Counts writes: a read that raced one must not keep what it read (it may be the old).
+        self._generation = 0
+
+    def forget_cached(self) -> None:
+        """Drop what is kept in memory; the next read loads it again. Called around every write
+        that can change stored events, chats or lead times (see the module's docstring)."""
+        self._generation += 1
+        self._published = None
+        self._leads.clear()
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[AsyncConnection]:
+        """A transaction that may change stored events; the cache goes before and after it."""
+        self.forget_cached()
+        try:
+            async with self._engine.begin() as connection:
+                yield connection
+        finally:
+            self.forget_cached()
+
+    async def _published_events(self) -> dict[str, EventInfo]:
+        if self._published is not None:
+            return self._published
+        generation = self._generation
+        async with self._engine.connect() as connection:
+            loaded = await _load(connection, StoredEvent.status.in_(PUBLISHED))
+        published = {event.id: event for event in loaded}
+        if generation == self._generation:
+            self._published = published
+        return published
 
     async def get(self, event_id: str) -> EventInfo | None:
         number = _number(event_id)
         if number is None:
             return self._content.get(event_id)
-        async with self._engine.connect() as connection:
-            events = await _load(
-                connection,
-                StoredEvent.id == number,
-                StoredEvent.status.in_((EventStatus.SCHEDULED, EventStatus.CANCELLED)),
-            )
-        return events[0] if events else None
+        return (await self._published_events()).get(stored_id(number))
 
     async def planning(self, now: datetime) -> list[EventInfo]:
         content = [e for e in self._content.values() if e.starts_at > now]
-        async with self._engine.connect() as connection:
-            stored = await _load(
-                connection,
-                StoredEvent.status.in_((EventStatus.SCHEDULED, EventStatus.CANCELLED)),
-                StoredEvent.starts_at > epoch(now),
-            )
-        return content + stored
+        published = await self._published_events()
+        return content + [e for e in published.values() if e.starts_at > now]
 
     async def visible(self, chat: Address, now: datetime, past: bool) -> list[EventInfo]:
+        published = (await self._published_events()).values()
+        # The campaign's events and this chat's own.
+        mine = [e for e in published if e.scope is None or e.scope == chat]
         if past:
+            # Past events stay on record, cancelled ones too (shown as cancelled).
             content = [e for e in self._content.values() if e.ends_at <= now]
-            when = StoredEvent.ends_at <= epoch(now)
+            stored = [e for e in mine if e.ends_at <= now]
         else:
             content = [e for e in self._content.values() if e.ends_at > now]
-            when = StoredEvent.ends_at > epoch(now)
-        async with self._engine.connect() as connection:
-            chat_pk = await _chat_pk(connection, chat)
-            scope: ColumnElement[bool] = StoredEvent.scope_chat_pk.is_(None)
-            if chat_pk is not None:
-                scope = scope | (StoredEvent.scope_chat_pk == chat_pk)
-            # Past events stay on record, cancelled ones too (shown as cancelled).
-            shown = (
-                (EventStatus.SCHEDULED, EventStatus.CANCELLED) if past else (EventStatus.SCHEDULED,)
-            )
-            stored = await _load(connection, StoredEvent.status.in_(shown), when, scope)
+            stored = [e for e in mine if e.ends_at > now and e.status is EventStatus.SCHEDULED]
         return sorted(content + stored, key=lambda e: e.starts_at, reverse=past)
 
     async def save_draft(
@@ -100,7 +136,7 @@ class SqlEventStore:
     ) -> EventInfo:
         zone = ZoneInfo(draft.timezone)
         original = _number(edit_of) if edit_of else None
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             await connection.execute(
                 delete(StoredEvent).where(
                     StoredEvent.status == EventStatus.DRAFT, StoredEvent.expires_at < epoch(now)
@@ -149,7 +185,7 @@ class SqlEventStore:
         number = _number(draft_id)
         if number is None:
             return None
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             row = (
                 await connection.execute(
                     select(StoredEvent.__table__).where(
@@ -191,7 +227,7 @@ class SqlEventStore:
         number = _number(draft_id)
         if number is None:
             return False
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             result = await connection.execute(
                 delete(StoredEvent).where(
                     StoredEvent.id == number, StoredEvent.status == EventStatus.DRAFT
@@ -203,7 +239,7 @@ class SqlEventStore:
         number = _number(event_id)
         if number is None:
             return None
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             changed = await connection.execute(
                 update(StoredEvent)
                 .where(StoredEvent.id == number, StoredEvent.status == EventStatus.SCHEDULED)
@@ -215,17 +251,26 @@ class SqlEventStore:
         return events[0]
 
     async def leads(self, chat: Address) -> tuple[int, ...]:
+        if chat in self._leads:
+            self._leads.move_to_end(chat)
+            return self._leads[chat]
+        generation = self._generation
         async with self._engine.connect() as connection:
             text = await connection.scalar(
                 select(ReminderLeads.leads)
                 .join(Chat, Chat.id == ReminderLeads.chat_pk)
                 .where(Chat.platform == chat.platform, Chat.chat_id == chat.chat_id)
             )
-        return parse_stored_leads(text)
+        leads = parse_stored_leads(text)
+        if generation == self._generation:
+            self._leads[chat] = leads
+            if len(self._leads) > self._leads_cache_size:
+                self._leads.popitem(last=False)
+        return leads
 
     async def set_leads(self, chat: Address, leads: tuple[int, ...]) -> None:
         value = ",".join(str(lead) for lead in leads)
-        async with self._engine.begin() as connection:
+        async with self._writing() as connection:
             chat_pk = await _chat_pk(connection, chat)
             if chat_pk is None:
                 raise LookupError("save the chat before its lead times")

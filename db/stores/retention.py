@@ -7,7 +7,7 @@ afterwards, so a purged RSVP is not left readable in free pages or in the `-wal`
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -48,9 +48,17 @@ STORED_EVENT_ID = literal("e_", String) + cast(StoredEvent.id, String)
 class SqlRetentionStore:
     """Deletes what is past its retention; knows the content's events to tell when they end."""
 
-    def __init__(self, engine: AsyncEngine, content: Sequence[EventInfo] = ()) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        content: Sequence[EventInfo] = (),
+        on_change: Callable[[], None] = lambda: None,
+    ) -> None:
         self._engine = engine
         self._content = tuple(content)
+        # Called after a purge that deleted stored events or chats, so what the other stores
+        # keep in memory (db/stores/events.py) is read again.
+        self._on_change = on_change
 
     async def purge_event_records(self, ended_before: datetime) -> Mapping[str, int]:
         cutoff = epoch(ended_before)
@@ -139,6 +147,7 @@ class SqlRetentionStore:
                     B.c.created_at < created_before.astimezone(UTC),
                 )
             )
+        self._on_change()
         event_drafts, broadcast_drafts = events.rowcount or 0, broadcasts.rowcount or 0
         await self._checkpoint(event_drafts + broadcast_drafts)
         return {"event_drafts": event_drafts, "broadcast_drafts": broadcast_drafts}
@@ -156,8 +165,11 @@ class SqlRetentionStore:
         async with self._engine.connect() as connection:
             chats = [Address(p, c) for p, c in (await connection.execute(switched_off)).all()]
         for chat in chats:
-            async with self._engine.begin() as connection:
-                await erase(connection, chat)
+            try:
+                async with self._engine.begin() as connection:
+                    await erase(connection, chat)
+            finally:
+                self._on_change()
         await self._checkpoint(len(chats))
         return {"switched_off_chats": len(chats)}
 
