@@ -30,7 +30,7 @@ lint: $(READY)
 # Every benchmark writes its figures to bench/results/<name>.json, then bench/readme.py rewrites
 # the README's benchmark blocks from them (a benchmark without a result keeps its block). A missed
 # target is a result: the run goes on and `make bench` fails at the end. broadcast.py runs with
-# --paced (~100 s); the whole run takes about 6 minutes on 2 cores.
+# --paced (~100 s); the whole run takes about 10 minutes on 2 cores (reminders.py ~6 of them).
 # bench/core.py joins the list once it writes --json.
 BENCHES ?= conversations timezones reminders broadcast telegram_adapter discord_adapter
 

@@ -220,7 +220,7 @@ def report(
         figures.append(
             Figure(
                 f"{key}_{kind}",
-                f"allybot /donate, {unit}",
+                f"allybot /donate, {'wall clock' if kind == 'wall' else 'CPU time of the bot'}",
                 statistics.median(ours),
                 unit,
                 BASELINES[key],
