@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.figures import Figure, add_json_argument, write
 from bot.core.conversation import MAX_DRAFTS, Conversations
 from bot.core.messages import Address
 
@@ -57,7 +58,7 @@ def at_level(open_drafts: int, inserts: int, batches: int, max_drafts: int) -> t
     return statistics.median(times), slowest
 
 
-def main(inserts: int, batches: int) -> None:
+def main(inserts: int, batches: int, json_path: Path | None = None) -> None:
     # Room for every draft, so the 50,000 stay open and nothing is evicted while measuring.
     room = max(LEVELS) + inserts
     print(f"conversations: time per insert, median of {batches} batches of {inserts:,} inserts")
@@ -74,11 +75,47 @@ def main(inserts: int, batches: int) -> None:
         f"  at the cap ({MAX_DRAFTS:,}), each insert evicting one: {flood * 1e6:6.2f} µs per "
         f"insert, ratio {flood / baseline:.2f}; slowest single insert {slowest * 1e3:.3f} ms"
     )
+    first = f"{LEVELS[0]:,} drafts open"
+    write(
+        "conversations",
+        [
+            Figure("insert_1k_us", f"Time per insert, {first}", baseline * 1e6, "µs", digits=2),
+            Figure(
+                "insert_50k_us",
+                f"Time per insert, {LEVELS[1]:,} drafts open",
+                large * 1e6,
+                "µs",
+                first,
+                baseline * 1e6,
+                target="ratio near 1 (O(1))",
+                digits=2,
+            ),
+            Figure(
+                "insert_at_cap_us",
+                f"Time per insert at the cap ({MAX_DRAFTS:,}), each evicting one",
+                flood * 1e6,
+                "µs",
+                first,
+                baseline * 1e6,
+                digits=2,
+            ),
+            Figure(
+                "slowest_at_cap_ms",
+                "Slowest single insert at the cap",
+                slowest * 1e3,
+                "ms",
+                digits=3,
+            ),
+        ],
+        json_path,
+        notes=[f"median of {batches} batches of {inserts:,} inserts"],
+    )
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--inserts", type=int, default=2000)
     parser.add_argument("--batches", type=int, default=5)
+    add_json_argument(parser)
     options = parser.parse_args()
-    main(options.inserts, options.batches)
+    main(options.inserts, options.batches, options.json)

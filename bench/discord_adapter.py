@@ -29,6 +29,7 @@ import discord.gateway
 import discord.http
 from discord import app_commands
 
+from bench.figures import Figure, add_json_argument, write
 from bot.adapters.discord.messenger import DiscordMessenger
 from bot.app import build_core
 from bot.core.messages import Address, ChatKind, Reply, Request, UrlButton
@@ -94,7 +95,7 @@ async def stop(task: asyncio.Task[None]) -> None:
     await asyncio.gather(task, return_exceptions=True)
 
 
-async def main(total: int, concurrency: int, rounds: int) -> int:
+async def main(total: int, concurrency: int, rounds: int, json_path: Path | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)
     fake = FakeDiscord()
     await fake.start()
@@ -156,6 +157,36 @@ async def main(total: int, concurrency: int, rounds: int) -> int:
         f"ratio             : {ratio:8.1%} (median of paired rounds; target >= {TARGET_RATIO:.0%})"
     )
     print(f"slowest ack       : {slowest * 1000:8.1f} ms (limit {ACK_LIMIT_S:.0f} s)")
+    write(
+        "discord_adapter",
+        [
+            Figure(
+                "help_rate",
+                "allybot /help, interactions/s",
+                ours,
+                "/s",
+                "bare discord.py bot, same text and buttons",
+                base,
+                target=f"≥ {TARGET_RATIO:.0%}",
+                met=ratio >= TARGET_RATIO,
+                ratio=ratio,
+                ratio_format="{:.1%}",
+            ),
+            Figure(
+                "slowest_ack_ms",
+                "Slowest acknowledgement, either bot",
+                slowest * 1000,
+                "ms",
+                target=f"< {ACK_LIMIT_S * 1000:,.0f} ms",
+                met=slowest < ACK_LIMIT_S,
+            ),
+        ],
+        json_path,
+        notes=[
+            f"medians of {rounds} paired rounds of {total:,} interactions, concurrency "
+            f"{concurrency}; ratio: the median of paired-round ratios"
+        ],
+    )
     return 0 if ratio >= TARGET_RATIO and slowest < ACK_LIMIT_S else 1
 
 
@@ -164,5 +195,8 @@ if __name__ == "__main__":
     parser.add_argument("--interactions", type=int, default=1500)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
+    add_json_argument(parser)
     options = parser.parse_args()
-    sys.exit(asyncio.run(main(options.interactions, options.concurrency, options.rounds)))
+    sys.exit(
+        asyncio.run(main(options.interactions, options.concurrency, options.rounds, options.json))
+    )

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import text
 
+from bench.figures import Figure, add_json_argument, write
 from bot.app import build_core
 from bot.core.messages import Address, Reply
 from bot.core.ports import Dispatch
@@ -205,7 +206,9 @@ async def send_child(path: Path) -> None:
         await core.aclose()
 
 
-async def main(rows: int, due: int, repeats: int, subscribers: int) -> None:
+async def main(
+    rows: int, due: int, repeats: int, subscribers: int, json_path: Path | None = None
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
         start = time.perf_counter()
@@ -239,10 +242,70 @@ async def main(rows: int, due: int, repeats: int, subscribers: int) -> None:
             f"one tick sent {due:,} in {result['seconds']:.1f} s "
             f"({due / result['seconds']:,.0f}/s, each committed as sending before it went out)"
         )
-        await replanning(path, subscribers)
+        replanned, chats_s, event_s = await replanning(path, subscribers)
+    first, baseline = found["first_ms"], found["baseline_ms"]
+    write(
+        "reminders",
+        [
+            Figure(
+                "find_first_ms",
+                f"Find what is due: the first batch of {BATCH}",
+                first,
+                "ms",
+                "same query NOT INDEXED",
+                baseline,
+                target=f"< {FIND_TARGET_MS:.0f} ms",
+                met=first < FIND_TARGET_MS,
+                digits=2,
+                ratio=baseline / first,
+                ratio_format="{:.0f}× faster",
+            ),
+            Figure(
+                "find_all_ms", f"Find all {due:,} due, in batches", found["all_ms"], "ms", digits=1
+            ),
+            Figure(
+                "send_rss_mb",
+                f"Peak RSS sending {due:,} due reminders",
+                peak,
+                "MB",
+                "same process before the tick",
+                before,
+                target=f"< {RSS_TARGET_MB:.0f} MB",
+                met=peak < RSS_TARGET_MB,
+                digits=1,
+            ),
+            Figure(
+                "send_rate",
+                f"One tick sending {due:,} (platform accepts instantly)",
+                due / result["seconds"],
+                "reminders/s",
+            ),
+            Figure(
+                "replan_rate",
+                f"Re-planning {replanned:,} chats that just subscribed",
+                replanned / chats_s,
+                "chats/s",
+            ),
+            Figure(
+                "replan_s", f"Re-planning {replanned:,} chats, in total", chats_s, "s", digits=1
+            ),
+            Figure(
+                "new_event_s",
+                f"A new event for {subscribers:,} subscribed chats",
+                event_s,
+                "s",
+                digits=1,
+            ),
+        ],
+        json_path,
+        notes=[
+            f"{rows:,} planned rows ({due:,} due), {subscribers:,} subscribers",
+            f"query plan: {found['plan']}",
+        ],
+    )
 
 
-async def replanning(path: Path, subscribers: int) -> None:
+async def replanning(path: Path, subscribers: int) -> tuple[int, float, float]:
     """How long re-planning takes when many chats subscribe, and when an event is added."""
     with sqlite3.connect(path) as db:
         # The triggers queue every one of these chats for re-planning, as /subscribe would.
@@ -274,6 +337,7 @@ async def replanning(path: Path, subscribers: int) -> None:
             f"({replanned / chats_s:,.0f} chats/s); a new event for {subscribers:,} "
             f"subscribed chats: {event_s:.1f} s (both once, in the background loop)"
         )
+        return replanned, chats_s, event_s
     finally:
         await core.aclose()
 
@@ -285,8 +349,17 @@ if __name__ == "__main__":
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--send-child", type=Path)
+    add_json_argument(parser)
     arguments = parser.parse_args()
     if arguments.send_child:
         asyncio.run(send_child(arguments.send_child))
     else:
-        asyncio.run(main(arguments.rows, arguments.due, arguments.repeats, arguments.subscribers))
+        asyncio.run(
+            main(
+                arguments.rows,
+                arguments.due,
+                arguments.repeats,
+                arguments.subscribers,
+                arguments.json,
+            )
+        )

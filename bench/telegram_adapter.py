@@ -37,6 +37,7 @@ from telegram.ext import (
     filters,
 )
 
+from bench.figures import Figure, add_json_argument, write
 from bot.adapters.telegram.messenger import TelegramMessenger
 from bot.adapters.telegram.render import keyboard, to_html
 from bot.app import Core, build_core
@@ -126,7 +127,9 @@ def our_bot(core: Core, port: int, concurrency: int) -> TelegramMessenger:
     )
 
 
-async def compare(port: int, updates: int, rounds: int, concurrency: int) -> None:
+async def compare(
+    port: int, updates: int, rounds: int, concurrency: int, json_path: Path | None = None
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -165,12 +168,35 @@ async def compare(port: int, updates: int, rounds: int, concurrency: int) -> Non
         f"Telegram updates end to end through the fake Bot API: {updates} per round, "
         f"{rounds} alternating rounds, {USERS} users, concurrency {concurrency}"
     )
-    report("bare PTB echo bot (the issue's baseline)", pairs)
-    report("PTB bot sending the same /donate reply, prepared once (adapter + core cost)", same)
+    figures = report("bare PTB echo bot (the issue's baseline)", pairs, "echo", TARGET)
+    figures += report(
+        "PTB bot sending the same /donate reply, prepared once (adapter + core cost)",
+        same,
+        "same_reply",
+        None,
+    )
+    write(
+        "telegram_adapter",
+        figures,
+        json_path,
+        notes=[
+            f"medians of {rounds} alternating rounds of {updates:,} updates, {USERS} users, "
+            f"concurrency {concurrency}; ratio: the median of per-round ratios"
+        ],
+    )
 
 
-def report(baseline: str, pairs: list[tuple[Rate, Rate]]) -> None:
+BASELINES = {
+    "echo": "bare PTB echo bot",
+    "same_reply": "PTB bot sending the same /donate reply, prepared once",
+}
+
+
+def report(
+    baseline: str, pairs: list[tuple[Rate, Rate]], key: str, target: float | None
+) -> list[Figure]:
     print(f" against a {baseline}:")
+    figures = []
     for kind in ("wall", "cpu"):
         unit = "updates/s" if kind == "wall" else "updates per CPU s"
         ours = [getattr(o, kind) for o, _ in pairs]
@@ -191,6 +217,21 @@ def report(baseline: str, pairs: list[tuple[Rate, Rate]]) -> None:
             f"    ratio           : {ratio:7.1%}  (median of per-round ratios; "
             f"target >= {TARGET:.0%}: {verdict})"
         )
+        figures.append(
+            Figure(
+                f"{key}_{kind}",
+                f"allybot /donate, {'wall clock' if kind == 'wall' else 'CPU time of the bot'}",
+                statistics.median(ours),
+                unit,
+                BASELINES[key],
+                statistics.median(echo),
+                target="" if target is None else f"≥ {target:.0%}",
+                met=None if target is None else ratio >= target,
+                ratio=ratio,
+                ratio_format="{:.1%}",
+            )
+        )
+    return figures
 
 
 def main() -> None:
@@ -198,13 +239,16 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
+    add_json_argument(parser)
     options = parser.parse_args()
     parent, child = multiprocessing.Pipe()
     server = multiprocessing.get_context("spawn").Process(target=serve_until_told, args=(child,))
     server.start()
     try:
         port = int(parent.recv())
-        asyncio.run(compare(port, options.updates, options.rounds, options.concurrency))
+        asyncio.run(
+            compare(port, options.updates, options.rounds, options.concurrency, options.json)
+        )
     finally:
         parent.send("stop")
         server.join(10)
