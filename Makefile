@@ -31,8 +31,7 @@ lint: $(READY)
 # the README's benchmark blocks from them (a benchmark without a result keeps its block). A missed
 # target is a result: the run goes on and `make bench` fails at the end. broadcast.py runs with
 # --paced (~100 s); the whole run takes about 10 minutes on 2 cores (reminders.py ~6 of them).
-# bench/core.py joins the list once it writes --json.
-BENCHES ?= conversations timezones reminders broadcast telegram_adapter discord_adapter
+BENCHES ?= core conversations timezones reminders broadcast telegram_adapter discord_adapter
 
 bench: $(READY)
 	mkdir -p bench/results

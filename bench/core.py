@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import aiosqlite
 
+from bench.figures import Figure, add_json_argument, write
 from bot.app import build_core
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, Request
@@ -171,14 +172,42 @@ def report(figures: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main(seconds: float = 3.0) -> dict[str, dict[str, Any]]:
-    """Measure, print the table, and return the figures it shows."""
+def as_figures(figures: dict[str, dict[str, Any]]) -> list[Figure]:
+    """The printed table as README figures: each rate against the baseline it is judged by."""
+    keys = {
+        "read /events": "events_read_per_s",
+        "read /events cold": "events_read_cold_per_s",
+        "write /subscribe": "subscribe_write_per_s",
+    }
+    shown = []
+    for name, f in figures.items():
+        target = f["target_ratio"]
+        shown.append(
+            Figure(
+                keys[name],
+                f"{name} (SQLite)",
+                f["per_second"],
+                "/s",
+                f"{f['baseline']}",
+                f["baseline_per_second"],
+                target=f">= {target:.2f} of the baseline" if target is not None else "",
+                met=None if target is None else f["ratio"] >= target,
+            )
+        )
+    return shown
+
+
+def main(seconds: float = 3.0, json_path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Measure, print the table, write the figures as JSON when asked, and return them."""
     figures = asyncio.run(measure(seconds))
     print(report(figures))
+    write("core", as_figures(figures), json_path, notes=[f"{seconds:g} s per case"])
     return figures
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0)
-    main(parser.parse_args().seconds)
+    add_json_argument(parser)
+    options = parser.parse_args()
+    main(options.seconds, options.json)
