@@ -254,13 +254,12 @@ class Dispatcher(Generic[PartsT]):
         _ = self._gettext(request)
         words = self._registry.joined_labels(command, list(request.args))
         spec = command.args
-        shown_usage = self._registry.usage(command, request.locale)
         if spec and spec[-1].rest and len(words) > len(spec):
             words = [*words[: len(spec) - 1], " ".join(words[len(spec) - 1 :])]
         if len(words) > len(spec):
             raise ArgumentError(
                 _("Too many words for /{command}. Use it like this: {usage}").format(
-                    command=command.name, usage=shown_usage
+                    command=command.name, usage=self._registry.usage(command, request.locale)
                 )
             )
         checked: list[str] = []
@@ -273,14 +272,16 @@ class Dispatcher(Generic[PartsT]):
                         value=word, choices=", ".join(choices)
                     )
                     + " "
-                    + _("Use it like this: {usage}").format(usage=shown_usage)
+                    + _("Use it like this: {usage}").format(
+                        usage=self._registry.usage(command, request.locale)
+                    )
                 )
             checked.append(value)
         missing = [arg for arg in spec[len(words) :] if arg.required and not arg.prompt]
         if missing:
             raise ArgumentError(
                 _("/{command} needs more. Use it like this: {usage}").format(
-                    command=command.name, usage=shown_usage
+                    command=command.name, usage=self._registry.usage(command, request.locale)
                 )
             )
         return tuple(checked)

@@ -82,20 +82,8 @@ def parse_when(value: str, tz: str | None, now: datetime) -> datetime | None:
     value = value.strip()
     if not value or is_now(value):
         return None
-    zone = zone_named(tz)
-    local_now = now.astimezone(zone)
-    if re.fullmatch(r"\d{1,2}:\d{2}", value):
-        # A time alone is the next such time, even when dateparser would disagree.
-        try:
-            clock = datetime.strptime(value, "%H:%M").time()
-        except ValueError:
-            wall = None
-        else:
-            wall = datetime.combine(local_now.date(), clock)
-            if wall <= local_now.replace(tzinfo=None):
-                wall += timedelta(days=1)
-    else:
-        wall = parse_local(value, local_now.replace(tzinfo=None))
+    # bot.core.dates reads a time alone as its next occurrence, like every other time typed.
+    wall = parse_local(value, now.astimezone(zone_named(tz)).replace(tzinfo=None))
     if wall is None:
         raise ComposeError(
             N_(
