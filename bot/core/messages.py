@@ -114,3 +114,6 @@ class Reply:
     # The reply confirms that everything stored about the chat was erased: the dispatcher then
     # drops what it holds in memory about the chat and the asker too.
     erased: bool = False
+    # A campaign-wide broadcast sent through the platform's paid lane where it has one
+    # (Telegram's allow_paid_broadcast, charged in Stars); other platforms ignore it.
+    paid: bool = False

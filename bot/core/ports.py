@@ -113,6 +113,9 @@ class PlatformPacing:
     per_chat_interval_s: float = 1.0  # at most one message a second to one chat
     group_per_minute: int | None = None  # Telegram: 20 a minute to one group
     hard_cap: float | None = None  # the rate may be configured, never above this
+    # Messages a second through the platform's paid lane (Telegram's allow_paid_broadcast, up
+    # to 1,000/s, charged per message); None when the campaign has not turned it on.
+    paid_rate: float | None = None
 
     def with_rate(self, rate: float | None) -> PlatformPacing:
         """The same limits at another overall rate, never above the platform's hard cap."""
