@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.broadcast.service import BroadcastService
 from bot.core.chats import ChatEvents
 from bot.core.commands import Registry
+from bot.core.delivery.budget import SendBudgets
 from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Clock, Messenger, RateLimiter
-from bot.core.reminders.scheduler import STOP_GRACE_S, ReminderScheduler
+from bot.core.reminders.scheduler import ReminderScheduler
+from bot.core.reminders.sends import STOP_GRACE_S
 from bot.core.retention import RetentionPolicy, RetentionService
 from bot.core.server_setup import ServerProbe
 from bot.ratelimit import TokenBucketLimiter
@@ -38,6 +40,8 @@ from handlers.registry import build_registry
 from handlers.texts.reminder import ReminderTexts
 
 log = logging.getLogger(__name__)
+
+BUDGET_OPTIONS = ("pacing", "monotonic", "sleep")
 
 
 def utc_now() -> datetime:
@@ -63,6 +67,9 @@ class Core:
     broadcasts: BroadcastService
     # The running messengers by platform, filled by serve(): background services send through it.
     outbox: dict[str, Messenger]
+    # Each platform's one budget for what the bot sends on its own; adapters report a 429 on a
+    # reply here, so bulk sends wait it out too.
+    budgets: SendBudgets
     reminders: ReminderScheduler
     # The background purge that deletes what is past its retention (bot/core/retention.py).
     retention: RetentionService
@@ -103,6 +110,10 @@ async def build_core(
     server_probes: dict[str, ServerProbe] = {}
     registry = build_registry()
     outbox: dict[str, Messenger] = {}
+    # One send budget per platform for everything the bot sends on its own (tests may give it
+    # their own pacing and clock through the broadcast options).
+    timing = {k: v for k, v in (broadcast_options or {}).items() if k in BUDGET_OPTIONS}
+    budgets = SendBudgets(outbox, **timing)
     broadcasts = BroadcastService(
         SqlBroadcastStore(engine),
         outbox,
@@ -110,6 +121,7 @@ async def build_core(
         clock,
         chat_events,
         second_approval_above=settings.broadcast_second_approval_above,
+        budgets=budgets,
         **(broadcast_options or {}),
     )
     remembrance = campaign.remembrance
@@ -121,6 +133,7 @@ async def build_core(
         clock,
         ReminderTexts(translator, remembrance),
         (remembrance.month, remembrance.day),
+        budgets=budgets,
         **(reminder_options or {}),
     )
     policy = RetentionPolicy(
@@ -165,6 +178,7 @@ async def build_core(
         chat_events=chat_events,
         broadcasts=broadcasts,
         outbox=outbox,
+        budgets=budgets,
         reminders=reminders,
         retention=retention,
     )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, insert, literal, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.broadcast.values import (
@@ -29,6 +29,11 @@ B: Table = BroadcastRow.__table__  # type: ignore[assignment]
 R: Table = BroadcastRecipientRow.__table__  # type: ignore[assignment]
 C: Table = Chat.__table__  # type: ignore[assignment]
 OPEN = (DeliveryState.QUEUED.value, DeliveryState.SENDING.value)
+MARK = (
+    update(R)
+    .where(R.c.id == bindparam("rid"))
+    .values(state=bindparam("s"), attempts=bindparam("a"))
+)
 
 
 class SqlBroadcastStore:
@@ -36,8 +41,8 @@ class SqlBroadcastStore:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        # Delivery marks are the hot path (two per message, each durable before the next step):
-        # one connection kept open for them saves the pool's checkout and reset every time.
+        # Delivery marks are the hot path (a batch claimed, then a batch of outcomes): one
+        # connection kept open for them saves the pool's checkout and reset every time.
         self._marks: AsyncConnection | None = None
         self._marks_lock = asyncio.Lock()
 
@@ -197,15 +202,18 @@ class SqlBroadcastStore:
         ]
 
     async def mark(self, recipient_id: int, state: DeliveryState, attempts: int) -> None:
+        await self.mark_many([(recipient_id, state, attempts)])
+
+    async def mark_many(self, marks: Sequence[tuple[int, DeliveryState, int]]) -> None:
+        """Many rows' states in one transaction (one executemany of one statement)."""
+        if not marks:
+            return
         async with self._marks_lock:
             if self._marks is None:
                 self._marks = await self._engine.connect()
             try:
-                await self._marks.execute(
-                    update(R)
-                    .where(R.c.id == recipient_id)
-                    .values(state=state.value, attempts=attempts)
-                )
+                rows = [{"rid": rid, "s": state.value, "a": tries} for rid, state, tries in marks]
+                await self._marks.execute(MARK, rows)
                 await self._marks.commit()
             except BaseException:
                 await self._close_marks()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.core.messages import Address
+from bot.core.messages import Address, ChatKind
 from bot.core.ports import RsvpAnswer
 from bot.core.reminders.values import (
     ChatFacts,
@@ -164,6 +164,7 @@ def due_of(row: Any) -> Due:
     return Due(
         id=row.id,
         address=Address(row.platform, row.chat_id),
+        group=row.chat_kind != ChatKind.PRIVATE.value,
         locale=row.locale,
         timezone=row.timezone,
         key=row.key,

@@ -34,7 +34,8 @@ from db.stores.plan_rows import CHAT_BATCH, COMING, chat_facts, due_of, merge_pl
 # tells whether a later reminder for the same chat and event is also due (this one is then moot).
 DUE_SQL = text(
     """
-    SELECT p.id, c.platform, c.chat_id, c.locale, c.timezone, p.key, p.event_id, p.kind,
+    SELECT p.id, c.platform, c.chat_id, c.kind AS chat_kind, c.locale, c.timezone, p.key,
+           p.event_id, p.kind,
            p.lead, p.due_at, p.stale_at,
            EXISTS (
                SELECT 1 FROM reminder_plan AS q
@@ -50,14 +51,14 @@ DUE_SQL = text(
 )
 
 
+# Claimed only while still planned (a re-plan or a purge may have moved it meanwhile).
 CLAIM_SQL = text(
     """
-    UPDATE reminder_plan
-    SET state = CASE WHEN id = :claim THEN 'sending' ELSE 'sent' END
-    WHERE (id = :claim AND state = 'planned') OR (id IN :sent AND state = 'sending')
+    UPDATE reminder_plan SET state = 'sending'
+    WHERE id IN :ids AND state = 'planned'
     RETURNING id
     """
-).bindparams(bindparam("sent", expanding=True))
+).bindparams(bindparam("ids", expanding=True))
 
 
 class SqlPlanStore:
@@ -169,18 +170,23 @@ class SqlPlanStore:
             if len(rows) < batch:
                 return
 
-    async def claim(self, reminder_id: int, sent: Sequence[int]) -> bool:
-        # One statement: confirm the previous sends and claim this one, committed before sending.
+    async def claim(self, reminder_ids: Sequence[int]) -> set[int]:
+        # One transaction for the whole batch, committed before any of them is sent.
         async with self._engine.begin() as connection:
-            claimed = await connection.execute(
-                CLAIM_SQL, {"claim": reminder_id, "sent": list(sent) or [-1]}
-            )
-            ids = {row.id for row in claimed}
-        return reminder_id in ids
+            claimed = await connection.execute(CLAIM_SQL, {"ids": list(reminder_ids)})
+            return {row.id for row in claimed}
 
     async def settle(self, reminder_ids: Sequence[int], state: str) -> None:
         async with self._engine.begin() as connection:
             await _set_state(connection, reminder_ids, state, None)
+
+    async def settle_many(self, outcomes: Sequence[tuple[int, str]]) -> None:
+        async with self._engine.begin() as connection:
+            by_state: dict[str, list[int]] = {}
+            for reminder_id, state in outcomes:
+                by_state.setdefault(state, []).append(reminder_id)
+            for state, ids in by_state.items():
+                await _set_state(connection, ids, state, None)
 
     async def recover(self) -> int:
         async with self._engine.begin() as connection:

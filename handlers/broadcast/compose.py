@@ -125,7 +125,9 @@ async def _draft(
     preview = message.reply()
     # The exact message recipients get goes to a private chat as its own message; in a group
     # (where only the asker should see it) it is shown inside this private reply instead.
-    if request.chat_kind is ChatKind.PRIVATE and await service.push(request.chat, preview):
+    if request.chat_kind is ChatKind.PRIVATE and await service.push(
+        request.chat, preview, paced=False
+    ):
         lines.insert(0, _("Above is the broadcast exactly as recipients will see it."))
         return Reply("\n".join(lines), buttons=controls, private=True)
     lines.insert(0, _("Preview, exactly as recipients will see it:") + "\n\n" + preview.text + "\n")

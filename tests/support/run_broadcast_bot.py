@@ -1,16 +1,18 @@
 """A test-only bot process: build_core + BroadcastService + an HTTP messenger to FakePlatform.
 
 python -m tests.support.run_broadcast_bot DATABASE_URL PLATFORM_URL RATE
-Runs until killed, exactly as the real bot's broadcast service would.
+Runs until killed, exactly as the real bot's broadcast service would; logs at INFO on stderr
+(the send window's size among it).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 
 from bot.app import build_core
-from bot.core.broadcast.pacing import PlatformPacing
+from bot.core.delivery.pacing import PlatformPacing
 from bot.settings import Settings
 from tests.support.fake_platform import HttpMessenger
 
@@ -18,6 +20,7 @@ PLATFORM = "telegram"
 
 
 async def main(database_url: str, platform_url: str, rate: float) -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=database_url,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bot.app import build_core
 from bot.core.messages import Address, Reply
-from bot.core.ports import Dispatch
+from bot.core.ports import Dispatch, PlatformPacing
 from bot.settings import Settings
 from tests.support.reminders import compose
 
@@ -27,6 +27,7 @@ class FileMessenger:
     """Each delivered message becomes one durable line: chat id, tab, the first line of text."""
 
     platform = "console"
+    pacing = PlatformPacing()
 
     def __init__(self, path: Path, die: str | None, at: int) -> None:
         self._path = path

@@ -1,10 +1,13 @@
 """One platform's share of every running broadcast: paced, durable, retried deliveries.
 
-Each delivery is marked 'sending' in the database before the send and 'sent' (or gone, failed,
-queued again) after it. With `in_flight` sends at a time, a crash leaves at most that many rows
-'sending'; they are sent again on restart, so a crash duplicates at most `in_flight` messages per
-platform and skips none. A graceful stop (cancelling `run`) lets the sends on their way finish
-and be recorded, within `stop_grace_s`, so it leaves no row 'sending' and duplicates nothing.
+Rows are claimed a window at a time: one transaction marks a batch 'sending' before any of them
+is sent, and their outcomes ('sent', gone, failed, queued again) are written in batches too
+(bot.core.delivery.marks). A row holds its place in the platform's window from its claim until
+its outcome is written, and the window follows the round trip (rate × latency × 1.5, plus one),
+so a crash leaves at most a window of rows 'sending' whose message may have gone out; they are
+sent again on restart: a crash duplicates at most a window of messages and skips none. A
+graceful stop (cancelling `run`) lets the sends on their way finish and be recorded, within
+`stop_grace_s`, puts back the claimed rows not yet sent, and leaves no row 'sending'.
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Collection
+from dataclasses import replace
 
-from bot.core.broadcast.pacing import Pacer
 from bot.core.broadcast.values import BroadcastStore, DeliveryState, Recipient
+from bot.core.delivery.budget import NotSent, SendBudget
+from bot.core.delivery.marks import Marks
 from bot.core.messages import Reply
-from bot.core.ports import ChatGone, Messenger, RecipientGone, Sleep, TryLater
+from bot.core.ports import ChatGone, Messenger, RecipientGone, TryLater
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +35,8 @@ RETRY_MAX_S = 300.0
 # How long a stopping bot waits for the sends already on their way.
 STOP_GRACE_S = 10.0
 
+Outcome = tuple[int, DeliveryState, int]
+
 
 class PlatformSender:
     """Walks the queued rows of one platform in id order, round and round, until none are left."""
@@ -38,16 +45,14 @@ class PlatformSender:
         self,
         messenger: Messenger,
         store: BroadcastStore,
-        pacer: Pacer,
+        budget: SendBudget,
         message_of: Callable[[int], Awaitable[Reply | None]],
         cancelled: Collection[int],
         chats: ChatGone,
         *,
-        in_flight: int = 1,
         max_tries: int = MAX_TRIES,
         retry_base_s: float = RETRY_BASE_S,
         idle_s: float = 2.0,
-        sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         stop_grace_s: float = STOP_GRACE_S,
@@ -55,28 +60,31 @@ class PlatformSender:
         self.platform = messenger.platform
         self._messenger = messenger
         self._store = store
-        self._pacer = pacer
+        self._budget = budget
         self._message_of = message_of
         self._cancelled = cancelled
         self._chats = chats
-        self._slots = asyncio.Semaphore(in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
         self._max_tries = max_tries
         self._retry_base_s = retry_base_s
         self._idle_s = idle_s
-        self._sleep = sleep
         self._monotonic = monotonic
         self._jitter = jitter
         self._stop_grace_s = stop_grace_s
+        self._stopping = False
         # Rows waiting out a backoff or a chat's spacing: id -> monotonic time it may go again.
         self._not_before: dict[int, float] = {}
-        # Closed while the platform asked us to wait (a 429's retry_after).
-        self._open = asyncio.Event()
-        self._open.set()
+        # One writer of outcomes per window (the free lane, and the paid one where it is on).
+        self._marks = {
+            paid: Marks(budget.window_for(paid), store.mark_many, name=self.platform)
+            for paid in {False, budget.paid_window is not None}
+        }
+        self._replies: dict[int, Reply] = {}
         self.wake = asyncio.Event()
 
     async def run(self) -> None:
         """Deliver until cancelled; sleeps while there is nothing to send."""
+        writers = [asyncio.create_task(marks.run()) for marks in self._marks.values()]
         try:
             while True:
                 try:
@@ -96,11 +104,18 @@ class PlatformSender:
                 if not sent_any:
                     await self._idle()
         finally:
+            self._stopping = True
             await self._stop_in_flight()
+            for writer in writers:
+                writer.cancel()
+            await asyncio.gather(*writers, return_exceptions=True)
+            for marks in self._marks.values():
+                await marks.flush()
 
     async def _stop_in_flight(self) -> None:
         """Stopping (the bot shuts down): sends already on their way get `stop_grace_s` to
-        finish and be recorded; any still unfinished is cut short and its row queued again."""
+        finish; those still waiting for their turn are not sent; any unfinished after the
+        grace period is cut short. Every claimed row not sent goes back to the queue."""
         if not self._tasks:
             return
         _, unfinished = await asyncio.wait(set(self._tasks), timeout=self._stop_grace_s)
@@ -112,108 +127,142 @@ class PlatformSender:
     async def _one_pass(self) -> bool:
         """Go once through every queued row; True if anything was sent or changed."""
         after, acted = 0, False
-        while True:
+        while not self._stopping:
             batch = await self._store.next_recipients(self.platform, after, BATCH)
             if not batch:
                 break
-            for recipient in batch:
-                after = recipient.id
-                acted = await self._consider(recipient) or acted
+            after = batch[-1].id
+            acted = await self._send_batch(batch) or acted
         # Rows still in flight must be settled before the next pass could pick them up again.
         await self._drain()
         return acted
 
-    async def _consider(self, recipient: Recipient) -> bool:
-        if recipient.broadcast_id in self._cancelled:
-            return False
-        now = self._monotonic()
-        if self._not_before.get(recipient.id, 0.0) > now:
-            return False
-        if not recipient.active:
-            await self._store.mark(recipient.id, DeliveryState.GONE, recipient.attempts)
-            return True
-        wait = self._pacer.wait_for(recipient.address.chat_id, recipient.group)
-        if wait > 0:
-            self._not_before[recipient.id] = now + wait
-            return False
-        reply = await self._message_of(recipient.broadcast_id)
+    async def _send_batch(self, batch: list[Recipient]) -> bool:
+        now, sent = self._monotonic(), False
+        gone: list[Outcome] = []
+        ready: list[tuple[Recipient, Reply]] = []
+        for recipient in batch:
+            if recipient.broadcast_id in self._cancelled:
+                continue
+            if self._not_before.get(recipient.id, 0.0) > now:
+                continue
+            if not recipient.active:
+                gone.append((recipient.id, DeliveryState.GONE, recipient.attempts))
+                continue
+            wait = self._budget.ready_in(recipient.address.chat_id, recipient.group)
+            if wait > 0:
+                # Another message reached this chat a moment ago (maybe a reminder).
+                self._not_before[recipient.id] = now + wait
+                continue
+            reply = await self._reply_for(recipient.broadcast_id)
+            if reply is not None:
+                ready.append((recipient, reply))
+        if gone:
+            await self._store.mark_many(gone)
+        while ready and not self._stopping:
+            await self._budget.opened()
+            paid = ready[0][1].paid
+            lane = 0
+            while lane < len(ready) and ready[lane][1].paid == paid:
+                lane += 1
+            window = self._budget.window_for(paid)
+            taken = await window.take(lane)
+            chunk, ready = ready[:taken], ready[taken:]
+            chunk = [(r, reply) for r, reply in chunk if r.broadcast_id not in self._cancelled]
+            if len(chunk) < taken:
+                window.give_back(taken - len(chunk))
+            if not chunk:
+                continue
+            try:
+                await self._store.mark_many(
+                    [(r.id, DeliveryState.SENDING, r.attempts) for r, _ in chunk]
+                )
+            except BaseException:
+                window.give_back(len(chunk))
+                raise
+            for recipient, reply in chunk:
+                task = asyncio.create_task(self._deliver(recipient, reply))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            sent = True
+        return sent or bool(gone)
+
+    async def _reply_for(self, broadcast_id: int) -> Reply | None:
+        reply = self._replies.get(broadcast_id)
         if reply is None:
-            return False
-        await self._open.wait()
-        await self._slots.acquire()
-        if recipient.broadcast_id in self._cancelled:  # cancelled while we waited
-            self._slots.release()
-            return False
-        task = asyncio.create_task(self._deliver(recipient, reply))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return True
+            reply = await self._message_of(broadcast_id)
+            if reply is None:
+                return None
+            if reply.paid and self._budget.paid_window is None:
+                # Asked for the paid lane, but this platform has none (or it is off here).
+                reply = replace(reply, paid=False)
+            self._replies[broadcast_id] = reply
+        return reply
 
     async def _deliver(self, recipient: Recipient, reply: Reply) -> None:
+        marks = self._marks[reply.paid]
+        outcome: Outcome = (recipient.id, DeliveryState.QUEUED, recipient.attempts)
         try:
-            await self._store.mark(recipient.id, DeliveryState.SENDING, recipient.attempts)
+            await self._budget.send(
+                self._messenger,
+                recipient.address,
+                reply,
+                group=recipient.group,
+                wanted=lambda: not self._stopping and recipient.broadcast_id not in self._cancelled,
+            )
+        except NotSent:
+            pass  # back to the queue: a cancelled broadcast's rows are never picked again
+        except RecipientGone as gone:
+            outcome = (recipient.id, DeliveryState.GONE, recipient.attempts)
             try:
-                # The slot is taken after the durable mark, right before the request leaves, so
-                # what the platform sees is paced, not what the database happened to delay.
-                await self._pacer.acquire(recipient.address.chat_id, recipient.group)
-                await self._messenger.send(recipient.address, reply)
-            except RecipientGone as gone:
-                await self._store.mark(recipient.id, DeliveryState.GONE, recipient.attempts)
                 await self._chats.gone(recipient.address, gone)
-            except TryLater as error:
-                if error.retry_after:
-                    await self._pause(recipient, error.retry_after)
-                else:
-                    await self._retry_later(recipient, "TryLater")
-            except asyncio.CancelledError:
-                # Cut short while stopping, past the grace period: whether it arrived is
-                # unknown, so it is queued again (at least once, as after a crash).
-                await self._store.mark(recipient.id, DeliveryState.QUEUED, recipient.attempts)
-                raise
             except Exception as error:
-                # The error's text may quote the message or the chat: only its type is logged.
-                await self._retry_later(recipient, type(error).__name__)
-            else:
-                await self._store.mark(recipient.id, DeliveryState.SENT, recipient.attempts)
-                self._not_before.pop(recipient.id, None)
-        finally:
-            self._slots.release()
+                log.error("broadcast: recording a gone chat failed (%s)", type(error).__name__)
+        except TryLater as error:
+            # With a retry_after the budget has paused the platform: the row simply goes
+            # again; without one, it backs off like any failure.
+            if not error.retry_after:
+                outcome = self._retry_later(recipient, "TryLater")
+        except asyncio.CancelledError:
+            # Cut short while stopping, past the grace period: whether it arrived is
+            # unknown, so it is queued again (at least once, as after a crash).
+            marks.add(outcome)
+            raise
+        except Exception as error:
+            # The error's text may quote the message or the chat: only its type is logged.
+            outcome = self._retry_later(recipient, type(error).__name__)
+        else:
+            outcome = (recipient.id, DeliveryState.SENT, recipient.attempts)
+            self._not_before.pop(recipient.id, None)
+        marks.add(outcome)
 
-    async def _pause(self, recipient: Recipient, retry_after: float) -> None:
-        """The platform said how long to wait: hold every send on it exactly that long."""
-        await self._store.mark(recipient.id, DeliveryState.QUEUED, recipient.attempts)
-        log.warning("broadcast: %s asked to wait %.1fs; pausing", self.platform, retry_after)
-        self._open.clear()
-        try:
-            await self._sleep(retry_after)
-        finally:
-            self._open.set()
-
-    async def _retry_later(self, recipient: Recipient, reason: str) -> None:
+    def _retry_later(self, recipient: Recipient, reason: str) -> Outcome:
         attempts = recipient.attempts + 1
         if attempts >= self._max_tries:
             log.warning(
                 "broadcast: a %s delivery failed %d times (%s)", self.platform, attempts, reason
             )
-            await self._store.mark(recipient.id, DeliveryState.FAILED, attempts)
             self._not_before.pop(recipient.id, None)
-            return
+            return (recipient.id, DeliveryState.FAILED, attempts)
         delay = min(self._retry_base_s * 2 ** (attempts - 1), RETRY_MAX_S)
         delay *= 0.5 + self._jitter()  # jitter: retries of many chats do not line up
         self._not_before[recipient.id] = self._monotonic() + delay
-        await self._store.mark(recipient.id, DeliveryState.QUEUED, attempts)
+        return (recipient.id, DeliveryState.QUEUED, attempts)
 
     async def _drain(self) -> None:
+        """Wait for every send on its way and write every outcome."""
         while self._tasks:
             results = await asyncio.gather(*list(self._tasks), return_exceptions=True)
             for result in results:
                 if isinstance(result, Exception):
-                    # Its row stays queued or sending and goes again on the next pass.
+                    # Its row stays 'sending' and goes again on the next pass.
                     log.error(
-                        "broadcast: a %s delivery could not be recorded (%s)",
+                        "broadcast: a %s delivery failed unexpectedly (%s)",
                         self.platform,
                         type(result).__name__,
                     )
+        for marks in self._marks.values():
+            await marks.settle()
 
     async def _idle(self) -> None:
         """Wait for new work, or for the earliest deferred row, whichever comes first."""

@@ -15,11 +15,10 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
-from bot.core.broadcast.pacing import Pacer
 from bot.core.broadcast.report import delivery_numbers, minutes_left
 from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, STOP_GRACE_S, PlatformSender
 from bot.core.broadcast.values import (
@@ -29,6 +28,7 @@ from bot.core.broadcast.values import (
     BroadcastStore,
     NewBroadcast,
 )
+from bot.core.delivery.budget import SendBudgets
 from bot.core.i18n import gettext_for, ngettext_for
 from bot.core.messages import Address, Reply
 from bot.core.ports import ChatGone, Clock, Messenger, PlatformPacing, Sleep, Translator
@@ -51,7 +51,7 @@ class Broadcasts(Protocol):
 
     async def breakdown(self, broadcast_id: int) -> Mapping[tuple[str, str], int]: ...
 
-    async def push(self, address: Address, reply: Reply) -> bool: ...
+    async def push(self, address: Address, reply: Reply, *, paced: bool = True) -> bool: ...
 
     async def push_to_person(self, person: Address, reply: Reply) -> bool: ...
 
@@ -90,7 +90,7 @@ class BroadcastService:
         *,
         second_approval_above: int = SECOND_APPROVAL_ABOVE,
         pacing: Mapping[str, PlatformPacing] | None = None,
-        in_flight: int = 1,
+        budgets: SendBudgets | None = None,
         poll_s: float = 5.0,
         progress_every_s: float = 30.0,
         max_tries: int = MAX_TRIES,
@@ -115,13 +115,14 @@ class BroadcastService:
         self._progress: dict[int, _Progress] = {}
         self._wake = asyncio.Event()
         self._next_cleanup = 0.0
-        self._pacing = dict(pacing or {})
+        # One budget per platform, shared with the reminders (the composition root passes the
+        # same one to both); without one, a budget of its own is made from `pacing` (which
+        # overrides a messenger's own), `monotonic` and `sleep` (benchmarks and tests).
+        self.budgets = budgets or SendBudgets(messengers, pacing, monotonic, sleep)
         self._sender_options: dict[str, Any] = {
-            "in_flight": in_flight,
             "max_tries": max_tries,
             "retry_base_s": retry_base_s,
             "idle_s": poll_s,
-            "sleep": sleep,
             "monotonic": monotonic,
             "stop_grace_s": stop_grace_s,
         }
@@ -137,13 +138,20 @@ class BroadcastService:
         """Recipients by (platform, language)."""
         return await self._store.breakdown(broadcast_id)
 
-    async def push(self, address: Address, reply: Reply) -> bool:
-        """Send one message now (a preview, an approval request); False if it could not go."""
+    async def push(self, address: Address, reply: Reply, *, paced: bool = True) -> bool:
+        """Send one message the bot starts (an approval request, a progress report) within the
+        platform's send budget; `paced=False` for an answer to the person who asked (a
+        preview in their private chat), which must not wait behind a broadcast. False if it
+        could not go."""
         messenger = self._messengers.get(address.platform)
         if messenger is None:
             return False
         try:
-            await messenger.send(address, reply)
+            if paced:
+                budget = self.budgets.of(address.platform)
+                await budget.send(messenger, address, reply, group=False)
+            else:
+                await messenger.send(address, reply)
         except Exception as error:
             log.warning("broadcast: a message to a sender failed (%s)", type(error).__name__)
             return False
@@ -222,7 +230,7 @@ class BroadcastService:
             finished = done - progress.done_at_start
             if elapsed > 5 and finished > 0:
                 return info.remaining * elapsed / finished
-        rate = min((self._pacing_of(p).rate for p in self._messengers), default=25.0)
+        rate = min((self._rate_of(p, info) for p in self._messengers), default=25.0)
         return info.remaining / rate
 
     def _scheduled_or_sending(self, info: BroadcastInfo) -> BroadcastState:
@@ -233,7 +241,13 @@ class BroadcastService:
     # -- the loop ---------------------------------------------------------------------------
 
     def _pacing_of(self, platform: str) -> PlatformPacing:
-        return self._pacing.get(platform) or self._messengers[platform].pacing
+        return self.budgets.pacing_of(platform)
+
+    def _rate_of(self, platform: str, info: BroadcastInfo) -> float:
+        pacing = self._pacing_of(platform)
+        if info.campaign_wide and pacing.paid_rate:
+            return pacing.paid_rate
+        return pacing.rate
 
     async def run(self) -> None:
         """Deliver every running broadcast and start scheduled ones, until cancelled."""
@@ -242,7 +256,7 @@ class BroadcastService:
             platform: PlatformSender(
                 messenger,
                 self._store,
-                Pacer(self._pacing_of(platform), options["monotonic"], options["sleep"]),
+                self.budgets.of(platform),
                 self._reply_of,
                 self._cancelled,
                 self._chats,
@@ -318,7 +332,12 @@ class BroadcastService:
             info = await self._store.get(broadcast_id)
             if info is None:
                 return None
-            reply = self._replies[broadcast_id] = info.message.reply()
+            reply = info.message.reply()
+            if info.campaign_wide:
+                # Where the campaign turned on a paid lane, campaign-wide broadcasts take it
+                # (a platform without one sends it as any other message).
+                reply = replace(reply, paid=True)
+            self._replies[broadcast_id] = reply
         return reply
 
     async def _report(self, info: BroadcastInfo, *, final: bool) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -136,6 +136,10 @@ class BroadcastStore(Protocol):
         ...
 
     async def mark(self, recipient_id: int, state: DeliveryState, attempts: int) -> None: ...
+
+    async def mark_many(self, marks: Sequence[tuple[int, DeliveryState, int]]) -> None:
+        """(row id, state, attempts) for many rows, in one transaction."""
+        ...
 
     async def fail_unreachable(self, broadcast_id: int, platforms: Collection[str]) -> int:
         """Mark queued rows on platforms outside `platforms` failed; return how many."""

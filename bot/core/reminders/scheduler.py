@@ -1,15 +1,18 @@
 """The reminder loop: re-plan what changed, then send what is due, recording every delivery.
 
-Delivery is at-most-once. Each reminder's row is marked "sending" and committed *before* the
-platform is asked to deliver it, so a crash at any moment can never make it go out twice; the price
-is that a crash during the one send in flight leaves that single reminder unconfirmed, and it is
-not retried (counted and logged at the next start). Everything else survives any crash: the plan
-lives in the database, and reminders that came due while the bot was down are sent at start (with
-an apology for the delay) or dropped if their event has already begun.
+Delivery is at-most-once. Reminders are claimed a window at a time: one transaction marks the
+batch "sending" and commits *before* any of them is sent, so a crash at any moment can never
+make one go out twice. The price: a crash leaves the claimed batch unconfirmed (at most the
+platform's window, which follows the round trip; see bot.core.delivery.window), and those are
+not retried (counted and logged at the next start). Sends go through the platform's send
+budget shared with broadcasts (bot.core.delivery.budget), several at a time, and their
+outcomes are written in batches. Everything else survives any crash: the plan lives in the
+database, and reminders that came due while the bot was down are sent at start (with an apology
+for the delay) or dropped if their event has already begun.
 
-Cancelling `run()` is the graceful stop: the reminder on its way finishes and is recorded as sent
-(within `stop_grace_s`; cut short after that, it goes back to planned), no other is claimed, and
-no row is left "sending".
+Cancelling `run()` is the graceful stop: the reminders on their way finish and are recorded as
+sent (within `stop_grace_s`; cut short after that, they go back to planned), those claimed but
+not yet sent go back to planned, no other is claimed, and no row is left "sending".
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ import logging
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
-from bot.core.messages import Address, Reply
-from bot.core.ports import ChatGone, Clock, Messenger, RecipientGone, Sleep, TryLater
+from bot.core.delivery.budget import SendBudgets
+from bot.core.messages import Reply
+from bot.core.ports import ChatGone, Clock, Messenger, Sleep
 from bot.core.reminders.plan import event_mark, plan_chat, plan_event, plan_remembrance
+from bot.core.reminders.sends import STOP_GRACE_S, Ready, TickReport, TickSends
 from bot.core.reminders.values import REMEMBRANCE, Due, EventInfo, EventStore, Kind, PlanStore
 
 log = logging.getLogger(__name__)
@@ -40,26 +44,8 @@ DIRTY_BATCH = 500
 # Re-planning a flood of changed chats (a mass subscription) yields to delivery after this long;
 # the rest continues on the next tick, which then comes at once.
 REPLAN_BUDGET_S = 10.0
-# How long a stopping bot waits for the reminder already on its way.
-STOP_GRACE_S = 10.0
 # How soon a tick whose platform said "try later" runs again.
 RETRY_SOON_S = 5.0
-
-
-@dataclass
-class TickReport:
-    """What one tick did, in counts only."""
-
-    replanned: int = 0
-    sent: int = 0
-    late: int = 0
-    stale: int = 0
-    superseded: int = 0
-    gone: int = 0
-    retry: int = 0
-    failed: int = 0
-    # Changed chats are still waiting to be re-planned: tick again without sleeping.
-    backlog: bool = False
 
 
 class ReminderScheduler:
@@ -80,8 +66,12 @@ class ReminderScheduler:
         late_after: timedelta = LATE_AFTER,
         sleep: Sleep = asyncio.sleep,
         stop_grace_s: float = STOP_GRACE_S,
+        budgets: SendBudgets | None = None,
     ) -> None:
         self._plan = plan
+        # The send budget per platform, shared with broadcasts (the composition root passes
+        # the same one to both).
+        self._budgets = budgets or SendBudgets(messengers)
         self._events = events
         self._chats = chats
         self._messengers = messengers
@@ -190,20 +180,26 @@ class ReminderScheduler:
     async def _deliver(
         self, now: datetime, events: Mapping[str, EventInfo], report: TickReport
     ) -> None:
-        confirmed: list[int] = []
-        backing_off: set[str] = set()
-        gone: set[Address] = set()
+        sends = TickSends(
+            self._plan,
+            self._budgets,
+            self._messengers,
+            self._chats,
+            report,
+            stopping=lambda: self._stopping,
+            stop_grace_s=self._stop_grace_s,
+        )
         try:
             async for batch in self._plan.due(now, self._batch):
+                if self._stopping:
+                    return
                 dropped: list[int] = []
+                ready: list[Ready] = []
                 for due in batch:
-                    if self._stopping:
-                        return  # the rows already sent are settled below; the rest stay planned
                     platform = due.address.platform
-                    messenger = self._messengers.get(platform)
-                    if messenger is None or platform in backing_off:
+                    if platform not in self._messengers or platform in sends.backing_off:
                         continue  # stays planned: sent when the platform is back
-                    if due.address in gone:
+                    if due.address in sends.gone:
                         dropped.append(due.id)  # the chat blocked the bot earlier this tick
                         continue
                     if now >= due.stale_at:
@@ -222,66 +218,9 @@ class ReminderScheduler:
                             dropped.append(due.id)
                             continue
                     late = now - due.due_at > self._late_after
-                    reply = self._render(due, event, late)
-                    if not await self._plan.claim(due.id, confirmed):
-                        continue
-                    confirmed = []
-                    sending = asyncio.ensure_future(self._send(messenger, due, reply, report))
-                    try:
-                        outcome = await asyncio.shield(sending)
-                    except asyncio.CancelledError:
-                        # The bot is stopping: the reminder on its way is let finish and be
-                        # recorded (or, past the grace period, goes back to planned); no other
-                        # one is claimed.
-                        if await self._finish(sending) == "sent":
-                            confirmed.append(due.id)
-                        raise
-                    if outcome == "sent":
-                        confirmed.append(due.id)
-                        report.late += late
-                    elif outcome == "gone":
-                        gone.add(due.address)
-                    elif outcome == "planned":
-                        backing_off.add(platform)
+                    ready.append(Ready(due, self._render(due, event, late), late))
                 if dropped:
                     await self._plan.settle(dropped, "dropped")
+                await sends.start(ready)
         finally:
-            if confirmed:
-                await self._plan.settle(confirmed, "sent")
-
-    async def _finish(self, sending: asyncio.Future[str]) -> str | None:
-        """Wait up to `stop_grace_s` for a send in flight; cut it short after that."""
-        done, _ = await asyncio.wait({sending}, timeout=self._stop_grace_s)
-        if not done:
-            sending.cancel()
-            await asyncio.wait({sending})
-            return None
-        return None if sending.cancelled() or sending.exception() else sending.result()
-
-    async def _send(self, messenger: Messenger, due: Due, reply: Reply, report: TickReport) -> str:
-        """Send one claimed reminder; the state its row should end in."""
-        try:
-            await messenger.send(due.address, reply)
-        except asyncio.CancelledError:
-            # Cut short by a stop past its grace period, before the platform answered: back to
-            # planned, so it is sent after the restart (a stop, unlike a crash, leaves no
-            # reminder unconfirmed).
-            await self._plan.settle([due.id], "planned")
-            raise
-        except RecipientGone as gone:
-            report.gone += 1
-            await self._plan.settle([due.id], "gone")
-            await self._chats.gone(due.address, gone)
-            return "gone"
-        except TryLater:
-            # The platform did not take it: back to planned, retried next tick.
-            report.retry += 1
-            await self._plan.settle([due.id], "planned")
-            return "planned"
-        except Exception as error:
-            report.failed += 1
-            log.error("sending a reminder failed with %s", type(error).__name__)
-            await self._plan.settle([due.id], "failed")
-            return "failed"
-        report.sent += 1
-        return "sent"
+            await sends.finish()

@@ -171,6 +171,7 @@ class Due:
 
     id: int
     address: Address
+    group: bool  # a group, channel or server channel (slower per-chat limits)
     locale: str | None
     timezone: str | None
     key: str
@@ -211,13 +212,17 @@ class PlanStore(Protocol):
         """Planned deliveries due by `now`, oldest first, in batches."""
         ...
 
-    async def claim(self, reminder_id: int, sent: Sequence[int]) -> bool:
-        """Record `reminder_id` as being sent (committed before sending) and `sent` as sent;
-        False if it is no longer planned."""
+    async def claim(self, reminder_ids: Sequence[int]) -> set[int]:
+        """Record these as being sent, in one transaction committed before any is sent; the
+        ids claimed (those still planned)."""
         ...
 
     async def settle(self, reminder_ids: Sequence[int], state: str) -> None:
         """Record how deliveries ended: sent, gone, failed, dropped, or planned (retry)."""
+        ...
+
+    async def settle_many(self, outcomes: Sequence[tuple[int, str]]) -> None:
+        """(id, state) for many deliveries, in one transaction."""
         ...
 
     async def recover(self) -> int:

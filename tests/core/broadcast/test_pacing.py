@@ -14,7 +14,7 @@ from bot.adapters.discord.messenger import DISCORD_PACING
 from bot.adapters.telegram.messenger import TELEGRAM_PACING
 from bot.app import Core
 from bot.core.broadcast.compose import MAX_TEXT, ComposeError, compose, parse_when
-from bot.core.broadcast.pacing import Pacer, Schedule
+from bot.core.delivery.pacing import Pacer, Schedule
 from bot.core.ports import PlatformPacing, RecipientGone, TryLater
 from tests.support.broadcast import ALWAYS, MakeBot, add_subscribers
 

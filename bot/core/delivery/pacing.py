@@ -1,6 +1,6 @@
-"""How fast a broadcast goes: the pacer that keeps under a platform's declared limits.
+"""How fast the bot sends on its own: the pacer that keeps under a platform's declared limits.
 
-Each messenger declares its platform's limits (`Messenger.pacing`); the fan-out never uses a
+Each messenger declares its platform's limits (`Messenger.pacing`); bulk sending never uses a
 platform's whole budget, so ordinary command replies (which do not pass through here) always
 find room.
 
@@ -60,7 +60,7 @@ class Schedule:
 
 
 class Pacer:
-    """One platform's overall and DM schedules, and per-chat spacing (kept for a minute)."""
+    """One platform's overall, paid and DM schedules, and per-chat spacing (kept a minute)."""
 
     def __init__(
         self,
@@ -70,7 +70,9 @@ class Pacer:
     ) -> None:
         self.pacing = pacing
         self._monotonic = monotonic
+        self._sleep = sleep
         self._overall = Schedule(pacing.rate, monotonic, sleep)
+        self._paid = Schedule(pacing.paid_rate, monotonic, sleep) if pacing.paid_rate else None
         self._private = (
             Schedule(pacing.private_rate, monotonic, sleep) if pacing.private_rate else None
         )
@@ -89,15 +91,24 @@ class Pacer:
             wait = max(wait, sends[-limit] + 60.0 - now)
         return max(wait, 0.0)
 
-    async def acquire(self, chat_id: str, group: bool) -> None:
-        """Wait for a slot in the platform's budget, then count the send against the chat."""
-        await self._overall.acquire()
+    async def acquire(self, chat_id: str, group: bool, paid: bool = False) -> None:
+        """Wait until the chat may get another message and a slot in the platform's budget.
+
+        The chat is taken before any wait for the slot, with no await in between, so two
+        streams (a broadcast and a reminder tick) can never both find it free at once.
+        """
+        while (wait := self.wait_for(chat_id, group)) > 0:
+            await self._sleep(wait)
+        sends = self._recent.pop(chat_id, None) or deque(maxlen=self.pacing.group_per_minute or 1)
+        sends.append(self._monotonic())
+        self._recent[chat_id] = sends
+        schedule = self._paid if paid and self._paid is not None else self._overall
+        await schedule.acquire()
         if not group and self._private is not None:
             await self._private.acquire()
+        # The spacing counts from when the message really leaves.
         now = self._monotonic()
-        sends = self._recent.pop(chat_id, None) or deque(maxlen=self.pacing.group_per_minute or 1)
-        sends.append(now)
-        self._recent[chat_id] = sends
+        sends[-1] = now
         self._forget_older_than(now - 60.0)
 
     def _forget_older_than(self, cutoff: float) -> None:
