@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from bot.app import Core
-from bot.core.i18n import grouped
+from bot.core.i18n import grouped, ngettext_for
 from bot.core.messages import ChatKind
 from bot.core.ports import PlatformPacing
+from handlers.broadcast.texts import duration_text
 from tests.support.broadcast import Bot, add_subscribers, bot_of
 
 NBSP = "\u00a0"
@@ -88,3 +89,15 @@ def test_numbers_are_grouped_for_the_readers_language() -> None:
     assert grouped(999, "ru") == "999"
     assert grouped(12_345, "de") == "12,345", "a language without a catalog reads English"
     assert grouped(12_345, None) == "12,345"
+
+
+def test_durations_read_in_seconds_minutes_or_hours_rounded_up(core: Core) -> None:
+    english = ngettext_for(core.translator, "en")
+    russian = ngettext_for(core.translator, "ru")
+    assert duration_text(0, english) == "about 1 second"
+    assert duration_text(89, english) == "about 89 seconds"
+    assert duration_text(90, english) == "about 2 minutes"
+    assert duration_text(5_340, english) == "about 89 minutes"
+    assert duration_text(5_341, english) == "about 2 hours"
+    assert duration_text(40_000, russian) == "примерно 12 часов"
+    assert duration_text(61, russian) == "примерно 61 секунда"
