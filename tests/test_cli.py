@@ -24,7 +24,15 @@ def allybot(
         k: v
         for k, v in os.environ.items()
         if not k.startswith(
-            ("TELEGRAM_", "DISCORD_", "DATABASE_URL", "ORGANIZERS", "CONTENT_DIR", "LOG_LEVEL")
+            (
+                "TELEGRAM_",
+                "DISCORD_",
+                "DATABASE_URL",
+                "ORGANIZERS",
+                "CONTENT_DIR",
+                "LOG_LEVEL",
+                "BROADCAST_",
+            )
         )
     }
     return subprocess.run(
@@ -80,6 +88,12 @@ def test_console_saves_calendar_files(tmp_path: Path) -> None:
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: use one of DEBUG"),
         ("CONTENT_DIR", "/no/such/folder", "CONTENT_DIR: /no/such/folder is not a folder"),
         ("DATABASE_URL", "nonsense", "DATABASE_URL: expected a URL"),
+        (
+            "BROADCAST_TELEGRAM_RATE",
+            "100",
+            "BROADCAST_TELEGRAM_RATE: at most 30 messages a second for free; faster (up to "
+            "1,000) needs BROADCAST_TELEGRAM_PAID=true",
+        ),
     ],
 )
 def test_bad_settings_stop_with_one_clear_line(

@@ -50,3 +50,15 @@ def ngettext_for(translator: Translator, locale: str | None) -> Plural:
         return translator.ngettext(locale, singular, plural, n)
 
     return translate
+
+
+# How each language groups a number's digits (CLDR): 12,345 in English, 12 345 in Russian with a
+# no-break space, so a number never breaks across lines. A language without a catalog reads
+# English, and so its numbers.
+DIGIT_GROUPS = {"en": ",", "ru": "\u00a0"}
+
+
+def grouped(number: int, locale: str | None) -> str:
+    """12345 -> '12,345' for English readers, '12 345' for Russian ones."""
+    separator = DIGIT_GROUPS.get(language_of(locale) or DEFAULT_LOCALE, ",")
+    return f"{number:,}".replace(",", separator)

@@ -13,7 +13,7 @@ from bot.core.messages import ActionButton, ChatKind, Reply, Request
 from bot.core.timezones import zone_named
 from handlers.broadcast.access import check_may_send
 from handlers.broadcast.audiences import AUDIENCES, audience_names, here_target
-from handlers.broadcast.texts import breakdown_text, when_text
+from handlers.broadcast.texts import breakdown_text, paid_text, when_text
 from handlers.deps import Deps
 from handlers.policy import is_organizer
 
@@ -94,18 +94,19 @@ async def _draft(
     if info.total == 0:
         # The empty draft is never listed and expires with the other unconfirmed ones.
         return Reply(_("Nobody would get it: no chat is subscribed to that yet. Nothing was sent."))
+    breakdown = await service.breakdown(info.id)
     lines = [
         ngettext(
             "Broadcast #{id} goes to {count} chat: {breakdown}.",
             "Broadcast #{id} goes to {count} chats: {breakdown}.",
             info.total,
-        ).format(
-            id=info.id,
-            count=info.total,
-            breakdown=breakdown_text(await service.breakdown(info.id), _),
-        ),
+        ).format(id=info.id, count=info.total, breakdown=breakdown_text(breakdown, _)),
         _("When: {when}.").format(when=when_text(send_at, request.tz, _)),
     ]
+    # Only campaign-wide broadcasts pay (a group's own goes free): the cost before Confirm.
+    paid = service.paid_estimate(breakdown) if info.campaign_wide else None
+    if paid is not None:
+        lines.append(paid_text(paid, request.locale, _, ngettext))
     if info.campaign_wide and info.total > service.second_approval_above:
         limit = service.second_approval_above
         lines.append(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
+from bot.core.broadcast.paid import PaidEstimate
 from bot.core.broadcast.report import delivery_numbers, minutes_left
 from bot.core.broadcast.service import Broadcasts
 from bot.core.broadcast.values import BroadcastInfo, BroadcastState
-from bot.core.i18n import Plural
+from bot.core.i18n import Plural, grouped
 from bot.core.timezones import zone_named
 from handlers.broadcast.audiences import audience_names
 
@@ -29,6 +30,41 @@ def when_text(send_at: datetime | None, tz: str | None, _: Callable[[str], str])
     if send_at is None:
         return _("as soon as you confirm")
     return send_at.astimezone(zone_named(tz)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def duration_text(seconds: int, ngettext: Plural) -> str:
+    """'about 13 seconds', 'about 7 minutes', 'about 3 hours', each rounded up."""
+    if seconds < 90:
+        count = max(1, seconds)
+        return ngettext("about {count} second", "about {count} seconds", count).format(count=count)
+    minutes = -(-seconds // 60)
+    if minutes < 90:
+        return ngettext("about {count} minute", "about {count} minutes", minutes).format(
+            count=minutes
+        )
+    hours = -(-seconds // 3600)
+    return ngettext("about {count} hour", "about {count} hours", hours).format(count=hours)
+
+
+def paid_text(
+    paid: PaidEstimate, locale: str | None, _: Callable[[str], str], ngettext: Plural
+) -> str:
+    """What a campaign-wide broadcast through the paid lane costs at most, and takes."""
+    stars = ngettext(
+        "at most {count} Telegram Star from the bot's balance",
+        "at most {count} Telegram Stars from the bot's balance",
+        paid.stars,
+    ).format(count=grouped(paid.stars, locale))
+    rate = round(paid.rate)
+    speed = ngettext("{count} message a second", "{count} messages a second", rate).format(
+        count=grouped(rate, locale)
+    )
+    return _("Paid broadcast on {platform}: {stars}, {duration} ({speed}).").format(
+        platform=paid.platform.capitalize(),
+        stars=stars,
+        duration=duration_text(paid.seconds, ngettext),
+        speed=speed,
+    )
 
 
 def started_text(

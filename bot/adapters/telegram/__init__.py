@@ -11,17 +11,20 @@ out of logs. This module builds the messenger from the composition root's parts.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from bot.adapters import CoreParts
 from bot.adapters.telegram.inbound import ChatReader, ChatReports
 from bot.adapters.telegram.messenger import (
+    PAID_RATE,
     TELEGRAM_PACING,
     TelegramMessenger,
     TelegramRefused,
     TokenRejected,
     WebhookConfig,
 )
+from bot.core.ports import PlatformPacing
 
 __all__ = [
     "TelegramCoreParts",
@@ -29,6 +32,7 @@ __all__ = [
     "TelegramRefused",
     "TokenRejected",
     "build_telegram",
+    "telegram_pacing",
 ]
 
 
@@ -67,5 +71,13 @@ def build_telegram(core: TelegramCoreParts) -> TelegramMessenger:
         chat_events=core.chat_events,
         base_url=settings.telegram_api_base_url,
         webhook=webhook,
-        pacing=TELEGRAM_PACING.with_rate(settings.broadcast_telegram_rate),
+        pacing=telegram_pacing(settings.broadcast_telegram_rate, settings.broadcast_telegram_paid),
     )
+
+
+def telegram_pacing(rate: float | None, paid: bool) -> PlatformPacing:
+    """The free lane at `rate` (at most 30), or with `paid` the free lane at its default 25
+    (reminders and notices never pay) beside the paid lane at `rate` (unset: 1,000)."""
+    if not paid:
+        return TELEGRAM_PACING.with_rate(rate)
+    return replace(TELEGRAM_PACING, paid_rate=min(rate or PAID_RATE, PAID_RATE))

@@ -70,6 +70,9 @@ class Delivery:
         parts = split_text(defuse_mentions(reply.text))
         markup = keyboard(reply.buttons, bot_username(bot))
         quote = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        # Only a campaign-wide broadcast the core sends through the paid lane pays (0.1 Telegram
+        # Stars a message past the free limits); None leaves the parameter out of the request.
+        paid = True if reply.paid else None
         sent: list[Message] = []
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -82,6 +85,7 @@ class Delivery:
                     reply_markup=markup if last else None,
                     reply_parameters=quote if index == 0 else None,
                     message_thread_id=thread,
+                    allow_paid_broadcast=paid,
                 ),
                 patient,
             )
@@ -97,6 +101,7 @@ class Delivery:
                     reply_markup=None if parts else markup,
                     reply_parameters=None if parts else quote,
                     message_thread_id=thread,
+                    allow_paid_broadcast=paid,
                 ),
                 patient,
             )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Protocol
 
+from bot.core.broadcast.paid import PaidEstimate, estimate
 from bot.core.broadcast.report import delivery_numbers, minutes_left
 from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, STOP_GRACE_S, PlatformSender
 from bot.core.broadcast.values import (
@@ -68,6 +69,8 @@ class Broadcasts(Protocol):
     async def recent(self, origin: Address | None, limit: int = 10) -> list[BroadcastInfo]: ...
 
     def eta_s(self, info: BroadcastInfo) -> float: ...
+
+    def paid_estimate(self, breakdown: Mapping[tuple[str, str], int]) -> PaidEstimate | None: ...
 
 
 @dataclass
@@ -232,6 +235,20 @@ class BroadcastService:
                 return info.remaining * elapsed / finished
         rate = min((self._rate_of(p, info) for p in self._messengers), default=25.0)
         return info.remaining / rate
+
+    def paid_estimate(self, breakdown: Mapping[tuple[str, str], int]) -> PaidEstimate | None:
+        """Cost and duration of a campaign-wide broadcast with these recipients (`breakdown`)
+        through a platform's paid lane; None when no platform with recipients has one on."""
+        recipients: dict[str, int] = {}
+        for (platform, _locale), count in breakdown.items():
+            recipients[platform] = recipients.get(platform, 0) + count
+        for platform, count in sorted(recipients.items()):
+            if count <= 0 or platform not in self._messengers:
+                continue
+            paid_rate = self._pacing_of(platform).paid_rate
+            if paid_rate is not None and paid_rate > 0:
+                return estimate(platform, count, paid_rate)
+        return None
 
     def _scheduled_or_sending(self, info: BroadcastInfo) -> BroadcastState:
         if info.send_at is not None and info.send_at > self._clock():

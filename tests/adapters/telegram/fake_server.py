@@ -44,7 +44,7 @@ INT_FIELDS = {
     "cache_time",
     "message_thread_id",
 }
-BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification"}
+BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification", "allow_paid_broadcast"}
 ALLOWED_TAGS = {
     "b",
     "strong",
