@@ -12,6 +12,7 @@ out of logs. This module builds the messenger from the composition root's parts.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Protocol
 
 from bot.adapters import CoreParts
@@ -24,6 +25,7 @@ from bot.adapters.telegram.messenger import (
     TokenRejected,
     WebhookConfig,
 )
+from bot.adapters.telegram.updates import PLATFORM
 from bot.core.ports import PlatformPacing
 
 __all__ = [
@@ -44,6 +46,15 @@ class TelegramCoreParts(CoreParts, Protocol):
 
     @property
     def chat_events(self) -> ChatReports: ...
+
+    @property
+    def budgets(self) -> FloodReports: ...
+
+
+class FloodReports(Protocol):
+    """Where a 429 on a reply is reported (bot.core.delivery.budget.SendBudgets)."""
+
+    def pause(self, platform: str, seconds: float) -> None: ...
 
 
 def build_telegram(core: TelegramCoreParts) -> TelegramMessenger:
@@ -72,6 +83,7 @@ def build_telegram(core: TelegramCoreParts) -> TelegramMessenger:
         base_url=settings.telegram_api_base_url,
         webhook=webhook,
         pacing=telegram_pacing(settings.broadcast_telegram_rate, settings.broadcast_telegram_paid),
+        on_flood=partial(core.budgets.pause, PLATFORM),
     )
 
 

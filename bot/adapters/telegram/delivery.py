@@ -43,10 +43,19 @@ def retry_seconds(error: RetryAfter) -> float:
 class Delivery:
     """Renders replies and calls the Bot API, retrying what Telegram says may be retried."""
 
-    def __init__(self, bot: Any, backoff: float = 1.0, attempts: int = 3) -> None:
+    def __init__(
+        self,
+        bot: Any,
+        backoff: float = 1.0,
+        attempts: int = 3,
+        on_flood: Callable[[float], None] | None = None,
+    ) -> None:
         self._bot = bot
         self._backoff = backoff
         self._attempts = attempts
+        # Told of every 429, a reply's too: the core's send budget then holds bulk sends as
+        # long as Telegram asked, so a broadcast does not keep the flood going.
+        self._on_flood = on_flood
 
     async def send(
         self,
@@ -115,6 +124,8 @@ class Delivery:
                 return await call()
             except RetryAfter as error:
                 wait = retry_seconds(error)
+                if patient and self._on_flood is not None:
+                    self._on_flood(wait)
                 if not patient or attempt >= self._attempts:
                     raise TryLater(wait) from None
                 log.info("Telegram: flood control; waiting %.0fs as asked", wait)

@@ -6,6 +6,7 @@ import asyncio
 import datetime as dtm
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -121,6 +122,7 @@ class TelegramMessenger:
         start_backoff: float = 2.0,
         pacing: PlatformPacing = TELEGRAM_PACING,
         admin_ttl: float = ADMIN_TTL_S,
+        on_flood: Callable[[float], None] | None = None,
     ) -> None:
         self.pacing = pacing
         self._token = token
@@ -135,7 +137,7 @@ class TelegramMessenger:
         # PTB logs the API URL, token included, as soon as the bot object exists.
         install_token_redaction(token)
         self.application = self._build(base_url, concurrent_updates)
-        self._delivery = Delivery(self.application.bot, retry_backoff)
+        self._delivery = Delivery(self.application.bot, retry_backoff, on_flood=on_flood)
         self._handlers = UpdateHandlers(
             registry, translator, store, chat_events, self._delivery, admin_cache(admin_ttl)
         )
