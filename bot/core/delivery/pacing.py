@@ -28,13 +28,16 @@ WINDOW_MARGIN_S = 0.005
 class Schedule:
     """Hands out send slots on a virtual timeline `1/rate` apart (GCRA).
 
-    A send that comes late (its delivery took longer than one interval) does not push the whole
-    timeline back: the next ones may follow sooner, up to `catch_up` intervals early, so the
-    average stays at the rate. A sliding one-second window caps any burst at the rate itself.
+    A send that comes late (its timer overshot) does not push the whole timeline back: the next
+    one may follow sooner, up to `catch_up` intervals early, so the average stays at the rate.
+    One interval is enough for that and keeps bursts to two back to back: with several sends in
+    flight, a burst reaches the platform a few milliseconds apart or together, and a wider one
+    (four, before the send window) pushed a platform's own one-second count over the cap. A
+    sliding one-second window caps any burst at the rate itself.
     """
 
     def __init__(
-        self, rate: float, monotonic: Callable[[], float], sleep: Sleep, catch_up: int = 4
+        self, rate: float, monotonic: Callable[[], float], sleep: Sleep, catch_up: int = 1
     ) -> None:
         self._interval = 1.0 / (rate * SAFETY)
         self._tolerance = catch_up * self._interval
