@@ -6,7 +6,7 @@ index over the planned rows' due times lets a tick find what is due without read
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,23 +32,36 @@ from db.stores.plan_rows import CHAT_BATCH, COMING, chat_facts, due_of, merge_pl
 
 # Written by hand so that the literal `state = 'planned'` matches the partial index; the EXISTS
 # tells whether a later reminder for the same chat and event is also due (this one is then moot).
-DUE_SQL = text(
-    """
+# Paged by (due_at, id) in two index ranges, the rest of the last due time and the later ones:
+# one `due_at > a OR (due_at = a AND id > b)` range would rescan every row sharing `a` on each
+# batch, and an announcement gives 100,000 chats one due time. Only the platforms running are
+# read: rows for one switched off stay planned without being walked on every tick.
+_DUE_PAGE = """
     SELECT p.id, c.platform, c.chat_id, c.kind AS chat_kind, c.locale, c.timezone, p.key,
-           p.event_id, p.kind,
-           p.lead, p.due_at, p.stale_at,
+           p.event_id, p.kind, p.lead, p.due_at, p.stale_at,
            EXISTS (
                SELECT 1 FROM reminder_plan AS q
                WHERE q.event_id = p.event_id AND q.chat_pk = p.chat_pk AND q.kind = p.kind
                  AND q.state = 'planned' AND q.due_at <= :now AND q.due_at > p.due_at
            ) AS superseded
     FROM reminder_plan AS p JOIN chats AS c ON c.id = p.chat_pk
-    WHERE p.state = 'planned' AND p.due_at <= :now
-      AND (p.due_at > :after_due OR (p.due_at = :after_due AND p.id > :after_id))
+    WHERE p.state = 'planned' AND c.platform IN :platforms AND {range}
     ORDER BY p.due_at, p.id
     LIMIT :batch
-    """
-)
+"""
+_SAME_TIME = _DUE_PAGE.format(range="p.due_at = :after_due AND p.id > :after_id")
+_LATER = _DUE_PAGE.format(range="p.due_at > :after_due AND p.due_at <= :now")
+DUE_SQL = text(
+    "\n".join(
+        (
+            "SELECT * FROM (",
+            _SAME_TIME,
+            ") AS same_time UNION ALL SELECT * FROM (",
+            _LATER,
+            ") AS later ORDER BY due_at, id LIMIT :batch",
+        )
+    )
+).bindparams(bindparam("platforms", expanding=True))
 
 
 # Claimed only while still planned (a re-plan or a purge may have moved it meanwhile).
@@ -148,7 +161,11 @@ class SqlPlanStore:
             await merge_plan(connection, facts, plan, epoch(now), None)
         return len(pks)
 
-    async def due(self, now: datetime, batch: int) -> AsyncIterator[Sequence[Due]]:
+    async def due(
+        self, now: datetime, batch: int, platforms: Collection[str]
+    ) -> AsyncIterator[Sequence[Due]]:
+        if not platforms:
+            return
         after_due, after_id = -1, -1
         while True:
             async with self._engine.connect() as connection:
@@ -160,6 +177,7 @@ class SqlPlanStore:
                             "after_due": after_due,
                             "after_id": after_id,
                             "batch": batch,
+                            "platforms": list(platforms),
                         },
                     )
                 ).all()

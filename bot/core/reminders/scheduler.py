@@ -190,7 +190,7 @@ class ReminderScheduler:
             stop_grace_s=self._stop_grace_s,
         )
         try:
-            async for batch in self._plan.due(now, self._batch):
+            async for batch in self._plan.due(now, self._batch, tuple(self._messengers)):
                 if self._stopping:
                     return
                 dropped: list[int] = []

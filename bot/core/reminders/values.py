@@ -7,7 +7,7 @@ The scheduler's own storage (the reminder plan: one row per chat and occurrence)
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
@@ -208,8 +208,10 @@ class PlanStore(Protocol):
         """Re-plan chats whose subscriptions, zone, quiet hours, RSVPs or leads changed."""
         ...
 
-    def due(self, now: datetime, batch: int) -> AsyncIterator[Sequence[Due]]:
-        """Planned deliveries due by `now`, oldest first, in batches."""
+    def due(
+        self, now: datetime, batch: int, platforms: Collection[str]
+    ) -> AsyncIterator[Sequence[Due]]:
+        """Planned deliveries due by `now` to chats on `platforms`, oldest first, in batches."""
         ...
 
     async def claim(self, reminder_ids: Sequence[int]) -> set[int]:
