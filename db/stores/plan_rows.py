@@ -118,16 +118,25 @@ async def merge_plan(
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     wanted: set[tuple[int, str]] = set()
+    # Planning hands out the same Planned objects to every chat alike (plan.py computes each
+    # distinct combination once), so their epoch seconds are worked out once per object. Keyed
+    # by id(); the entry holds the object itself, so no id is reused while the dict lives.
+    seconds: dict[int, tuple[Planned, int, int, bool]] = {}
     for chat in facts:
         for planned in plan(chat):
             if subject is not None and planned.event_id != subject:
                 continue
             wanted.add((chat.ref, planned.key))
             row = existing.get((chat.ref, planned.key))
-            due, stale = epoch(planned.due_at), epoch(planned.stale_at)
-            if row is None:
+            known = seconds.get(id(planned))
+            if known is None:
+                due, stale = epoch(planned.due_at), epoch(planned.stale_at)
                 news = epoch(planned.news_until) if planned.news_until else due
-                if due >= now or now <= news:
+                # A new occurrence already past is added only while it is still news.
+                known = seconds[id(planned)] = (planned, due, stale, due >= now or now <= news)
+            _, due, stale, addable = known
+            if row is None:
+                if addable:
                     inserts.append(plan_row(chat.ref, planned, due, stale))
             elif row.state == PLANNED and (row.due_at, row.stale_at) != (due, stale):
                 updates.append({"row_id": row.id, "new_due": due, "new_stale": stale})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.core.reminders.values import (
@@ -103,32 +104,66 @@ def plan_event(event: EventInfo, facts: ChatFacts, now: datetime) -> list[Planne
         return []
     if event.scope is not None and event.scope != facts.address:
         return []
-    zone = zone_named(facts.timezone)
-    starts = event.starts_at.astimezone(UTC)
-    coming = event.id in facts.coming
-    if event.status is EventStatus.CANCELLED:
-        if not coming or event.cancelled_at is None:
-            return []
-        due = after_quiet_hours(event.cancelled_at.astimezone(UTC), starts, facts.quiet_hours, zone)
-        return [Planned(f"cancel:{event.id}", event.id, Kind.CANCELLED, 0, due, starts, starts)]
-    subscribed = bool(set(event.topics) & facts.topics)
+    return list(
+        _event_plan(
+            event.id,
+            event.status,
+            event.starts_at,
+            event.cancelled_at,
+            event.published_at,
+            facts.timezone,
+            facts.quiet_hours,
+            facts.leads,
+            coming=event.id in facts.coming,
+            subscribed=not facts.topics.isdisjoint(event.topics),
+            own=event.scope is not None,  # a scoped event reaching here is this chat's own
+        )
+    )
+
+
+# Re-planning a mass subscription or a new event plans the same event for up to every chat, and
+# chats differ only in these few facts (most share a zone, the default lead times and no quiet
+# hours), so each distinct combination is computed once. Every argument is hashable and
+# everything the result depends on is an argument: a hit is exactly what a fresh call returns.
+# `now` is not among them: it only decides, above, whether the event is still to come.
+@lru_cache(maxsize=16_384)
+def _event_plan(
+    event_id: str,
+    status: EventStatus,
+    starts_at: datetime,
+    cancelled_at: datetime | None,
+    published_at: datetime | None,
+    timezone: str | None,
+    quiet: tuple[time, time] | None,
+    leads: tuple[int, ...],
+    *,
+    coming: bool,
+    subscribed: bool,
+    own: bool,
+) -> tuple[Planned, ...]:
+    zone = zone_named(timezone)
+    starts = starts_at.astimezone(UTC)
+    if status is EventStatus.CANCELLED:
+        if not coming or cancelled_at is None:
+            return ()
+        due = after_quiet_hours(cancelled_at.astimezone(UTC), starts, quiet, zone)
+        return (Planned(f"cancel:{event_id}", event_id, Kind.CANCELLED, 0, due, starts, starts),)
     planned = []
-    if subscribed and event.published_at is not None:
-        published = event.published_at.astimezone(UTC)
-        due = after_quiet_hours(published, starts, facts.quiet_hours, zone)
+    if subscribed and published_at is not None:
+        published = published_at.astimezone(UTC)
+        due = after_quiet_hours(published, starts, quiet, zone)
         news = min(published + ANNOUNCE_NEWS, starts)
         planned.append(
-            Planned(f"announce:{event.id}", event.id, Kind.ANNOUNCE, 0, due, starts, news)
+            Planned(f"announce:{event_id}", event_id, Kind.ANNOUNCE, 0, due, starts, news)
         )
     # A group's own event reminds that group even if it never subscribed to the topic.
-    own = event.scope is not None and event.scope == facts.address
     if not coming and not own and not subscribed:
-        return []
-    for lead in facts.leads:
-        due = after_quiet_hours(lead_due(starts, lead, zone), starts, facts.quiet_hours, zone)
-        key = f"{event.id}:{lead}:{int(starts.timestamp())}"
-        planned.append(Planned(key, event.id, Kind.EVENT, lead, due, starts))
-    return planned
+        return ()
+    for lead in leads:
+        due = after_quiet_hours(lead_due(starts, lead, zone), starts, quiet, zone)
+        key = f"{event_id}:{lead}:{int(starts.timestamp())}"
+        planned.append(Planned(key, event_id, Kind.EVENT, lead, due, starts))
+    return tuple(planned)
 
 
 def remembrance_day(year: int, month: int, day: int) -> date:

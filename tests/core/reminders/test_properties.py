@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.messages import Address
+from bot.core.reminders import plan as planning
 from bot.core.reminders.plan import (
     DAY,
     MAX_LEAD,
@@ -17,10 +18,11 @@ from bot.core.reminders.plan import (
     after_quiet_hours,
     lead_due,
     parse_leads,
+    plan_event,
     plan_remembrance,
     quiet_until,
 )
-from bot.core.reminders.values import ChatFacts
+from bot.core.reminders.values import ChatFacts, EventInfo, EventStatus
 
 ZONES = st.sampled_from(
     [
@@ -123,3 +125,49 @@ def test_the_remembrance_comes_at_nine_local_time(zone_name: str, year: int) -> 
         assert (local.hour, local.minute) == (9, 0)
         assert (local.month, local.day) in ((3, 22), (3, 28), (3, 29))
         assert item.stale_at.astimezone(zone).replace(tzinfo=None) == datetime(local.year, 3, 30)
+
+
+CHAT_FACTS = st.builds(
+    ChatFacts,
+    ref=st.integers(1, 10),
+    address=st.sampled_from([Address("x", "1"), Address("x", "2")]),
+    timezone=st.one_of(st.none(), ZONES),
+    quiet_hours=st.one_of(st.none(), st.tuples(TIMES, TIMES)),
+    active=st.booleans(),
+    topics=st.frozensets(st.sampled_from(["events", "news"])),
+    leads=st.lists(st.integers(MIN_LEAD, MAX_LEAD), max_size=3).map(
+        lambda leads: tuple(sorted(set(leads), reverse=True))
+    ),
+    coming=st.frozensets(st.sampled_from(["e_1", "e_2"])),
+)
+EVENTS = st.builds(
+    EventInfo,
+    id=st.sampled_from(["e_1", "e_2"]),
+    title=st.just({}),
+    description=st.just({}),
+    place=st.just({}),
+    timezone=ZONES,
+    starts_at=MOMENTS,
+    ends_at=MOMENTS,
+    topics=st.sampled_from([("events",), ("news",), ("events", "news")]),
+    scope=st.sampled_from([None, Address("x", "1")]),
+    status=st.sampled_from([EventStatus.SCHEDULED, EventStatus.CANCELLED]),
+    cancelled_at=st.one_of(st.none(), MOMENTS),
+    published_at=st.one_of(st.none(), MOMENTS),
+)
+
+
+@settings(max_examples=300)
+@given(EVENTS, st.lists(CHAT_FACTS, min_size=2, max_size=4), MOMENTS)
+def test_planning_an_event_for_many_chats_gives_each_what_it_alone_would_get(
+    event: EventInfo, chats: list[ChatFacts], now: datetime
+) -> None:
+    # plan_event computes each distinct combination of facts once: whatever was planned for
+    # other chats before, a chat gets exactly what a cold computation gives it.
+    alone = []
+    for facts in chats:
+        planning._event_plan.cache_clear()
+        alone.append(plan_event(event, facts, now))
+    planning._event_plan.cache_clear()
+    assert [plan_event(event, facts, now) for facts in chats] == alone
+    assert [plan_event(event, facts, now) for facts in reversed(chats)] == alone[::-1]
