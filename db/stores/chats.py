@@ -9,8 +9,9 @@ from dataclasses import replace
 from datetime import UTC, time
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import Address, ChatKind
@@ -18,6 +19,7 @@ from bot.core.ports import ChatPrefs, RsvpAnswer
 from db.erasure import erase
 from db.models.chats import CampaignStart, Chat, ChatTopic, Rsvp
 from db.session import checkpoint
+from db.transactions import in_transaction, reading
 
 
 def _minutes(value: time) -> int:
@@ -27,6 +29,23 @@ def _minutes(value: time) -> int:
 def _time(minutes: int) -> time:
     return time(minutes // 60, minutes % 60)
 
+
+# Built once rather than per call: the commonest statements skip building and cache-key work,
+# and are Core statements on the tables (no ORM layer to pass through at each execution).
+_CHATS: Table = Chat.__table__  # type: ignore[assignment]
+_TOPICS: Table = ChatTopic.__table__  # type: ignore[assignment]
+_READ_CHAT = (
+    select(Chat.__table__, func.group_concat(ChatTopic.topic).label("topic_list"))
+    .outerjoin(ChatTopic, ChatTopic.chat_pk == Chat.id)
+    .where(Chat.platform == bindparam("platform"), Chat.chat_id == bindparam("chat_id"))
+    .group_by(Chat.id)
+)
+_INSERT_CHAT = insert(_CHATS)
+_INSERT_TOPIC = insert(_TOPICS)
+_DELETE_TOPICS = delete(_TOPICS).where(
+    _TOPICS.c.chat_pk == bindparam("chat_pk"),
+    _TOPICS.c.topic.in_(bindparam("topics", expanding=True)),
+)
 
 # Every command reads its chat's preferences; most chats ask again soon. Keeping the latest
 # (including "no such chat") in memory saves a database round trip per command. This process is
@@ -59,15 +78,8 @@ class SqlChatStore:
         if address in self._cache:
             self._cache.move_to_end(address)
             return self._cache[address]
-        async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(Chat.__table__, func.group_concat(ChatTopic.topic).label("topic_list"))
-                    .outerjoin(ChatTopic, ChatTopic.chat_pk == Chat.id)
-                    .where(Chat.platform == address.platform, Chat.chat_id == address.chat_id)
-                    .group_by(Chat.id)
-                )
-            ).one_or_none()
+        key = {"platform": address.platform, "chat_id": address.chat_id}
+        row = await reading(self._engine, lambda c: c.execute(_READ_CHAT, key).one_or_none())
         entry = None
         if row is not None:
             topics = frozenset(row.topic_list.split(",")) if row.topic_list else frozenset()
@@ -88,28 +100,27 @@ class SqlChatStore:
             prefs = replace(prefs, created_at=before.created_at)
             if prefs == before:
                 return
-        async with self._engine.begin() as connection:
+        old_topics = before.topics if before else frozenset()
+        removed, added = sorted(old_topics - prefs.topics), sorted(prefs.topics - old_topics)
+
+        def write(connection: Connection) -> int:
             if cached is None:
-                result = await connection.execute(insert(Chat).values(_row(prefs)))
+                result = connection.execute(_INSERT_CHAT, _row(prefs))
                 chat_pk: int = result.inserted_primary_key[0]  # type: ignore[index]
             else:
                 chat_pk = cached[0]
                 if not _same_row(cached[1], prefs):
                     row = {k: v for k, v in _row(prefs).items() if k not in _IDENTITY}
-                    await connection.execute(update(Chat).where(Chat.id == chat_pk).values(row))
-            old_topics = before.topics if before else frozenset()
-            if old_topics - prefs.topics:
-                await connection.execute(
-                    delete(ChatTopic).where(
-                        ChatTopic.chat_pk == chat_pk,
-                        ChatTopic.topic.in_(sorted(old_topics - prefs.topics)),
-                    )
-                )
-            if prefs.topics - old_topics:
-                await connection.execute(
-                    insert(ChatTopic),
-                    [{"chat_pk": chat_pk, "topic": t} for t in sorted(prefs.topics - old_topics)],
-                )
+                    connection.execute(update(Chat).where(Chat.id == chat_pk).values(row))
+            if removed:
+                connection.execute(_DELETE_TOPICS, {"chat_pk": chat_pk, "topics": removed})
+            if added:
+                connection.execute(_INSERT_TOPIC, [{"chat_pk": chat_pk, "topic": t} for t in added])
+            return chat_pk
+
+        # One greenlet for the whole transaction (db/transactions.py): a new chat's first
+        # subscription is the commonest write, and per-call overhead was most of its cost.
+        chat_pk = await in_transaction(self._engine, write)
         self._remember(prefs.address, (chat_pk, prefs))
 
     @asynccontextmanager
