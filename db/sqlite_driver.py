@@ -20,7 +20,8 @@ from __future__ import annotations
 import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import Any
+from threading import Thread
+from typing import Any, cast
 
 import aiosqlite
 
@@ -123,7 +124,9 @@ def connector(database: str, **options: Any) -> Callable[[], Awaitable[Connectio
 
         connection = Connection(open_database, iter_chunk_size=64)
         # As SQLAlchemy's own aiosqlite dialect does: the thread must not keep the process alive.
-        connection._thread.daemon = True
+        # Before aiosqlite 0.22 (pyproject allows 0.20) the connection was the thread itself.
+        thread = cast(Thread, getattr(connection, "_thread", connection))
+        thread.daemon = True
         await connection
         return connection
 
