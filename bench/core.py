@@ -9,7 +9,8 @@ baseline in the same run: the same two rows inserted and committed one transacti
 through aiosqlite (same schema and pragmas), no dispatcher, no SQLAlchemy. Target: at least half
 the bare rate.
 
-"Cold" reads (a chat never seen, so the chat's row is looked up) are printed for information.
+"Cold" reads (each from a chat never seen, which the store tells has no row from the addresses
+of the stored chats it keeps, without a query) are printed for information.
 Figures are noisy on a shared machine; run it on one core:
 
     taskset -c 0 .venv/bin/python bench/core.py [--seconds 3]
@@ -123,7 +124,7 @@ async def measure(seconds: float) -> dict[str, dict[str, Any]]:
         )
         baseline = Dispatcher(core.registry, baseline_deps, Unlimited())
         # Reads come from 1,000 chats in turn (people ask again), after one warm-up pass over
-        # them; "cold" reads come each from a chat never seen, so every one reads the database.
+        # them; "cold" reads come each from a chat never seen (no row, and the store knows it).
         # Writes are each a first subscription of a new chat: a row and a topic inserted.
         cases = (
             ("read /events", "events", (), ACTIVE_CHATS, "in-memory"),

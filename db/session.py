@@ -11,8 +11,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from db.sqlite_driver import connector
 
 log = logging.getLogger(__name__)
 
@@ -88,14 +90,24 @@ def create_engine(database_url: str) -> AsyncEngine:
     """An async engine; for an SQLite file, creates its folder and the file itself private to
     this user (whatever the umask) and sets the pragmas on every connection."""
     url = make_url(database_url)
-    engine = create_async_engine(url)
-    if url.get_backend_name() == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
-            database = Path(url.database)
-            _prepare_file(database)
-            event.listen(engine.sync_engine, "connect", _private_files(database))
+    if url.get_backend_name() != "sqlite":
+        return create_async_engine(url)
+    engine = create_async_engine(url, **_one_trip_per_statement(url))
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        database = Path(url.database)
+        _prepare_file(database)
+        event.listen(engine.sync_engine, "connect", _private_files(database))
     return engine
+
+
+def _one_trip_per_statement(url: URL) -> dict[str, Any]:
+    """For aiosqlite, the engine's connections from db/sqlite_driver.py, opened with exactly the
+    arguments SQLAlchemy's dialect would have passed."""
+    if url.get_driver_name() != "aiosqlite":
+        return {}
+    arguments, options = url.get_dialect()().create_connect_args(url)
+    return {"async_creator": connector(*arguments, **options)}
 
 
 async def checkpoint(engine: AsyncEngine) -> bool:

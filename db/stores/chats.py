@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, time
-from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.core.messages import Address, ChatKind
+from bot.core.messages import Address
 from bot.core.ports import ChatPrefs, RsvpAnswer
 from db.erasure import erase
 from db.models.chats import CampaignStart, Chat, ChatTopic, Rsvp
 from db.session import checkpoint
-
-
-def _minutes(value: time) -> int:
-    return value.hour * 60 + value.minute
-
-
-def _time(minutes: int) -> time:
-    return time(minutes // 60, minutes % 60)
-
+from db.stores.chat_rows import (
+    ADDRESSES,
+    DELETE_TOPICS,
+    IDENTITY,
+    INSERT_CHAT,
+    INSERT_TOPIC,
+    READ_CHAT,
+    chat_row,
+    prefs_from_row,
+    same_row,
+)
+from db.transactions import in_transaction, reading
 
 # Every command reads its chat's preferences; most chats ask again soon. Keeping the latest
 # (including "no such chat") in memory saves a database round trip per command. This process is
@@ -50,6 +53,13 @@ class SqlChatStore:
         # address -> (primary key, preferences), or None for a chat known to have no row.
         self._cache: OrderedDict[Address, tuple[int, ChatPrefs] | None] = OrderedDict()
         self._cache_size = cache_size
+        # The hash of every stored chat's address, read once: a chat outside it has no row, so
+        # the first command of a new chat (and its first save) reads nothing. Rows are added by
+        # this process only (see the cache above); a hash two addresses share, or one left
+        # behind by a purge elsewhere, only costs the read that would have happened anyway.
+        self._known: set[int] = set()
+        self._known_loaded = False
+        self._loading = asyncio.Lock()
 
     async def get_chat(self, address: Address) -> ChatPrefs | None:
         cached = await self._cached(address)
@@ -59,21 +69,26 @@ class SqlChatStore:
         if address in self._cache:
             self._cache.move_to_end(address)
             return self._cache[address]
-        async with self._engine.connect() as connection:
-            row = (
-                await connection.execute(
-                    select(Chat.__table__, func.group_concat(ChatTopic.topic).label("topic_list"))
-                    .outerjoin(ChatTopic, ChatTopic.chat_pk == Chat.id)
-                    .where(Chat.platform == address.platform, Chat.chat_id == address.chat_id)
-                    .group_by(Chat.id)
-                )
-            ).one_or_none()
+        if not await self._may_exist(address):
+            return None
+        key = {"platform": address.platform, "chat_id": address.chat_id}
+        row = await reading(self._engine, lambda c: c.execute(READ_CHAT, key).one_or_none())
         entry = None
         if row is not None:
             topics = frozenset(row.topic_list.split(",")) if row.topic_list else frozenset()
-            entry = (row.id, _prefs(address, row, topics))
+            entry = (row.id, prefs_from_row(address, row, topics))
         self._remember(address, entry)
         return entry
+
+    async def _may_exist(self, address: Address) -> bool:
+        if not self._known_loaded:
+            async with self._loading:
+                if not self._known_loaded:
+                    rows = await reading(self._engine, lambda c: c.execute(ADDRESSES).all())
+                    # A union, not a replacement: a chat saved while this read ran is kept.
+                    self._known.update(hash(Address(*row)) for row in rows)
+                    self._known_loaded = True
+        return hash(address) in self._known
 
     def _remember(self, address: Address, entry: tuple[int, ChatPrefs] | None) -> None:
         self._cache[address] = entry
@@ -88,28 +103,28 @@ class SqlChatStore:
             prefs = replace(prefs, created_at=before.created_at)
             if prefs == before:
                 return
-        async with self._engine.begin() as connection:
+        old_topics = before.topics if before else frozenset()
+        removed, added = sorted(old_topics - prefs.topics), sorted(prefs.topics - old_topics)
+
+        def write(connection: Connection) -> int:
             if cached is None:
-                result = await connection.execute(insert(Chat).values(_row(prefs)))
+                result = connection.execute(INSERT_CHAT, chat_row(prefs))
                 chat_pk: int = result.inserted_primary_key[0]  # type: ignore[index]
             else:
                 chat_pk = cached[0]
-                if not _same_row(cached[1], prefs):
-                    row = {k: v for k, v in _row(prefs).items() if k not in _IDENTITY}
-                    await connection.execute(update(Chat).where(Chat.id == chat_pk).values(row))
-            old_topics = before.topics if before else frozenset()
-            if old_topics - prefs.topics:
-                await connection.execute(
-                    delete(ChatTopic).where(
-                        ChatTopic.chat_pk == chat_pk,
-                        ChatTopic.topic.in_(sorted(old_topics - prefs.topics)),
-                    )
-                )
-            if prefs.topics - old_topics:
-                await connection.execute(
-                    insert(ChatTopic),
-                    [{"chat_pk": chat_pk, "topic": t} for t in sorted(prefs.topics - old_topics)],
-                )
+                if not same_row(cached[1], prefs):
+                    row = {k: v for k, v in chat_row(prefs).items() if k not in IDENTITY}
+                    connection.execute(update(Chat).where(Chat.id == chat_pk).values(row))
+            if removed:
+                connection.execute(DELETE_TOPICS, {"chat_pk": chat_pk, "topics": removed})
+            if added:
+                connection.execute(INSERT_TOPIC, [{"chat_pk": chat_pk, "topic": t} for t in added])
+            return chat_pk
+
+        # One greenlet for the whole transaction (db/transactions.py): a new chat's first
+        # subscription is the commonest write, and per-call overhead was most of its cost.
+        chat_pk = await in_transaction(self._engine, write)
+        self._known.add(hash(prefs.address))
         self._remember(prefs.address, (chat_pk, prefs))
 
     @asynccontextmanager
@@ -132,6 +147,10 @@ class SqlChatStore:
     async def forget_chat(self, address: Address, user: Address | None = None) -> Mapping[str, int]:
         async with self._changing(address) as connection:
             erased = await erase(connection, address, user)
+        # Nothing of an erased chat stays, not even its hash. Were another stored chat's
+        # address to share it (about one chance in 2**64 per pair), that chat would read as new
+        # and its next save fail on the unique address: an error, never a wrong row.
+        self._known.discard(hash(address))
         # The erased rows' old versions are still in the write-ahead log until a checkpoint
         # copies the zeroed pages over them and truncates the log.
         await checkpoint(self._engine)
@@ -190,7 +209,7 @@ class SqlChatStore:
                 for chat_pk, name in pairs:
                     topics[chat_pk].add(name)
         return [
-            _prefs(Address(row.platform, row.chat_id), row, frozenset(topics[row.id]))
+            prefs_from_row(Address(row.platform, row.chat_id), row, frozenset(topics[row.id]))
             for row in rows
         ]
 
@@ -215,6 +234,7 @@ class SqlChatStore:
                 await connection.execute(
                     update(Chat).where(Chat.id == old_pk).values(chat_id=new.chat_id, active=True)
                 )
+                self._known.add(hash(new))
         return True
 
     async def count_campaign_start(self, tag: str) -> None:
@@ -239,44 +259,3 @@ class SqlChatStore:
                 Chat.platform == address.platform, Chat.chat_id == address.chat_id
             )
         )
-
-
-_IDENTITY = ("platform", "chat_id", "created_at")
-
-
-def _row(prefs: ChatPrefs) -> dict[str, Any]:
-    quiet = prefs.quiet_hours
-    return {
-        "platform": prefs.address.platform,
-        "chat_id": prefs.address.chat_id,
-        "kind": prefs.kind.value,
-        "locale": prefs.locale,
-        "timezone": prefs.timezone,
-        "quiet_start": _minutes(quiet[0]) if quiet else None,
-        "quiet_end": _minutes(quiet[1]) if quiet else None,
-        "active": True,
-        "created_at": prefs.created_at,
-    }
-
-
-def _same_row(before: ChatPrefs, after: ChatPrefs) -> bool:
-    """Whether only the topics changed, so the chat's own row needs no write."""
-    return replace(before, topics=after.topics) == after
-
-
-def _prefs(address: Address, row: Any, topics: frozenset[str]) -> ChatPrefs:
-    quiet = (
-        (_time(row.quiet_start), _time(row.quiet_end))
-        if row.quiet_start is not None and row.quiet_end is not None
-        else None
-    )
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    return ChatPrefs(
-        address=address,
-        kind=ChatKind(row.kind),
-        created_at=created,
-        locale=row.locale,
-        timezone=row.timezone,
-        quiet_hours=quiet,
-        topics=topics,
-    )
