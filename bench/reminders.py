@@ -51,6 +51,7 @@ BATCH = 500
 
 PLATFORMS = ("bench",)  # the platform every benchmark chat is on
 
+
 def settings(path: Path) -> Settings:
     return Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{path}")  # type: ignore[call-arg]
 

@@ -136,13 +136,19 @@ async def build_core(
         budgets=budgets,
         **(reminder_options or {}),
     )
+
+    def purged() -> None:
+        # The purge erased chats or rows behind the stores' caches.
+        events.forget_cached()
+        store.forget_cached()
+
     policy = RetentionPolicy(
         after_event=settings.retention_after_event,
         broadcast_recipients=settings.retention_broadcast_recipients,
         drafts=settings.retention_drafts,
     )
     retention = RetentionService(
-        SqlRetentionStore(engine, content_events(campaign), on_change=events.forget_cached),
+        SqlRetentionStore(engine, content_events(campaign), on_change=purged),
         clock,
         policy,
         interval=settings.purge_interval,

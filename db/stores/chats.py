@@ -138,6 +138,13 @@ class SqlChatStore:
         finally:
             self._forget(chats)
 
+    def forget_cached(self) -> None:
+        """Chats changed behind this store's back (the retention purge erased some): every
+        cached row and address is read afresh."""
+        self._cache.clear()
+        self._known.clear()
+        self._known_loaded = False
+
     def _forget(self, chats: tuple[Address, ...]) -> None:
         for chat in chats:
             self._cache.pop(chat, None)

@@ -375,6 +375,7 @@ async def test_chats_an_older_version_only_switched_off_are_erased_by_the_purge(
     # As an older version left them: switched off, not erased.
     await core.store.set_active(Address("console", "left-long-ago"), False)
     await core.store.set_active(Address("console", "announce"), False)
+    assert await core.store.get_chat(Address("console", "left-long-ago"))  # read, so cached
 
     async def remaining() -> set[str]:
         async with core.engine.connect() as connection:
@@ -386,3 +387,9 @@ async def test_chats_an_older_version_only_switched_off_are_erased_by_the_purge(
         await asyncio.sleep(0.2)
     # The others stay: an active chat, and an announcement channel whose admins must be told.
     assert await remaining() == {"still-here", "announce"}
+    # Back after the purge, the chat starts afresh: nothing of its erased row is remembered.
+    again = await say("/subscribe petitions")
+    assert "petitions" in again.text.lower()
+    assert "left-long-ago" in await remaining()
+    prefs = await core.store.get_chat(Address("console", "left-long-ago"))
+    assert prefs is not None and prefs.topics == frozenset({"petitions"})
