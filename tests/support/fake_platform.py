@@ -2,7 +2,7 @@
 
 The server counts POSTs per chat, adds a fixed latency, and answers 429 (with retry_after)
 whenever more than `cap` requests arrived in the last second, the way a platform punishes a
-flood. Used by the crash test and bench/broadcast.py.
+flood. Used by the crash test, bench/broadcast.py and bench/mixed.py.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ class FakePlatform:
         self.cap = cap
         self.received: Counter[str] = Counter()
         self.arrivals: list[float] = []
+        # (arrival, chat id, text) of every accepted request: which stream each one came from.
+        self.log: list[tuple[float, str, str]] = []
         self.too_many = 0
         self.gone: set[str] = set()
         self._window: deque[float] = deque()
@@ -66,14 +68,24 @@ class FakePlatform:
             await asyncio.sleep(self.latency_s)
         self.received[chat_id] += 1
         self.arrivals.append(now)
+        self.log.append((now, chat_id, str(body.get("text", ""))))
         return web.json_response({"ok": True})
 
 
 class HttpMessenger:
     """Our Messenger port over HTTP to FakePlatform, mapping its answers onto the core's errors."""
 
-    def __init__(self, platform: str, base_url: str, pacing: PlatformPacing | None = None) -> None:
+    def __init__(
+        self,
+        platform: str,
+        base_url: str,
+        pacing: PlatformPacing | None = None,
+        connections: int = 100,
+    ) -> None:
         self.platform = platform
+        # aiohttp's pool size (0: no limit). A send waiting for a connection counts in its
+        # round trip, so a pool smaller than the window would inflate the window it follows.
+        self._connections = connections
         self.pacing = pacing or PlatformPacing()
         self._url = base_url + "/send"
         self._session: aiohttp.ClientSession | None = None
@@ -84,7 +96,7 @@ class HttpMessenger:
     async def send(self, address: Address, reply: Reply) -> None:
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100, force_close=False)
+                connector=aiohttp.TCPConnector(limit=self._connections, force_close=False)
             )
         async with self._session.post(
             self._url, json={"chat_id": address.chat_id, "text": reply.text}
