@@ -23,6 +23,7 @@ from dataclasses import replace
 from bot.core.broadcast.values import BroadcastStore, DeliveryState, Recipient
 from bot.core.delivery.budget import NotSent, SendBudget
 from bot.core.delivery.marks import Marks
+from bot.core.delivery.window import claim_chunk
 from bot.core.messages import Reply
 from bot.core.ports import ChatGone, Messenger, RecipientGone, TryLater
 
@@ -166,9 +167,22 @@ class PlatformSender:
             while lane < len(ready) and ready[lane][1].paid == paid:
                 lane += 1
             window = self._budget.window_for(paid)
-            taken = await window.take(lane)
-            chunk, ready = ready[:taken], ready[taken:]
-            chunk = [(r, reply) for r, reply in chunk if r.broadcast_id not in self._cancelled]
+            taken = await window.take(min(lane, claim_chunk(window.size)))
+            chunk: list[tuple[Recipient, Reply]] = []
+            looked = 0
+            while len(chunk) < taken and looked < lane:
+                recipient, reply = ready[looked]
+                looked += 1
+                if recipient.broadcast_id in self._cancelled:
+                    continue
+                chat = recipient.address.chat_id
+                if self._budget.reserve(chat, recipient.group):
+                    chunk.append((recipient, reply))
+                else:
+                    # Another stream reached this chat a moment ago: next pass.
+                    wait = self._budget.ready_in(chat, recipient.group)
+                    self._not_before[recipient.id] = self._monotonic() + wait
+            ready = ready[looked:]
             if len(chunk) < taken:
                 window.give_back(taken - len(chunk))
             if not chunk:
@@ -208,7 +222,8 @@ class PlatformSender:
                 recipient.address,
                 reply,
                 group=recipient.group,
-                wanted=lambda: not self._stopping and recipient.broadcast_id not in self._cancelled,
+                wanted=lambda: self._wanted(recipient),
+                reserved=True,
             )
         except NotSent:
             pass  # back to the queue: a cancelled broadcast's rows are never picked again
@@ -235,6 +250,9 @@ class PlatformSender:
             outcome = (recipient.id, DeliveryState.SENT, recipient.attempts)
             self._not_before.pop(recipient.id, None)
         marks.add(outcome)
+
+    def _wanted(self, recipient: Recipient) -> bool:
+        return not self._stopping and recipient.broadcast_id not in self._cancelled
 
     def _retry_later(self, recipient: Recipient, reason: str) -> Outcome:
         attempts = recipient.attempts + 1

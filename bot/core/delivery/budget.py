@@ -58,6 +58,11 @@ class SendBudget:
         """Seconds until this chat may get another message from any stream; 0 if now."""
         return self._pacer.wait_for(chat_id, group)
 
+    def reserve(self, chat_id: str, group: bool) -> bool:
+        """Take the chat's next turn for a send about to be claimed; False if it is not free
+        (another stream reached it a moment ago): pass it over and come back later."""
+        return self._pacer.reserve(chat_id, group)
+
     @property
     def paused(self) -> bool:
         return not self._open.is_set()
@@ -90,13 +95,15 @@ class SendBudget:
         *,
         group: bool,
         wanted: Callable[[], bool] = lambda: True,
+        reserved: bool = False,
     ) -> None:
         """Wait for the chat's and the platform's turn, then send; NotSent if by then the
         message is no longer `wanted`. A 429 with retry_after pauses the whole platform."""
         chat_id = address.chat_id
         while True:
             await self._open.wait()
-            await self._pacer.acquire(chat_id, group, paid=reply.paid)
+            await self._pacer.acquire(chat_id, group, paid=reply.paid, reserved=reserved)
+            reserved = False
             if self._open.is_set():
                 break
             # A 429 came in while this send waited for its slot: wait it out, then a new slot.

@@ -63,8 +63,11 @@ class Marks(Generic[T]):
                 if left <= 0:
                     break
                 self._arrived.clear()
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancel
+                # that lands as the event is set, and this loop would then never end.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._arrived.wait(), left)
+                    async with asyncio.timeout(left):
+                        await self._arrived.wait()
             self._arrived.clear()
             if not await self.flush():
                 await asyncio.sleep(RETRY_S)

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from bot.core.ports import PlatformPacing, Sleep
 
 SAFETY = 0.99
-# Requests reach the platform a little after they leave; two of them a millisecond closer
-# together there than here must not make 26 in a second.
-WINDOW_MARGIN_S = 0.005
+# Requests reach the platform a little after they leave (later still on a busy event loop); two
+# of them a few milliseconds closer together there than here must not make 26 in a second.
+WINDOW_MARGIN_S = 0.01
 
 
 class Schedule:
@@ -81,25 +81,47 @@ class Pacer:
         )
         # chat id -> recent send times (only the last minute matters).
         self._recent: OrderedDict[str, deque[float]] = OrderedDict()
+        # chat id -> when a bulk stream took its next turn (see `reserve`).
+        self._reserved: dict[str, float] = {}
 
     def wait_for(self, chat_id: str, group: bool) -> float:
         """Seconds until this chat may get another message; 0 if now."""
         sends = self._recent.get(chat_id)
-        if not sends:
+        reserved = self._reserved.get(chat_id)
+        if not sends and reserved is None:
             return 0.0
         now = self._monotonic()
-        wait = sends[-1] + self.pacing.per_chat_interval_s - now
+        last = max(sends[-1] if sends else reserved or 0.0, reserved or 0.0)
+        wait = last + self.pacing.per_chat_interval_s - now
         limit = self.pacing.group_per_minute
-        if group and limit is not None and len(sends) >= limit:
+        if sends and group and limit is not None and len(sends) >= limit:
             wait = max(wait, sends[-limit] + 60.0 - now)
         return max(wait, 0.0)
 
-    async def acquire(self, chat_id: str, group: bool, paid: bool = False) -> None:
+    def reserve(self, chat_id: str, group: bool) -> bool:
+        """Take the chat's next turn now, if it is free, for a send that will come shortly.
+
+        Bulk streams reserve a chat when they claim its row, so a broadcast and a reminder tick
+        walking the same chats pass over each other's instead of both claiming one and then
+        waiting for it with their places in the window.
+        """
+        if self.wait_for(chat_id, group) > 0:
+            return False
+        self._reserved[chat_id] = self._monotonic()
+        return True
+
+    async def acquire(
+        self, chat_id: str, group: bool, paid: bool = False, reserved: bool = False
+    ) -> None:
         """Wait until the chat may get another message and a slot in the platform's budget.
 
         The chat is taken before any wait for the slot, with no await in between, so two
-        streams (a broadcast and a reminder tick) can never both find it free at once.
+        streams can never both find it free at once. A send that `reserve`d the chat has its
+        turn already (it waits only if a long pause outlasted the reservation and another
+        stream took the chat meanwhile).
         """
+        if reserved:
+            self._reserved.pop(chat_id, None)
         while (wait := self.wait_for(chat_id, group)) > 0:
             await self._sleep(wait)
         sends = self._recent.pop(chat_id, None) or deque(maxlen=self.pacing.group_per_minute or 1)
@@ -115,6 +137,9 @@ class Pacer:
         self._forget_older_than(now - 60.0)
 
     def _forget_older_than(self, cutoff: float) -> None:
+        if self._reserved and len(self._reserved) > 1000:
+            # Reservations never used (the send was cancelled) expire with their second.
+            self._reserved = {c: t for c, t in self._reserved.items() if t >= cutoff}
         while self._recent:
             first = next(iter(self._recent.values()))
             if first[-1] >= cutoff:

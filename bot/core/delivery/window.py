@@ -85,3 +85,10 @@ class Window:
         """`count` sends are recorded (or were never made)."""
         self._used = max(0, self._used - count)
         self._freed.set()
+
+
+def claim_chunk(size: int) -> int:
+    """How many rows to claim at once in a window of `size`: a quarter of it. Claimed rows wait
+    their turn in the schedule while holding their places; claiming the whole window at once
+    would leave most of it waiting rather than on the wire."""
+    return max(1, size // 4)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bot.core.delivery.budget import NotSent, SendBudgets
 from bot.core.delivery.marks import Marks
+from bot.core.delivery.window import claim_chunk
 from bot.core.messages import Address, Reply
 from bot.core.ports import ChatGone, Messenger, RecipientGone, TryLater
 from bot.core.reminders.values import Due, PlanStore
@@ -82,12 +83,34 @@ class TickSends:
         self._writers: list[asyncio.Task[None]] = []
 
     async def start(self, ready: Sequence[Ready]) -> None:
-        """Claim and start every ready reminder, a window at a time, in order."""
+        """Claim and start every ready reminder, a window at a time, in order.
+
+        A chat that got a message a moment ago (a broadcast walking the same chats, say) is
+        passed over and taken up once its second is over, so the window is never held by a
+        reminder waiting for its chat while others could go.
+        """
+        waiting = list(ready)
+        while waiting and not self._stopping():
+            busy = await self._start_free(waiting)
+            if len(busy) == len(waiting):
+                # Every chat left had a message a moment ago: wait for the first to be free.
+                soonest = min(
+                    self._budgets.of(i.due.address.platform).ready_in(
+                        i.due.address.chat_id, i.due.group
+                    )
+                    for i in busy
+                )
+                await asyncio.sleep(max(soonest, 0.01))
+            waiting = busy
+
+    async def _start_free(self, ready: Sequence[Ready]) -> list[Ready]:
+        """Start those whose chat is free, in order; the ones whose chat was busy."""
+        busy: list[Ready] = []
         at = 0
         while at < len(ready) and not self._stopping():
             platform = ready[at].due.address.platform
             if platform in self.backing_off:
-                at += 1
+                at += 1  # stays planned: the next tick tries again
                 continue
             run = at
             while run < len(ready) and ready[run].due.address.platform == platform:
@@ -95,20 +118,29 @@ class TickSends:
             budget = self._budgets.of(platform)
             await budget.opened()
             window = budget.window
-            taken = await window.take(run - at)
-            chunk, at = ready[at : at + taken], at + taken
+            taken = await window.take(min(run - at, claim_chunk(window.size)))
+            chunk: list[Ready] = []
+            while len(chunk) < taken and at < run:
+                item = ready[at]
+                at += 1
+                reserved = budget.reserve(item.due.address.chat_id, item.due.group)
+                (chunk if reserved else busy).append(item)
+            if not chunk:
+                window.give_back(taken)
+                continue
             try:
                 claimed = await self._plan.claim([item.due.id for item in chunk])
             except BaseException:
                 window.give_back(taken)
                 raise
             if len(claimed) < taken:
-                window.give_back(taken - len(claimed))  # re-planned or purged meanwhile
+                window.give_back(taken - len(claimed))  # re-planned, purged, or chat busy
             for item in chunk:
                 if item.due.id in claimed:
                     task = asyncio.create_task(self._one(item))
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
+        return busy
 
     async def finish(self) -> None:
         """Wait for the sends on their way (within the grace period when stopping, cut short
@@ -171,6 +203,7 @@ class TickSends:
                 reply,
                 group=due.group,
                 wanted=lambda: not self._stopping() and platform not in self.backing_off,
+                reserved=True,
             )
         except NotSent:
             return "planned"
