@@ -192,7 +192,12 @@ class PlatformSender:
                     [(r.id, DeliveryState.SENDING, r.attempts) for r, _ in chunk]
                 )
             except BaseException:
-                window.give_back(len(chunk))
+                # Cut short (a stop) or failed: whether the claim was written is unknown, so
+                # the rows are put back in the queue with the outcomes, which give the places
+                # back once written; no row is left 'sending' by a graceful stop.
+                marks = self._marks[paid and self._budget.paid_window is not None]
+                for recipient, _ in chunk:
+                    marks.add((recipient.id, DeliveryState.QUEUED, recipient.attempts))
                 raise
             for recipient, reply in chunk:
                 task = asyncio.create_task(self._deliver(recipient, reply))

@@ -125,16 +125,22 @@ class TickSends:
                 at += 1
                 reserved = budget.reserve(item.due.address.chat_id, item.due.group)
                 (chunk if reserved else busy).append(item)
+            if len(chunk) < taken:
+                window.give_back(taken - len(chunk))  # their chats were busy
             if not chunk:
-                window.give_back(taken)
                 continue
             try:
                 claimed = await self._plan.claim([item.due.id for item in chunk])
             except BaseException:
-                window.give_back(taken)
+                # Cut short (a stop) or failed: whether the claim was written is unknown, so
+                # they go back to planned with the outcomes (which give the places back once
+                # written); a graceful stop leaves no row "sending".
+                marks = self._marks_of(platform)
+                for item in chunk:
+                    marks.add((item.due.id, "planned"))
                 raise
-            if len(claimed) < taken:
-                window.give_back(taken - len(claimed))  # re-planned, purged, or chat busy
+            if len(claimed) < len(chunk):
+                window.give_back(len(chunk) - len(claimed))  # re-planned or purged meanwhile
             for item in chunk:
                 if item.due.id in claimed:
                     task = asyncio.create_task(self._one(item))
