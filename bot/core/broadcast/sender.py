@@ -295,5 +295,7 @@ class PlatformSender:
         if self._not_before:
             timeout = min(timeout, max(min(self._not_before.values()) - now, 0.01))
         self.wake.clear()
+        # asyncio.timeout, not wait_for, which on Python 3.11 can swallow a cancel (the stop).
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.wake.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self.wake.wait()

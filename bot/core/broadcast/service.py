@@ -301,8 +301,10 @@ class BroadcastService:
                 # A database hiccup must not end the fan-out: try again on the next tick.
                 log.error("broadcast supervisor failed (%s); retrying", type(error).__name__)
             self._wake.clear()
+            # asyncio.timeout, not wait_for, which on Python 3.11 can swallow a cancel.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_s)
+                async with asyncio.timeout(self._poll_s):
+                    await self._wake.wait()
 
     async def _tick(self) -> None:
         now = self._clock()
