@@ -28,18 +28,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 from bench.figures import Figure, add_json_argument, write
 from bot.app import build_core
 from bot.core.messages import Address, Reply
-from bot.core.ports import Dispatch
+from bot.core.ports import Dispatch, PlatformPacing
 from bot.core.reminders.plan import event_mark
 from bot.core.reminders.values import REMEMBRANCE, EventDraft
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from db.stores.events import SqlEventStore, epoch
-from db.stores.reminders import DUE_SQL, SqlPlanStore
+from db.stores.reminders import DUE_QUERY, SqlPlanStore
 from tests.support.fakes import FixedClock
 from tests.support.reminders import compose
 
@@ -119,15 +119,24 @@ async def find_due(path: Path, due: int, repeats: int) -> dict[str, float]:
     core = await build_core(settings(path), clock=FixedClock(NOW), limiter=Unlimited())
     plan = SqlPlanStore(core.engine)
     unindexed = text(
-        str(DUE_SQL).replace(
+        DUE_QUERY.replace(
             "FROM reminder_plan AS p JOIN", "FROM reminder_plan AS p NOT INDEXED JOIN"
         )
-    )
+    ).bindparams(bindparam("platforms", expanding=True))
+    first = {
+        "now": epoch(NOW),
+        "after_due": -1,
+        "after_id": -1,
+        "batch": BATCH,
+        "platforms": list(PLATFORMS),
+    }
     try:
         async with core.engine.connect() as connection:
             explain = await connection.execute(
-                text("EXPLAIN QUERY PLAN " + str(DUE_SQL)),
-                {"now": epoch(NOW), "after_due": -1, "after_id": -1, "batch": BATCH},
+                text("EXPLAIN QUERY PLAN " + DUE_QUERY).bindparams(
+                    bindparam("platforms", expanding=True)
+                ),
+                first,
             )
             plan_text = " | ".join(str(row[-1]) for row in explain)
 
@@ -150,12 +159,7 @@ async def find_due(path: Path, due: int, repeats: int) -> dict[str, float]:
         async def baseline() -> float:
             start = time.perf_counter()
             async with core.engine.connect() as connection:
-                rows = (
-                    await connection.execute(
-                        unindexed,
-                        {"now": epoch(NOW), "after_due": -1, "after_id": -1, "batch": BATCH},
-                    )
-                ).all()
+                rows = (await connection.execute(unindexed, first)).all()
             assert len(rows) == BATCH
             return (time.perf_counter() - start) * 1000
 
@@ -175,6 +179,9 @@ class DroppingMessenger:
     """A platform that accepts everything instantly (the cost measured is ours alone)."""
 
     platform = "bench"
+    # Paced far above any platform's limit, so the tick's own cost is what is measured (a real
+    # platform's budget would make it 25 a second).
+    pacing = PlatformPacing(rate=100_000.0)
 
     def __init__(self) -> None:
         self.sent = 0
@@ -246,7 +253,8 @@ async def main(
         )
         print(
             f"one tick sent {due:,} in {result['seconds']:.1f} s "
-            f"({due / result['seconds']:,.0f}/s, each committed as sending before it went out)"
+            f"({due / result['seconds']:,.0f}/s, claimed in batches, each committed as sending "
+            "before any of it went out)"
         )
         replanned, chats_s, event_s, undelivered, walk_s = await replanning(path, subscribers)
     first, baseline = found["first_ms"], found["baseline_ms"]

@@ -51,17 +51,16 @@ _DUE_PAGE = """
 """
 _SAME_TIME = _DUE_PAGE.format(range="p.due_at = :after_due AND p.id > :after_id")
 _LATER = _DUE_PAGE.format(range="p.due_at > :after_due AND p.due_at <= :now")
-DUE_SQL = text(
-    "\n".join(
-        (
-            "SELECT * FROM (",
-            _SAME_TIME,
-            ") AS same_time UNION ALL SELECT * FROM (",
-            _LATER,
-            ") AS later ORDER BY due_at, id LIMIT :batch",
-        )
+DUE_QUERY = "\n".join(
+    (
+        "SELECT * FROM (",
+        _SAME_TIME,
+        ") AS same_time UNION ALL SELECT * FROM (",
+        _LATER,
+        ") AS later ORDER BY due_at, id LIMIT :batch",
     )
-).bindparams(bindparam("platforms", expanding=True))
+)
+DUE_SQL = text(DUE_QUERY).bindparams(bindparam("platforms", expanding=True))
 
 
 # Claimed only while still planned (a re-plan or a purge may have moved it meanwhile).
