@@ -13,6 +13,11 @@ transaction open is skipped: sqlite3 would do nothing for it anyway.
 
 It plugs in below SQLAlchemy (create_async_engine's async_creator), so the stores keep using the
 async engine and nothing here exists for another database: PostgreSQL gets asyncpg unchanged.
+
+For the commonest short transactions (a new chat's first subscription) even one trip per
+statement is most of the cost: `transaction` runs the whole of one, SQLAlchemy statements and
+commit, on the connection's own thread in a single trip (db/transactions.py decides when),
+through the same engine's dialect, statement cache and event listeners.
 """
 
 from __future__ import annotations
@@ -21,12 +26,17 @@ import sqlite3
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from threading import Thread
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import aiosqlite
+from sqlalchemy import Engine
+from sqlalchemy.engine import Connection as SyncConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import StaticPool
 
 # What one trip brings back: the cursor's description, rowcount, lastrowid and every row.
 _Outcome = tuple[Any, int, int | None, list[Any]]
+T = TypeVar("T")
 
 
 def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool = False) -> _Outcome:
@@ -94,6 +104,33 @@ class Cursor:
 
 class Connection(aiosqlite.Connection):
     """aiosqlite's connection, its cursors made by Cursor above."""
+
+    # This very sqlite3 connection as SQLAlchemy's pool hands one out, for `transaction`. It is
+    # only used on the connection's own thread while the async pool has the connection checked
+    # out, so nothing else touches the connection meanwhile; made on first use.
+    _on_thread: StaticPool | None = None
+
+    async def transaction(
+        self, engine: Engine, work: Callable[[SyncConnection], T], *, commit: bool
+    ) -> T:
+        """`work` on this connection in one trip to its thread, through `engine` (the async
+        engine's synchronous core: its dialect, statement cache and event listeners): committed
+        when it returns and `commit` is set, else rolled back (reads); rolled back if it raises."""
+        result: T = await self._execute(self._transact, engine, work, commit)  # type: ignore[no-untyped-call]
+        return result
+
+    def _transact(self, engine: Engine, work: Callable[[SyncConnection], T], commit: bool) -> T:
+        if self._on_thread is None:
+            raw = cast(DBAPIConnection, self._conn)
+            # This pool never opens or closes anything: the connection is aiosqlite's, already
+            # set up by the async engine's connect listeners (pragmas, permissions).
+            self._on_thread = StaticPool(lambda: raw)
+        with SyncConnection(engine, self._on_thread.connect()) as connection:
+            if not commit:
+                # Leaving rolls back (the pool's reset), which ends the read snapshot.
+                return work(connection)
+            with connection.begin():
+                return work(connection)
 
     def cursor(self) -> Cursor:  # type: ignore[override]
         return Cursor(self)

@@ -4,6 +4,7 @@ moves and erasures."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -19,6 +21,7 @@ from bot.core.messages import Address, ChatKind
 from bot.core.ports import ChatPrefs
 from db.session import create_engine, upgrade
 from db.stores.chats import SqlChatStore
+from db.transactions import in_transaction, reading
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 ALICE = Address("telegram", "1001")
@@ -98,3 +101,33 @@ async def test_the_driver_returns_rows_and_raises_at_the_statement(engine: Async
     async with engine.connect() as connection:
         count = await connection.scalar(text("SELECT count(*) FROM chats"))
         assert count == 1
+
+
+async def test_a_short_transaction_commits_whole_or_leaves_nothing(engine: AsyncEngine) -> None:
+    """The chat store's transactions run on the driver's own thread in one trip: a statement
+    failing halfway rolls back the ones before it, and the connection serves the next one."""
+    insert = text(
+        "INSERT INTO chats (platform, chat_id, kind, active, created_at)"
+        " VALUES (:p, :c, 'private', 1, '2026-11-21 12:00:00.000000')"
+    )
+    await SqlChatStore(engine).save_chat(prefs(ALICE))
+
+    def twice(connection: Connection) -> None:
+        connection.execute(insert, {"p": "telegram", "c": "7"})
+        connection.execute(insert, {"p": ALICE.platform, "c": ALICE.chat_id})
+
+    with pytest.raises(IntegrityError):
+        await in_transaction(engine, twice)
+    count = await reading(engine, lambda c: c.scalar(text("SELECT count(*) FROM chats")))
+    assert count == 1
+
+
+async def test_chats_saved_at_once_are_all_stored(engine: AsyncEngine) -> None:
+    """Many first subscriptions at the same moment, each on whichever pooled connection (and
+    thread) is free, wait for SQLite's write lock in turn and are all kept."""
+    store = SqlChatStore(engine)
+    chats = [Address("telegram", str(2000 + n)) for n in range(60)]
+    await asyncio.gather(*(store.save_chat(prefs(chat, "events")) for chat in chats))
+    restarted = SqlChatStore(engine)
+    for chat in chats:
+        assert await restarted.get_chat(chat) == prefs(chat, "events")
