@@ -255,6 +255,7 @@ def _row(prefs: ChatPrefs) -> dict[str, Any]:
         "quiet_start": _minutes(quiet[0]) if quiet else None,
         "quiet_end": _minutes(quiet[1]) if quiet else None,
         "active": True,
+        "discreet": prefs.discreet,
         "created_at": prefs.created_at,
     }
 
@@ -279,4 +280,5 @@ def _prefs(address: Address, row: Any, topics: frozenset[str]) -> ChatPrefs:
         timezone=row.timezone,
         quiet_hours=quiet,
         topics=topics,
+        discreet=row.discreet,
     )
