@@ -34,8 +34,8 @@ from db.stores.plan_rows import CHAT_BATCH, COMING, chat_facts, due_of, merge_pl
 # tells whether a later reminder for the same chat and event is also due (this one is then moot).
 DUE_SQL = text(
     """
-    SELECT p.id, c.platform, c.chat_id, c.kind AS chat_kind, c.locale, c.timezone, p.key,
-           p.event_id, p.kind,
+    SELECT p.id, c.platform, c.chat_id, c.kind AS chat_kind, c.locale, c.timezone, c.discreet,
+           p.key, p.event_id, p.kind,
            p.lead, p.due_at, p.stale_at,
            EXISTS (
                SELECT 1 FROM reminder_plan AS q
