@@ -63,8 +63,12 @@ class Marks(Generic[T]):
                 if left <= 0:
                     break
                 self._arrived.clear()
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for loses a cancel that
+                # arrives as the wait completes, and the task then waits above forever while
+                # whoever cancelled it waits for it (a reminder tick hung that way).
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._arrived.wait(), left)
+                    async with asyncio.timeout(left):
+                        await self._arrived.wait()
             self._arrived.clear()
             if not await self.flush():
                 await asyncio.sleep(RETRY_S)
