@@ -132,7 +132,11 @@ async def test_a_discreet_chat_gets_neutral_protected_messages_that_show_in_full
     due = starts - timedelta(minutes=5)
     wait_s = (due - datetime.now(UTC)).total_seconds() + LOOP_S
     reminder = ru("⏰ Reminder: “{title}” starts in {lead}.").split("{lead}")[0].format(title=TITLE)
-    await neutral_then_shown(fake, f"show r {event_id} event 5", wait_s, reminder)
+    try:
+        await neutral_then_shown(fake, f"show r {event_id} event 5", wait_s, reminder)
+    except AssertionError as error:
+        alice = [s.text for s in fake.in_chat(ALICE["id"])][-3:]
+        raise AssertionError(f"{error}\nAlice: {alice}\nlog: {bot.stderr[-4000:]}") from None
     await fake.wait_until(lambda: full_copy(fake, ALICE, "⏰ Reminder") is not None, within=10)
     assert not full_copy(fake, ALICE, "⏰ Reminder").protect  # type: ignore[union-attr]
     # Nothing but the neutral line was ever sent to Boris unprompted, and all of it protected.
