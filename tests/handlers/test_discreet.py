@@ -222,3 +222,10 @@ def test_neutral_line_reveals_nothing(locale: str, core: Core) -> None:
     reply = neutral(ShowTarget(REMINDER, "remembrance", "remembrance", 7), _)
     assert reply.text == (NEUTRAL_RU if locale == "ru" else NEUTRAL_EN)
     assert reply.protect
+
+
+async def test_privacy_shows_the_choice_as_stored(say: Say) -> None:
+    await say("/subscribe", "events", chat="ru", locale="ru")
+    assert "Незаметный режим: не выбран" in (await say("/privacy", chat="ru", locale="ru")).text
+    await say("/settings", "discreet", "off", chat="ru", locale="ru")
+    assert "Незаметный режим: выключен" in (await say("/privacy", chat="ru", locale="ru")).text
