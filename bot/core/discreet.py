@@ -49,7 +49,8 @@ class ShowTarget:
 def parse_show(args: tuple[str, ...]) -> ShowTarget | None:
     """A Show button's arguments back as a target; None for anything it never sends."""
     if len(args) == 2 and args[0] in (BROADCAST, APPROVAL) and args[1].isascii():
-        return ShowTarget(args[0], args[1]) if args[1].isdigit() else None
+        # A database id, never past a signed 64-bit integer.
+        return ShowTarget(args[0], args[1]) if args[1].isdigit() and len(args[1]) <= 18 else None
     if len(args) == 4 and args[0] == REMINDER and args[1] and args[2].isalpha():
         lead = args[3]
         if lead.isascii() and lead.isdigit() and len(lead) <= 7:
