@@ -344,6 +344,8 @@ NAMES: dict[str, dict[str, str]] = {
         "start": "начать",
         "help": "помощь",
         "donate": "пожертвовать",
+        "donate.titles": "названия",
+        **_choices("donate.titles", {FULL: "полностью"}),
         "events": "события",
         "events.when": "когда",
         **_choices("events.when", {"upcoming": "предстоящие", "past": "прошедшие"}),
