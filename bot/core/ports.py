@@ -36,6 +36,9 @@ class ChatPrefs:
     timezone: str | None = None
     quiet_hours: tuple[time, time] | None = DEFAULT_QUIET_HOURS
     topics: frozenset[str] = field(default_factory=frozenset)
+    # Discreet mode as the chat chose it; None until it chooses (bot.core.discreet says what
+    # that means: on for Russian-language chats).
+    discreet: bool | None = None
 
 
 class ChatStore(Protocol):

@@ -54,6 +54,7 @@ def chat_row(prefs: ChatPrefs) -> dict[str, Any]:
         "quiet_start": _minutes(quiet[0]) if quiet else None,
         "quiet_end": _minutes(quiet[1]) if quiet else None,
         "active": True,
+        "discreet": prefs.discreet,
         "created_at": prefs.created_at,
     }
 
@@ -78,4 +79,5 @@ def prefs_from_row(address: Address, row: Any, topics: frozenset[str]) -> ChatPr
         timezone=row.timezone,
         quiet_hours=quiet,
         topics=topics,
+        discreet=row.discreet,
     )

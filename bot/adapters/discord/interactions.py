@@ -264,7 +264,17 @@ class Interactions:
         ephemeral = reply.private or private
         # A question gets the button that opens the answer form (see forms.py).
         answer = (self._text(interaction, ANSWER_LABEL), ephemeral) if reply.asks else None
-        for piece in render(reply, self._views, answer):
+        pieces = render(reply, self._views, answer)
+        if reply.edits and interaction.message is not None and pieces:
+            # A discreet message's Show: its first piece replaces the message the button is
+            # on (its buttons too, so Show goes); any further pieces follow as new messages.
+            first, pieces = pieces[0], pieces[1:]
+            if not interaction.response.is_done():
+                await interaction.response.edit_message(content=first.content, view=first.view)
+            else:
+                await interaction.message.edit(content=first.content, view=first.view)
+                await interaction.delete_original_response()
+        for piece in pieces:
             kwargs = piece.kwargs()
             if not interaction.response.is_done():
                 await interaction.response.send_message(ephemeral=ephemeral, **kwargs)

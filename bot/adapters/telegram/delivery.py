@@ -7,6 +7,7 @@ import datetime as dtm
 import logging
 import warnings
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -82,6 +83,8 @@ class Delivery:
         # Only a campaign-wide broadcast the core sends through the paid lane pays (0.1 Telegram
         # Stars a message past the free limits); None leaves the parameter out of the request.
         paid = True if reply.paid else None
+        # Discreet mode: no forwarding, no saving (None leaves the parameter out).
+        protect = True if reply.protect else None
         sent: list[Message] = []
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -95,6 +98,7 @@ class Delivery:
                     reply_parameters=quote if index == 0 else None,
                     message_thread_id=thread,
                     allow_paid_broadcast=paid,
+                    protect_content=protect,
                 ),
                 patient,
             )
@@ -111,11 +115,42 @@ class Delivery:
                     reply_parameters=None if parts else quote,
                     message_thread_id=thread,
                     allow_paid_broadcast=paid,
+                    protect_content=protect,
                 ),
                 patient,
             )
             sent.append(message)
         return [message.message_id for message in sent]
+
+    async def edit(self, chat_id: int | str, message_id: int, reply: Reply) -> None:
+        """Replace the text and buttons of a message the bot sent (a discreet message's Show).
+
+        What does not fit in one message follows as new ones, buttons on the last. A message
+        that cannot be edited any more (deleted meanwhile) gets the reply as a new message.
+        """
+        bot = self._bot
+        parts = split_text(defuse_mentions(reply.text))
+        markup = keyboard(reply.buttons, bot_username(bot))
+        try:
+            await self._call(
+                partial(
+                    bot.edit_message_text,
+                    to_html(parts[0]),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if len(parts) == 1 else None,
+                ),
+                patient=True,
+            )
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return  # pressed twice: it already shows the full text
+            await self.send(chat_id, reply, patient=True)
+            return
+        if len(parts) > 1:
+            rest = "\n".join(parts[1:])
+            await self.send(chat_id, replace(reply, text=rest), patient=True)
 
     async def _call(self, call: Callable[[], Awaitable[T]], patient: bool) -> T:
         attempt = 0

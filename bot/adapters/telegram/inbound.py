@@ -215,6 +215,11 @@ class UpdateHandlers:
             # cost of a message (and only the presser sees it, in a group too).
             await _answer_query(query, reply.text)
             return True
+        if reply.edits and isinstance(message, Message) and origin is None:
+            # A discreet message's Show: the message itself becomes its full text.
+            await _answer_query(query)
+            await self._edit(request.chat, message.message_id, reply)
+            return True
         if origin is not None:
             # Pressed in the private chat: the answer stays there, whatever it is.
             await _answer_query(query)
@@ -353,6 +358,14 @@ class UpdateHandlers:
                 return
         line = Reply(self._translator.gettext(request.locale, OPEN_PRIVATE_CHAT))
         await self._answer(request.chat, line, reply_to=reply_to, thread=thread)
+
+    async def _edit(self, chat: Address, message_id: int, reply: Reply) -> None:
+        try:
+            await self._delivery.edit(chat_id_of(chat), message_id, reply)
+        except RecipientGone as gone:
+            await self._chat_events.gone(chat, gone)
+        except TryLater:
+            log.warning("Telegram: a message could not be edited; Telegram unreachable")
 
     async def _answer(
         self, chat: Address, reply: Reply, *, reply_to: int | None, thread: int | None

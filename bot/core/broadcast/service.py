@@ -28,8 +28,10 @@ from bot.core.broadcast.values import (
     BroadcastState,
     BroadcastStore,
     NewBroadcast,
+    Recipient,
 )
 from bot.core.delivery.budget import SendBudgets
+from bot.core.discreet import BROADCAST, ShowTarget, neutral
 from bot.core.i18n import gettext_for, ngettext_for
 from bot.core.messages import Address, Reply
 from bot.core.ports import ChatGone, Clock, Messenger, PlatformPacing, Sleep, Translator
@@ -115,6 +117,7 @@ class BroadcastService:
         self._monotonic = monotonic
         self._cancelled: set[int] = set()
         self._replies: dict[int, Reply] = {}
+        self._neutral: dict[tuple[int, str | None, bool], Reply] = {}
         self._progress: dict[int, _Progress] = {}
         self._wake = asyncio.Event()
         self._next_cleanup = 0.0
@@ -278,6 +281,7 @@ class BroadcastService:
                 self._cancelled,
                 self._chats,
                 **options,
+                discreet=self._discreet_reply,
             )
             for platform, messenger in self._messengers.items()
         }
@@ -340,6 +344,8 @@ class BroadcastService:
                 await self._report(info, final=True)
             self._progress.pop(info.id, None)
             self._replies.pop(info.id, None)
+            for key in [k for k in self._neutral if k[0] == info.id]:
+                del self._neutral[key]
             return
         if now - progress.last_report >= self._progress_every_s:
             progress.last_report = now
@@ -357,6 +363,16 @@ class BroadcastService:
                 # (a platform without one sends it as any other message).
                 reply = replace(reply, paid=True)
             self._replies[broadcast_id] = reply
+        return reply
+
+    def _discreet_reply(self, recipient: Recipient, full: Reply) -> Reply:
+        """A discreet chat's copy of a broadcast: a neutral line in its language, and Show."""
+        key = (recipient.broadcast_id, recipient.locale, full.paid)
+        reply = self._neutral.get(key)
+        if reply is None:
+            _ = gettext_for(self._translator, recipient.locale)
+            target = ShowTarget(BROADCAST, str(recipient.broadcast_id))
+            reply = self._neutral[key] = neutral(target, _, paid=full.paid)
         return reply
 
     async def _report(self, info: BroadcastInfo, *, final: bool) -> None:

@@ -44,7 +44,13 @@ INT_FIELDS = {
     "cache_time",
     "message_thread_id",
 }
-BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification", "allow_paid_broadcast"}
+BOOL_FIELDS = {
+    "show_alert",
+    "drop_pending_updates",
+    "disable_notification",
+    "allow_paid_broadcast",
+    "protect_content",
+}
 ALLOWED_TAGS = {
     "b",
     "strong",
@@ -121,6 +127,15 @@ class Sent:
     # What Telegram would turn into mentions that notify people ("@name" after a non-word).
     mentions: list[str] = field(default_factory=list)
     thread: int | None = None
+    # Sent with protect_content: no forwarding, no saving.
+    protect: bool = False
+    # The texts it had before editMessageText replaced them, oldest first; `text` is the
+    # current one, `first_text` what arrived (what the notification showed).
+    earlier: list[str] = field(default_factory=list)
+
+    @property
+    def first_text(self) -> str | None:
+        return self.earlier[0] if self.earlier else self.text
 
 
 @dataclass
@@ -607,6 +622,41 @@ class FakeTelegram:
             chat, text=None, html=None, buttons=buttons, params=params, document=files["document"]
         )
 
+    async def _api_editmessagetext(self, params: dict[str, Any], files: Any) -> Any:
+        chat = self._known_chat(int(params["chat_id"]))
+        message_id = int(params["message_id"])
+        sent = next(
+            (m for m in self.sent if m.chat_id == chat["id"] and m.message_id == message_id), None
+        )
+        if sent is None or sent.text is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        source = str(params.get("text", ""))
+        text = render_html(source) if params.get("parse_mode") == "HTML" else source
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(text) > 4096:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        buttons = _buttons(params.get("reply_markup"))
+        if text == sent.text and buttons == sent.buttons:
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
+        sent.earlier.append(sent.text)
+        sent.text, sent.html, sent.buttons = text, source, buttons
+        message: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": chat,
+            "from": self.bot_user,
+            "text": text,
+        }
+        if buttons:
+            message["reply_markup"] = {"inline_keyboard": [[b] for b in buttons]}
+        return message
+
     def _known_chat(self, chat_id: int) -> dict[str, Any]:
         chat = self.chats.get(chat_id)
         if chat is None:
@@ -645,6 +695,7 @@ class FakeTelegram:
             reply_to,
             mentions,
             params.get("message_thread_id"),
+            bool(params.get("protect_content")),
         )
         self.sent.append(sent)
         message: dict[str, Any] = {
