@@ -32,6 +32,8 @@ class Chat(Base):
     quiet_start: Mapped[int | None] = mapped_column(SmallInteger)
     quiet_end: Mapped[int | None] = mapped_column(SmallInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Self-destruct: seconds after which the bot deletes its own messages here; NULL is off.
+    delete_after: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     topics: Mapped[list[ChatTopic]] = relationship(

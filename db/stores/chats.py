@@ -6,7 +6,7 @@ from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import UTC, time
+from datetime import UTC, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
@@ -256,6 +256,9 @@ def _row(prefs: ChatPrefs) -> dict[str, Any]:
         "quiet_end": _minutes(quiet[1]) if quiet else None,
         "active": True,
         "created_at": prefs.created_at,
+        "delete_after": (
+            None if prefs.delete_after is None else int(prefs.delete_after.total_seconds())
+        ),
     }
 
 
@@ -279,4 +282,5 @@ def _prefs(address: Address, row: Any, topics: frozenset[str]) -> ChatPrefs:
         timezone=row.timezone,
         quiet_hours=quiet,
         topics=topics,
+        delete_after=None if row.delete_after is None else timedelta(seconds=row.delete_after),
     )
