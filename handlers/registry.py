@@ -89,7 +89,11 @@ def build_registry() -> Registry[Deps]:
                 N_("Time zone, language and quiet hours"),
                 settings,
                 args=(
-                    Arg("what", N_("what to change"), choices=("timezone", "language", "quiet")),
+                    Arg(
+                        "what",
+                        N_("what to change"),
+                        choices=("timezone", "language", "quiet", "deleteafter"),
+                    ),
                     Arg("value", N_("the new value"), rest=True, kind_from="what"),
                 ),
                 private=True,
@@ -340,7 +344,12 @@ NAMES: dict[str, dict[str, str]] = {
         "settings.value": "значение",
         **_choices(
             "settings.what",
-            {"timezone": "часовой пояс", "language": "язык", "quiet": "тихие часы"},
+            {
+                "timezone": "часовой пояс",
+                "language": "язык",
+                "quiet": "тихие часы",
+                "deleteafter": "удалять через",
+            },
         ),
         "setup": "настройка_сервера",
         "setup.action": "действие",
@@ -395,7 +404,14 @@ _LANGUAGES_RU = {"en": LANGUAGE_WORDS["en"][2:], "ru": LANGUAGE_WORDS["ru"][2:]}
 # choices; the first one-word form of a language is how lists of choices show it to its readers.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
-        **_aliases("settings.what", {"timezone": ("zone", "tz"), "language": ("lang",)}),
+        **_aliases(
+            "settings.what",
+            {
+                "timezone": ("zone", "tz"),
+                "language": ("lang",),
+                "deleteafter": ("delete", "selfdestruct"),
+            },
+        ),
         **_aliases("setup.language", _LANGUAGES),
     },
     "ru": {
@@ -407,6 +423,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             {
                 "timezone": ("пояс", "часовой_пояс", "зона"),
                 "quiet": ("тишина", "тихие", "тихие_часы"),
+                "deleteafter": ("удалять", "удаление", "самоудаление"),
             },
         ),
         **_aliases("setup.action", {"off": ("выкл", "отключить")}),

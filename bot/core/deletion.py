@@ -13,6 +13,7 @@ message that is already gone, or too old to delete, counts as done.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import re
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # Telegram: "a message can only be deleted if it was sent less than 48 hours ago".
 LONGEST = timedelta(hours=48)
-DEFAULT_CHOICES = "1h,24h,47h"
+DEFAULT_CHOICE_WORDS = "1h,24h,47h"
 # "20s", "90m", "1h", "47h", "2d": one number and one unit (a bare number is seconds).
 CHOICE = re.compile(r"^\s*(\d{1,6})\s*([smhd]?)\s*$", re.IGNORECASE)
 UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -72,6 +73,9 @@ def choice_word(after: timedelta) -> str:
 def epoch(moment: datetime) -> int:
     """Whole seconds since 1970, rounded up: a deletion is never due before its time."""
     return math.ceil(moment.timestamp())
+
+
+DEFAULT_CHOICES = parse_choices(DEFAULT_CHOICE_WORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +156,8 @@ class DeletionService:
                 # The message may quote a value; the type is enough to know what broke.
                 log.error("self-destruct: a look at the schedule failed (%s)", type(error).__name__)
                 delay = self._retry_s
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), delay)
-            except TimeoutError:
-                pass
 
     async def tick(self) -> float:
         """Delete every message due now; seconds until the loop should look again."""

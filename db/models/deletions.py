@@ -16,9 +16,7 @@ class MessageDeletion(Base):
     __tablename__ = "message_deletions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    chat_pk: Mapped[int] = mapped_column(
-        ForeignKey("chats.id", ondelete="CASCADE"), index=True
-    )
+    chat_pk: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
     # The platform's id of the bot's own message in that chat (Telegram: a number per chat);
     # not named message_*: the schema audit refuses any column that sounds like message text.
     sent_id: Mapped[str] = mapped_column(String(32))

@@ -61,6 +61,7 @@ async def test_settings_shows_the_current_choices_with_buttons(say: Say) -> None
         ("timezone",),
         ("language",),
         ("quiet",),
+        ("deleteafter",),
     ]
 
 

@@ -53,7 +53,7 @@ async def test_an_unknown_word_lists_the_russian_choices(say: Say, core: Core) -
     assert no_english_keywords(reply.text), reply.text
     assert await core.store.get_chat(ALICE) is None
     settings = await say("/settings кот", locale="ru")
-    assert "Возможные варианты: пояс, язык, тишина." in settings.text
+    assert "Возможные варианты: пояс, язык, тишина, удалять." in settings.text
     assert "/settings [пояс|язык|тишина] [значение]" in settings.text
 
 
