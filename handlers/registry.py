@@ -100,7 +100,7 @@ def build_registry() -> Registry[Deps]:
                     Arg(
                         "what",
                         N_("what to change"),
-                        choices=("timezone", "language", "quiet", "discreet"),
+                        choices=("timezone", "language", "quiet", "discreet", "deleteafter"),
                     ),
                     Arg("value", N_("the new value"), rest=True, kind_from="what"),
                 ),
@@ -369,6 +369,7 @@ NAMES: dict[str, dict[str, str]] = {
                 "language": "язык",
                 "quiet": "тихие часы",
                 "discreet": "незаметный режим",
+                "deleteafter": "удалять через",
             },
         ),
         "setup": "настройка_сервера",
@@ -424,7 +425,14 @@ _LANGUAGES_RU = {"en": LANGUAGE_WORDS["en"][2:], "ru": LANGUAGE_WORDS["ru"][2:]}
 # choices; the first one-word form of a language is how lists of choices show it to its readers.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
-        **_aliases("settings.what", {"timezone": ("zone", "tz"), "language": ("lang",)}),
+        **_aliases(
+            "settings.what",
+            {
+                "timezone": ("zone", "tz"),
+                "language": ("lang",),
+                "deleteafter": ("delete", "selfdestruct"),
+            },
+        ),
         **_aliases("setup.language", _LANGUAGES),
     },
     "ru": {
@@ -437,6 +445,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
                 "timezone": ("пояс", "часовой_пояс", "зона"),
                 "quiet": ("тишина", "тихие", "тихие_часы"),
                 "discreet": ("незаметно", "незаметный", "незаметный_режим"),
+                "deleteafter": ("удалять", "удаление", "самоудаление"),
             },
         ),
         **_aliases("setup.action", {"off": ("выкл", "отключить")}),

@@ -16,6 +16,8 @@ from handlers.deps import Deps
 from handlers.keywords import OFF_WORDS, ON_WORDS, is_one_of, language_named
 from handlers.prefs import current_prefs
 from handlers.reminders import leads_text
+from handlers.self_destruct import WHAT as DELETE_AFTER
+from handlers.self_destruct import delete_after, settings_button, summary_line
 from handlers.texts.zones import fixed_zone_note, unknown_zone, zone_buttons, zone_echo
 
 SUGGESTED_ZONES = (
@@ -60,6 +62,8 @@ async def _summary(prefs: ChatPrefs, request: Request, deps: Deps) -> str:
             leads=leads_text(leads, request.locale, _)
         )
     )
+    # Self-destruct (handlers/self_destruct.py).
+    lines.append(summary_line(prefs, request, _))
     return "\n".join(lines)
 
 
@@ -77,6 +81,7 @@ async def settings(request: Request, deps: Deps) -> Reply:
                 ActionButton(_("🗣 Language"), "settings", ("language",)),
                 ActionButton(_("🌙 Quiet hours"), "settings", ("quiet",)),
                 ActionButton(_("🙈 Discreet mode"), "settings", ("discreet",)),
+                settings_button(_),
             ),
         )
     if what == "timezone":
@@ -85,6 +90,8 @@ async def settings(request: Request, deps: Deps) -> Reply:
         return await _language(prefs, value, request, deps)
     if what == "discreet":
         return await _discreet(prefs, value, request, deps)
+    if what == DELETE_AFTER:
+        return await delete_after(prefs, value, request, deps)
     return await _quiet(prefs, value, request, deps)
 
 

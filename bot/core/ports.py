@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -39,6 +39,8 @@ class ChatPrefs:
     # Discreet mode as the chat chose it; None until it chooses (bot.core.discreet says what
     # that means: on for Russian-language chats).
     discreet: bool | None = None
+    # Self-destruct: the bot deletes its own messages here this long after sending them.
+    delete_after: timedelta | None = None
 
 
 class ChatStore(Protocol):
@@ -129,7 +131,9 @@ class PlatformPacing:
 
 
 class Messenger(Protocol):
-    """One platform. `run` serves users until cancelled; `send` pushes a reply unprompted.
+    """One platform. `run` serves users until cancelled; `send` pushes a reply unprompted and
+    returns the ids of the messages it became; `delete` deletes some of the bot's own messages
+    (self-destruct, bot.core.deletion), treating one already gone or too old as deleted.
 
     `pacing` is how fast the platform lets the bot send unprompted; the fan-out keeps under it.
     """
@@ -139,7 +143,16 @@ class Messenger(Protocol):
 
     async def run(self, dispatch: Dispatch) -> None: ...
 
-    async def send(self, address: Address, reply: Reply) -> None: ...
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]: ...
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None: ...
+
+
+class SentMessages(Protocol):
+    """Where whoever sends reports the ids of what the bot sent (bot.core.chats.ChatEvents), so
+    a chat that chose self-destruct has them deleted in time."""
+
+    async def sent(self, address: Address, message_ids: Sequence[str]) -> None: ...
 
 
 class Translator(Protocol):

@@ -63,6 +63,7 @@ async def test_settings_shows_the_current_choices_with_buttons(say: Say) -> None
         ("language",),
         ("quiet",),
         ("discreet",),
+        ("deleteafter",),
     ]
 
 

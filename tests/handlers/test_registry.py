@@ -60,7 +60,10 @@ async def test_reminder_times_are_their_own_command_not_a_setting(say: Say) -> N
     """/settings changes time zone, language, quiet hours and discreet mode; lead times belong
     to /reminders."""
     refused = await say("/settings reminders 1d")
-    assert "“reminders” is not one of: timezone, language, quiet, discreet." in refused.text
+    assert (
+        "“reminders” is not one of: timezone, language, quiet, discreet, deleteafter."
+        in refused.text
+    )
     changed = await say("/reminders 1d")
     assert "Event reminders will come 1 day before" in changed.text
     assert "Event reminders: 1 day before (change: /reminders)" in (await say("/settings")).text

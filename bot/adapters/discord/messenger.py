@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import aiohttp
@@ -221,26 +222,19 @@ class DiscordMessenger:
 
     # ---- messages out ------------------------------------------------------------------------
 
-    async def send(self, address: Address, reply: Reply) -> None:
-        """Post to a server's announcement channel or an opted-in DM channel."""
-        client = self.client
-        if client is None or client.is_closed() or client.user is None:
-            raise TryLater()
-        if address.platform != PLATFORM:
-            raise RecipientGone()
-        person = address.chat_id.removeprefix(PERSON)
-        if not person.isdigit():
-            raise RecipientGone()
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:
+        """Post to a server's announcement channel or an opted-in DM channel; the ids of the
+        messages posted."""
+        sent: list[str] = []
         try:
-            channel: discord.abc.Messageable = (
-                await client.create_dm(discord.Object(int(person)))
-                if address.chat_id.startswith(PERSON)
-                else client.get_partial_messageable(int(person))
-            )
+            channel = await self._channel(address)
             for index, piece in enumerate(render(reply, self.views)):
                 # The same part to the same chat carries the same nonce, so Discord drops a
                 # repeat sent again after a crash (discord.py sets enforce_nonce with it).
-                await channel.send(**piece.kwargs(), nonce=delivery_nonce(address, reply, index))
+                message = await channel.send(
+                    **piece.kwargs(), nonce=delivery_nonce(address, reply, index)
+                )
+                sent.append(str(message.id))
         except discord.Forbidden as error:
             if error.code == CANNOT_DM:
                 raise RecipientGone() from None
@@ -260,6 +254,41 @@ class DiscordMessenger:
         except discord.HTTPException as error:
             # Discord refused this message itself (e.g. 400 invalid form): resending cannot help.
             log.warning("Discord refused a message: HTTP %s code %s", error.status, error.code)
+        return sent
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None:
+        """Delete some of the bot's own messages (Discord allows it at any age); one already
+        gone counts as deleted."""
+        try:
+            channel = await self._channel(address)
+            for message_id in message_ids:
+                try:
+                    await channel.get_partial_message(int(message_id)).delete()
+                except discord.NotFound as error:
+                    if error.code == UNKNOWN_CHANNEL:
+                        raise
+        except discord.NotFound:
+            raise RecipientGone() from None
+        except discord.Forbidden:
+            raise RecipientGone() from None
+        except discord.RateLimited as error:
+            raise TryLater(error.retry_after) from None
+        except (discord.DiscordServerError, aiohttp.ClientError, OSError, TimeoutError):
+            raise TryLater() from None
+
+    async def _channel(self, address: Address) -> discord.DMChannel | discord.PartialMessageable:
+        """The chat's channel: a DM opened with the person, or a server channel by id."""
+        client = self.client
+        if client is None or client.is_closed() or client.user is None:
+            raise TryLater()
+        if address.platform != PLATFORM:
+            raise RecipientGone()
+        person = address.chat_id.removeprefix(PERSON)
+        if not person.isdigit():
+            raise RecipientGone()
+        if address.chat_id.startswith(PERSON):
+            return await client.create_dm(discord.Object(int(person)))
+        return client.get_partial_messageable(int(person))
 
 
 def delivery_nonce(address: Address, reply: Reply, index: int) -> str:

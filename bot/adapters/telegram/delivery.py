@@ -6,7 +6,7 @@ import asyncio
 import datetime as dtm
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
@@ -39,6 +39,17 @@ def retry_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = error.retry_after
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+# deleteMessages takes 1 to 100 ids (https://core.telegram.org/bots/api#deletemessages).
+DELETE_BATCH = 100
+UNDELETABLE = ("message to delete not found", "message can't be deleted", "message_ids_invalid")
+
+
+def _undeletable(error: BadRequest) -> bool:
+    """Telegram's refusal to delete what is gone already, or older than 48 hours."""
+    text = error.message.lower()
+    return any(reason in text for reason in UNDELETABLE)
 
 
 class Delivery:
@@ -151,6 +162,21 @@ class Delivery:
         if len(parts) > 1:
             rest = "\n".join(parts[1:])
             await self.send(chat_id, replace(reply, text=rest), patient=True)
+    async def delete(self, chat_id: int | str, message_ids: Sequence[int]) -> None:
+        """Delete the bot's own messages, up to 100 a request (deleteMessages).
+
+        Telegram skips the ones it cannot find and refuses, for the whole request, only when
+        none can be deleted (all gone, or older than 48 hours): both are done as far as
+        self-destruct goes. A chat that is gone raises RecipientGone; flood control TryLater.
+        """
+        for start in range(0, len(message_ids), DELETE_BATCH):
+            batch = list(message_ids[start : start + DELETE_BATCH])
+            try:
+                await self._call(partial(self._bot.delete_messages, chat_id, batch), False)
+            except BadRequest as error:
+                if not _undeletable(error):
+                    raise
+                log.info("Telegram: messages to delete were gone or too old; skipped")
 
     async def _call(self, call: Callable[[], Awaitable[T]], patient: bool) -> T:
         attempt = 0

@@ -234,6 +234,11 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str | None], list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        # (chat id, message id) of each message the bot deleted -> when (time.time()).
+        self.deleted: dict[tuple[int, int], float] = {}
+        # The real API lets a bot delete its own messages for 48 hours; a test may shorten it.
+        self.delete_window_s = 48 * 3600.0
+        self._sent_at: dict[tuple[int, int], float] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -613,6 +618,38 @@ class FakeTelegram:
         message = self._record(chat, text=text, html=source, buttons=buttons, params=params)
         return message
 
+    async def _api_deletemessage(self, params: dict[str, Any], files: Any) -> Any:
+        if not self._delete(int(params["chat_id"]), int(params["message_id"])):
+            raise ApiError(400, "Bad Request: message to delete not found")
+        return True
+
+    async def _api_deletemessages(self, params: dict[str, Any], files: Any) -> Any:
+        ids = params["message_ids"]
+        ids = json.loads(ids) if isinstance(ids, str) else ids
+        if not 1 <= len(ids) <= 100:
+            raise ApiError(400, "Bad Request: message_ids must be 1 to 100 ids")
+        chat_id = int(params["chat_id"])
+        # Like the real API: the ones that cannot be deleted are skipped, and only when none
+        # could be is the whole call refused.
+        if not [m for m in ids if self._delete(chat_id, int(m))]:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        return True
+
+    def _delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete one of the bot's own messages if it exists and is young enough."""
+        key = (chat_id, message_id)
+        sent_at = self._sent_at.get(key)
+        if sent_at is None or key in self.deleted:
+            return False
+        if time.time() - sent_at > self.delete_window_s:
+            return False
+        self.deleted[key] = time.time()
+        return True
+
+    def deleted_in(self, chat_id: int) -> list[Sent]:
+        """The bot's messages in the chat that it has deleted since."""
+        return [s for s in self.in_chat(chat_id) if (chat_id, s.message_id) in self.deleted]
+
     async def _api_senddocument(self, params: dict[str, Any], files: Any) -> Any:
         chat = self._known_chat(int(params["chat_id"]))
         if "document" not in files:
@@ -698,6 +735,7 @@ class FakeTelegram:
             bool(params.get("protect_content")),
         )
         self.sent.append(sent)
+        self._sent_at[(sent.chat_id, sent.message_id)] = time.time()
         message: dict[str, Any] = {
             "message_id": sent.message_id,
             "date": int(time.time()),
