@@ -162,6 +162,7 @@ class Delivery:
         if len(parts) > 1:
             rest = "\n".join(parts[1:])
             await self.send(chat_id, replace(reply, text=rest), patient=True)
+
     async def delete(self, chat_id: int | str, message_ids: Sequence[int]) -> None:
         """Delete the bot's own messages, up to 100 a request (deleteMessages).
 
