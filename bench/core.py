@@ -211,4 +211,9 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=3.0)
     add_json_argument(parser)
     options = parser.parse_args()
-    main(options.seconds, options.json)
+    results = main(options.seconds, options.json)
+    # A missed target is a result, and `make bench` reports it by this exit code.
+    missed = any(
+        f["target_ratio"] is not None and f["ratio"] < f["target_ratio"] for f in results.values()
+    )
+    sys.exit(1 if missed else 0)
