@@ -23,7 +23,6 @@ from dataclasses import replace
 from bot.core.broadcast.values import BroadcastStore, DeliveryState, Recipient
 from bot.core.delivery.budget import NotSent, SendBudget
 from bot.core.delivery.marks import Marks
-from bot.core.delivery.window import claim_chunk
 from bot.core.messages import Reply
 from bot.core.ports import ChatGone, Messenger, RecipientGone, TryLater
 
@@ -37,6 +36,10 @@ RETRY_MAX_S = 300.0
 STOP_GRACE_S = 10.0
 
 Outcome = tuple[int, DeliveryState, int]
+
+
+def _chat_of(item: tuple[Recipient, Reply]) -> tuple[str, bool]:
+    return item[0].address.chat_id, item[0].group
 
 
 class PlatformSender:
@@ -153,11 +156,6 @@ class PlatformSender:
             if not recipient.active:
                 gone.append((recipient.id, DeliveryState.GONE, recipient.attempts))
                 continue
-            wait = self._budget.ready_in(recipient.address.chat_id, recipient.group)
-            if wait > 0:
-                # Another message reached this chat a moment ago (maybe a reminder).
-                self._not_before[recipient.id] = now + wait
-                continue
             reply = await self._reply_for(recipient.broadcast_id)
             if reply is not None and recipient.discreet and self._discreet is not None:
                 reply = self._discreet(recipient, reply)
@@ -165,31 +163,22 @@ class PlatformSender:
                 ready.append((recipient, reply))
         if gone:
             await self._store.mark_many(gone)
-        while ready and not self._stopping:
+        while not self._stopping:
             await self._budget.opened()
+            # A broadcast cancelled meanwhile is dropped (one already claimed is not sent).
+            ready = [item for item in ready if item[0].broadcast_id not in self._cancelled]
+            if not ready:
+                break
             paid = ready[0][1].paid
             lane = 0
             while lane < len(ready) and ready[lane][1].paid == paid:
                 lane += 1
-            window = self._budget.window_for(paid)
-            taken = await window.take(min(lane, claim_chunk(window.size)))
-            chunk: list[tuple[Recipient, Reply]] = []
-            looked = 0
-            while len(chunk) < taken and looked < lane:
-                recipient, reply = ready[looked]
-                looked += 1
-                if recipient.broadcast_id in self._cancelled:
-                    continue
-                chat = recipient.address.chat_id
-                if self._budget.reserve(chat, recipient.group):
-                    chunk.append((recipient, reply))
-                else:
-                    # Another stream reached this chat a moment ago: next pass.
-                    wait = self._budget.ready_in(chat, recipient.group)
-                    self._not_before[recipient.id] = self._monotonic() + wait
+            chunk, busy, looked = await self._budget.take_free(ready[:lane], _chat_of, paid)
             ready = ready[looked:]
-            if len(chunk) < taken:
-                window.give_back(taken - len(chunk))
+            for recipient, _ in busy:
+                # Another stream reached this chat a moment ago: next pass.
+                wait = self._budget.ready_in(recipient.address.chat_id, recipient.group)
+                self._not_before[recipient.id] = self._monotonic() + wait
             if not chunk:
                 continue
             try:

@@ -14,9 +14,10 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TypeVar
 
 from bot.core.delivery.pacing import Pacer
-from bot.core.delivery.window import Window
+from bot.core.delivery.window import Window, claim_chunk
 from bot.core.messages import Address, Reply
 from bot.core.ports import Messenger, PlatformPacing, Sleep, TryLater
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 # Told the ids of every message a budget sent (self-destruct's schedule, bot.core.deletion).
 OnSent = Callable[[Address, Sequence[str]], Awaitable[None]]
+T = TypeVar("T")
 
 
 class NotSent(Exception):
@@ -67,6 +69,28 @@ class SendBudget:
         """Take the chat's next turn for a send about to be claimed; False if it is not free
         (another stream reached it a moment ago): pass it over and come back later."""
         return self._pacer.reserve(chat_id, group)
+
+    async def take_free(
+        self, items: Sequence[T], chat_of: Callable[[T], tuple[str, bool]], paid: bool = False
+    ) -> tuple[list[T], list[T], int]:
+        """A chunk of `items` to claim now: waits for places in the window (a quarter of it at
+        most), then reserves the chats of items in order until the places are filled.
+
+        Returns the chunk (each holding a place and its chat's turn), the items passed over
+        because their chat had a message a moment ago, and how many items were looked at.
+        """
+        window = self.window_for(paid)
+        taken = await window.take(min(len(items), claim_chunk(window.size)))
+        chunk: list[T] = []
+        busy: list[T] = []
+        looked = 0
+        while len(chunk) < taken and looked < len(items):
+            item = items[looked]
+            looked += 1
+            (chunk if self.reserve(*chat_of(item)) else busy).append(item)
+        if len(chunk) < taken:
+            window.give_back(taken - len(chunk))
+        return chunk, busy, looked
 
     @property
     def paused(self) -> bool:

@@ -87,12 +87,12 @@ class Pacer:
     def wait_for(self, chat_id: str, group: bool) -> float:
         """Seconds until this chat may get another message; 0 if now."""
         sends = self._recent.get(chat_id)
-        reserved = self._reserved.get(chat_id)
-        if not sends and reserved is None:
+        last_sent = sends[-1] if sends else None
+        taken = [t for t in (last_sent, self._reserved.get(chat_id)) if t is not None]
+        if not taken:
             return 0.0
         now = self._monotonic()
-        last = max(sends[-1] if sends else reserved or 0.0, reserved or 0.0)
-        wait = last + self.pacing.per_chat_interval_s - now
+        wait = max(taken) + self.pacing.per_chat_interval_s - now
         limit = self.pacing.group_per_minute
         if sends and group and limit is not None and len(sends) >= limit:
             wait = max(wait, sends[-limit] + 60.0 - now)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from bot.core.delivery.budget import NotSent, SendBudgets
 from bot.core.delivery.marks import Marks
-from bot.core.delivery.window import claim_chunk
 from bot.core.messages import Address, Reply
 from bot.core.ports import ChatGone, Messenger, RecipientGone, TryLater
 from bot.core.reminders.values import Due, PlanStore
@@ -51,6 +50,10 @@ class Ready:
     due: Due
     reply: Reply
     late: bool
+
+
+def _chat_of(item: Ready) -> tuple[str, bool]:
+    return item.due.address.chat_id, item.due.group
 
 
 class TickSends:
@@ -117,16 +120,9 @@ class TickSends:
                 run += 1
             budget = self._budgets.of(platform)
             await budget.opened()
-            window = budget.window
-            taken = await window.take(min(run - at, claim_chunk(window.size)))
-            chunk: list[Ready] = []
-            while len(chunk) < taken and at < run:
-                item = ready[at]
-                at += 1
-                reserved = budget.reserve(item.due.address.chat_id, item.due.group)
-                (chunk if reserved else busy).append(item)
-            if len(chunk) < taken:
-                window.give_back(taken - len(chunk))  # their chats were busy
+            chunk, passed, looked = await budget.take_free(ready[at:run], _chat_of)
+            busy += passed
+            at += looked
             if not chunk:
                 continue
             try:
@@ -140,7 +136,7 @@ class TickSends:
                     marks.add((item.due.id, "planned"))
                 raise
             if len(claimed) < len(chunk):
-                window.give_back(len(chunk) - len(claimed))  # re-planned or purged meanwhile
+                budget.window.give_back(len(chunk) - len(claimed))  # re-planned or purged meanwhile
             for item in chunk:
                 if item.due.id in claimed:
                     task = asyncio.create_task(self._one(item))
