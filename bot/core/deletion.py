@@ -156,8 +156,10 @@ class DeletionService:
                 # The message may quote a value; the type is enough to know what broke.
                 log.error("self-destruct: a look at the schedule failed (%s)", type(error).__name__)
                 delay = self._retry_s
+            # asyncio.timeout, not wait_for, which on Python 3.11 can swallow a cancel (the stop).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), delay)
+                async with asyncio.timeout(delay):
+                    await self._changed.wait()
 
     async def tick(self) -> float:
         """Delete every message due now; seconds until the loop should look again."""
