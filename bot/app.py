@@ -132,6 +132,7 @@ async def build_core(
         chat_events,
         second_approval_above=settings.broadcast_second_approval_above,
         budgets=budgets,
+        chat_prefs=store,
         **(broadcast_options or {}),
     )
     remembrance = campaign.remembrance

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.core.broadcast.values import BroadcastState
-from bot.core.discreet import APPROVAL, BROADCAST, ShowTarget, parse_show
+from bot.core.discreet import APPROVAL, BROADCAST, PROGRESS, ShowTarget, parse_show
 from bot.core.messages import Reply, Request
 from bot.core.reminders.values import REMEMBRANCE, Kind
 from handlers.broadcast.send import approval_request
+from handlers.broadcast.texts import status_line
 from handlers.deps import Deps
 from handlers.texts.reminder import ReminderTexts
 
@@ -28,10 +29,19 @@ async def show(request: Request, deps: Deps) -> Reply:
 
 
 async def _full(target: ShowTarget, request: Request, deps: Deps) -> Reply | None:
-    if target.what in (BROADCAST, APPROVAL):
+    if target.what in (BROADCAST, APPROVAL, PROGRESS):
         info = await deps.broadcasts.get(int(target.id))
         if info is None:
             return None
+        if target.what == PROGRESS:
+            # News for its writer: how it stands now, for them (or another organizer) only.
+            writer = info.created_by == request.user or (
+                info.created_by is None and request.chat == info.origin
+            )
+            if not writer and request.user not in deps.organizers:
+                return None
+            _, ngettext = deps.gettext(request), deps.ngettext(request)
+            return Reply(status_line(info, deps.broadcasts, request.tz, _, ngettext))
         if target.what == APPROVAL:
             if request.user not in deps.organizers:
                 return None

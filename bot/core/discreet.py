@@ -1,6 +1,7 @@
 """Discreet mode: what a lock screen or a chat list may show of a message the bot starts.
 
-A discreet chat's unprompted messages (reminders, notices, broadcasts, approval requests) arrive
+A discreet chat's unprompted messages (reminders, notices, broadcasts, approval requests, a
+broadcast's news for its writer) arrive
 as one neutral line with a Show button; the button carries what the core needs to render the
 full text again on the press (a broadcast's id, an event's id with the reminder's kind and
 lead), so no message text is ever stored for it. Every message to a discreet chat is protected
@@ -19,6 +20,8 @@ SHOW = "show"
 BROADCAST = "b"
 REMINDER = "r"
 APPROVAL = "a"
+# News of a broadcast for its writer (approved, progress, finished): Show gives its state now.
+PROGRESS = "p"
 # Russian-language chats are discreet until they choose: that is where a lock screen is searched.
 DISCREET_LANGUAGES = frozenset({"ru"})
 
@@ -32,8 +35,8 @@ def is_discreet(choice: bool | None, locale: str | None) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class ShowTarget:
-    """What a Show button points at: a broadcast or approval request (by broadcast id) or a
-    reminder (an event's id, its Kind's value and its lead)."""
+    """What a Show button points at: a broadcast, an approval request or a broadcast's news (by
+    broadcast id), or a reminder (an event's id, its Kind's value and its lead)."""
 
     what: str
     id: str
@@ -48,7 +51,7 @@ class ShowTarget:
 
 def parse_show(args: tuple[str, ...]) -> ShowTarget | None:
     """A Show button's arguments back as a target; None for anything it never sends."""
-    if len(args) == 2 and args[0] in (BROADCAST, APPROVAL) and args[1].isascii():
+    if len(args) == 2 and args[0] in (BROADCAST, APPROVAL, PROGRESS) and args[1].isascii():
         # A database id, never past a signed 64-bit integer.
         return ShowTarget(args[0], args[1]) if args[1].isdigit() and len(args[1]) <= 18 else None
     if len(args) == 4 and args[0] == REMINDER and args[1] and args[2].isalpha():

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.core.messages import Address, ChatKind, Reply, Request
 
@@ -146,6 +146,14 @@ class Messenger(Protocol):
     async def send(self, address: Address, reply: Reply) -> Sequence[str]: ...
 
     async def delete(self, address: Address, message_ids: Sequence[str]) -> None: ...
+
+
+@runtime_checkable
+class OpensDirectChats(Protocol):
+    """A platform where a person's private chat is not their user id (a Discord DM channel):
+    `direct_chat` opens it if need be and gives its chat id, where the chat's choices are kept."""
+
+    async def direct_chat(self, user_id: str) -> str: ...
 
 
 class SentMessages(Protocol):

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from bot.core.broadcast.values import BroadcastInfo, BroadcastState
 from bot.core.commands import UserError
-from bot.core.discreet import APPROVAL, ShowTarget, is_discreet, neutral
+from bot.core.discreet import APPROVAL, ShowTarget
 from bot.core.i18n import Plural, gettext_for, ngettext_for
 from bot.core.messages import Reply, Request
 from handlers.broadcast.access import find_broadcast
@@ -47,18 +47,18 @@ async def send(request: Request, deps: Deps) -> Reply:
 
 
 async def _ask_approval(request: Request, deps: Deps, info: BroadcastInfo) -> None:
+    show = ShowTarget(APPROVAL, str(info.id))
+
+    def compose(locale: str | None) -> Reply:
+        return approval_request(
+            info, gettext_for(deps.translator, locale), ngettext_for(deps.translator, locale)
+        )
+
     for organizer in sorted(deps.organizers - {request.user}, key=str):
-        # The approver's own language where their private chat chose one (a Telegram user's id
-        # is their private chat's); otherwise the writer's, the best guess within one campaign.
-        prefs = await deps.store.get_chat(organizer)
-        locale = prefs.locale if prefs is not None and prefs.locale else request.locale
-        _ = gettext_for(deps.translator, locale)
-        ngettext = ngettext_for(deps.translator, locale)
-        reply = approval_request(info, _, ngettext)
-        if prefs is not None and is_discreet(prefs.discreet, locale):
-            reply = neutral(ShowTarget(APPROVAL, str(info.id)), _)
-        # To the person: their private chat on Telegram, a DM the bot opens on Discord.
-        await deps.broadcasts.push_to_person(organizer, reply)
+        # In the approver's private chat (a DM the bot opens on Discord), in its language and
+        # discreet mode; the writer's language where that chat chose none, the best guess
+        # within one campaign.
+        await deps.broadcasts.tell_person(organizer, compose, show, request.locale)
 
 
 def approval_request(

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 # messages at most 5 a second.
 DISCORD_PACING = PlatformPacing(rate=40.0, private_rate=5.0, per_chat_interval_s=1.0)
 MAX_BACKOFF_SECONDS = 60.0
-# An address naming a person (`user:<id>`, as the core's push_to_person sends) rather than a
+# An address naming a person (`user:<id>`; `direct_chat` opens the same way) rather than a
 # channel: the message goes to their DM channel, opened first.
 PERSON = "user:"
 
@@ -134,8 +134,6 @@ class DiscordMessenger:
 
     platform = PLATFORM
     pacing = DISCORD_PACING
-    # A person's DM channel is not their user id: `send` opens it for a `user:<id>` address.
-    opens_direct_chats = True
 
     def __init__(
         self,
@@ -275,6 +273,19 @@ class DiscordMessenger:
             raise TryLater(error.retry_after) from None
         except (discord.DiscordServerError, aiohttp.ClientError, OSError, TimeoutError):
             raise TryLater() from None
+
+    async def direct_chat(self, user_id: str) -> str:
+        """The id of the bot's DM channel with a person, opened if need be: a person's private
+        chat is not their user id on Discord, and that channel's row holds their choices."""
+        try:
+            channel = await self._channel(Address(PLATFORM, PERSON + user_id))
+        except discord.Forbidden:
+            raise RecipientGone() from None
+        except discord.RateLimited as error:
+            raise TryLater(error.retry_after) from None
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError):
+            raise TryLater() from None
+        return str(channel.id)
 
     async def _channel(self, address: Address) -> discord.DMChannel | discord.PartialMessageable:
         """The chat's channel: a DM opened with the person, or a server channel by id."""
