@@ -7,6 +7,9 @@ on the real clock, people acting about once a second.
   (never the broadcast's text); Show edits it to the request with Approve, and they approve.
   The writer's Telegram chat is discreet too: the news that it was approved and that it
   finished arrive as the neutral line, protected, and Show gives the broadcast's state.
+- Dana chose "delete after" 20 seconds in her DM: the bot's answers to her slash commands there
+  (not the ephemeral ones, which Discord removes itself) and to what she types are deleted
+  through DELETE /channels/<dm>/messages/<id> 20 seconds after they were posted.
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.discord.fake_payloads import snowflake
+from tests.adapters.discord.fake_payloads import JSON, snowflake
+from tests.adapters.discord.fake_server import Interaction
 from tests.adapters.telegram.fake_server import ALICE, ORGANIZER, FakeTelegram, Sent, private_chat
 from tests.e2e.conftest import BotProcess, rows, stopped_at_the_end
-from tests.e2e.discord import LaggyDiscord, answer, button, content
+from tests.e2e.discord import LaggyDiscord, answer, button, content, ephemeral
 from tests.e2e.people import button_data, eventually, pause
 
 AFTER_S = 20
@@ -140,3 +144,53 @@ async def test_a_discreet_organizers_approval_request_and_a_writers_news_are_neu
     [report] = finished()
     after = await shown_on_telegram(fake, report, "Show")
     assert after.startswith("#") and "finished" in after and "sent 1" in after, after
+
+
+def answer_id(discord: LaggyDiscord, interaction: Interaction) -> int:
+    """The id of the message an interaction was answered with (after a deferral, the first
+    follow-up)."""
+    return (
+        discord.response_messages.get(interaction.id)
+        or (discord.followup_messages[interaction.token][0])
+    )
+
+
+@pytest.mark.timeout(180)
+async def test_discord_answers_go_at_the_chosen_time_ephemeral_ones_are_left_to_discord(
+    fake: FakeTelegram, discord: LaggyDiscord, process: BotProcess
+) -> None:
+    await process.start()
+    dana, dm = snowflake(), snowflake()
+
+    async def slash(name: str, options: dict[str, str]) -> tuple[Interaction, JSON]:
+        await pause()
+        interaction = await discord.dm_slash(name, options, user_id=dana, dm=dm)
+        return interaction, await answer(discord, interaction)
+
+    before, _ = await slash("donate", {})
+    chose, chosen = await slash("settings", {"what": "deleteafter", "value": f"{AFTER_S}s"})
+    assert "From now on I delete each message I send in this chat" in content(chosen)
+    # Settings are the asker's own business: ephemeral, for Discord to remove.
+    assert ephemeral(chosen)
+    donate, _ = await slash("donate", {})
+    events, _ = await slash("events", {})
+    await pause()
+    await discord.dm_message("hello", user_id=dana, dm_channel_id=dm)
+    await discord.wait_for(lambda: bool(discord.channel_messages[dm]), within=10)
+    doomed = [
+        answer_id(discord, donate),
+        answer_id(discord, events),
+        *(int(m["id"]) for m in discord.channel_messages[dm]),
+    ]
+
+    await eventually(
+        lambda: all((dm, m) in discord.deleted_messages for m in doomed), within=AFTER_S + 30
+    )
+    for message_id in doomed:
+        waited = discord.deleted_messages[(dm, message_id)] - discord.posted_at[message_id]
+        assert AFTER_S - 1 <= waited <= AFTER_S + LATE_S, waited
+    deleted = {m for _, m in discord.deleted_messages}
+    # What came before she chose stays; the ephemeral answer was never the bot's to delete.
+    assert answer_id(discord, before) not in deleted
+    assert answer_id(discord, chose) not in deleted
+    assert not [key for key in discord.deleted_messages if key[0] != dm]

@@ -35,7 +35,14 @@ from bot.adapters.discord.render import ActionItem, ViewCache, render
 from bot.adapters.discord.sync import CommandHashes, sync_if_changed
 from bot.core.commands import Registry
 from bot.core.messages import Address, Reply
-from bot.core.ports import Dispatch, PlatformPacing, RecipientGone, Translator, TryLater
+from bot.core.ports import (
+    Dispatch,
+    PlatformPacing,
+    RecipientGone,
+    SentMessages,
+    Translator,
+    TryLater,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +119,7 @@ class AllyClient(discord.Client):
             self.user,
             self.interactions.locales,
             self.messenger.views,
+            self.interactions.sent_messages,
         )
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -145,6 +153,7 @@ class DiscordMessenger:
         defer_after: float = 1.0,
         max_ratelimit_timeout: float = 30.0,
         sync_on_start: bool = True,
+        sent_messages: SentMessages | None = None,
     ) -> None:
         self._token = token
         self.translator = translator
@@ -158,7 +167,13 @@ class DiscordMessenger:
         # One cache of built button views for replies and announcements alike.
         self.views = ViewCache()
         self.interactions = Interactions(
-            registry, translator, store, servers, self.views, defer_after=defer_after
+            registry,
+            translator,
+            store,
+            servers,
+            self.views,
+            defer_after=defer_after,
+            sent_messages=sent_messages,
         )
         self.probe = DiscordProbe(lambda: self.client, servers)
         self._backoff = 1.0
