@@ -17,11 +17,13 @@ from handlers.keywords import OFF_WORDS, is_one_of
 
 # The /settings argument that picks this choice (`/settings deleteafter 24h`).
 WHAT = "deleteafter"
-_UNITS = ((86400, "duration-day"), (3600, "duration-hour"), (60, "duration-minute"))
+# No days: next to "47 hours", "24 hours" reads as the choice it is, where "1 day" would not (and
+# nothing goes past 48 hours).
+_UNITS = ((3600, "duration-hour"), (60, "duration-minute"))
 
 
 def format_after(after: timedelta, locale: str | None) -> str:
-    """'24 hours', '47 часов', '20 seconds' in the reader's language."""
+    """'24 hours', '47 часов', '20 seconds' in the reader's language; never days."""
     seconds = int(after.total_seconds())
     for size, unit in _UNITS:
         if seconds % size == 0:
