@@ -11,7 +11,7 @@ from bot.core.discreet import REMINDER, ShowTarget, neutral
 from bot.core.i18n import gettext_for
 from bot.core.messages import Address
 from bot.core.reminders.values import EventDraft
-from tests.adapters.telegram.fake_server import ALICE, BORIS, FakeTelegram, private_chat
+from tests.adapters.telegram.fake_server import ALICE, BORIS, GROUP, FakeTelegram, private_chat
 
 BORIS_CHAT = Address("telegram", str(BORIS["id"]))
 
@@ -78,3 +78,27 @@ async def test_show_edits_the_neutral_message_to_the_full_reminder(
     fake.press(stale, "Показать", BORIS)
     await fake.wait_until(lambda: stale.text != "У вас новое сообщение")
     assert stale.text == "Это сообщение больше недоступно." and not stale.buttons
+
+
+async def test_show_in_a_discreet_group_opens_the_message_for_the_whole_group(
+    tg: TelegramMessenger, fake: FakeTelegram, core: Core
+) -> None:
+    """The README's word: a group that chose discreet mode shares its messages, so Show pressed
+    by any member edits the group's message itself (nothing goes to the presser's private chat),
+    and it stays protected."""
+    fake.admins[GROUP["id"]] = {ALICE["id"]}
+    await fake.say(GROUP, ALICE, "/settings discreet on")
+    _ = gettext_for(core.translator, "en")
+    group = Address("telegram", str(GROUP["id"]))
+    await tg.send(group, neutral(ShowTarget(REMINDER, "remembrance", "remembrance", 7), _))
+    [sent] = await fake.replies(GROUP["id"])
+    assert sent.text == "You have a new update" and sent.protect
+    private_before = len(fake.in_chat(BORIS["id"]))
+
+    fake.press(sent, "Show", BORIS)
+    await fake.wait_until(lambda: sent.text != "You have a new update")
+    assert sent.first_text == "You have a new update" and sent.chat_id == GROUP["id"]
+    assert "Chechen LGBT Day of Remembrance" in (sent.text or ""), sent.text
+    assert len(fake.in_chat(BORIS["id"])) == private_before
+    edits = fake.calls_to("editMessageText")
+    assert [int(c.params["chat_id"]) for c in edits] == [GROUP["id"]]
