@@ -86,7 +86,8 @@ async def delete_after(prefs: ChatPrefs, value: str | None, request: Request, de
         return Reply(_("Self-destruct is off: my messages stay in this chat."))
     return Reply(
         _(
-            "From now on I delete each message I send in this chat {after} after sending it "
-            "(this one too). Messages sent before stay."
+            # Not "this one too": on Discord this answer is ephemeral, which only Discord removes.
+            "From now on I delete each message I send in this chat {after} after sending it. "
+            "Messages sent before stay."
         ).format(after=format_after(after, request.locale))
     )
