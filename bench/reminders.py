@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -189,8 +190,12 @@ class DroppingMessenger:
     async def run(self, dispatch: Dispatch) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    async def send(self, address: Address, reply: Reply) -> None:
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:
         self.sent += 1
+        return ()
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None:
+        pass
 
 
 async def send_child(path: Path) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.broadcast.service import BroadcastService
 from bot.core.chats import ChatEvents
 from bot.core.commands import Registry
+from bot.core.deletion import DeletionService
 from bot.core.delivery.budget import SendBudgets
 from bot.core.dispatcher import Dispatcher
 from bot.core.ports import Clock, Messenger, RateLimiter
@@ -30,6 +31,7 @@ from content.schema import Campaign
 from db.session import checkpoint, create_engine, upgrade
 from db.stores.broadcasts import SqlBroadcastStore
 from db.stores.chats import SqlChatStore
+from db.stores.deletions import SqlDeletionStore
 from db.stores.events import SqlEventStore
 from db.stores.privacy import SqlPrivacyReader
 from db.stores.reminders import SqlPlanStore
@@ -73,6 +75,8 @@ class Core:
     reminders: ReminderScheduler
     # The background purge that deletes what is past its retention (bot/core/retention.py).
     retention: RetentionService
+    # Self-destruct: deletes the bot's own messages where a chat chose it (bot/core/deletion.py).
+    deletions: DeletionService
 
     async def aclose(self) -> None:
         # A clean stop leaves no write-ahead log behind: erased rows' old versions can linger
@@ -91,6 +95,7 @@ async def build_core(
     campaign: Campaign | None = None,
     broadcast_options: Mapping[str, Any] | None = None,
     reminder_options: Mapping[str, Any] | None = None,
+    deletion_options: Mapping[str, Any] | None = None,
 ) -> Core:
     """Load content (failing fast on errors), migrate the database and wire the dispatcher.
 
@@ -106,14 +111,19 @@ async def build_core(
     store = SqlChatStore(engine, on_change=events.forget_cached)
     translator = CatalogTranslator()
     server_setups = SqlServerSetups(engine)
-    chat_events = ChatEvents(store, server_setups, campaign.campaign_tags)
+    outbox: dict[str, Messenger] = {}
+    deletions = DeletionService(
+        SqlDeletionStore(engine), store, outbox, clock, **(deletion_options or {})
+    )
+    # Every sender reports what it sent here (adapters their replies, the budgets bulk sends),
+    # so a chat that chose self-destruct gets all of it deleted.
+    chat_events = ChatEvents(store, server_setups, campaign.campaign_tags, deletions)
     server_probes: dict[str, ServerProbe] = {}
     registry = build_registry()
-    outbox: dict[str, Messenger] = {}
     # One send budget per platform for everything the bot sends on its own (tests may give it
     # their own pacing and clock through the broadcast options).
     timing = {k: v for k, v in (broadcast_options or {}).items() if k in BUDGET_OPTIONS}
-    budgets = SendBudgets(outbox, **timing)
+    budgets = SendBudgets(outbox, on_sent=chat_events.sent, **timing)
     broadcasts = BroadcastService(
         SqlBroadcastStore(engine),
         outbox,
@@ -122,6 +132,7 @@ async def build_core(
         chat_events,
         second_approval_above=settings.broadcast_second_approval_above,
         budgets=budgets,
+        chat_prefs=store,
         **(broadcast_options or {}),
     )
     remembrance = campaign.remembrance
@@ -166,6 +177,7 @@ async def build_core(
         commands=tuple(registry.visible()),
         privacy=SqlPrivacyReader(engine),
         retention=policy,
+        self_destruct_choices=settings.self_destruct_choices,
     )
     limiter = limiter or TokenBucketLimiter(
         settings.rate_limit_per_minute, settings.rate_limit_burst
@@ -187,6 +199,7 @@ async def build_core(
         budgets=budgets,
         reminders=reminders,
         retention=retention,
+        deletions=deletions,
     )
 
 
@@ -224,6 +237,7 @@ async def serve(core: Core, messengers: list[Messenger], stop: asyncio.Event | N
                 services.create_task(core.broadcasts.run()),
                 reminders,
                 services.create_task(core.retention.run()),
+                services.create_task(core.deletions.run()),
             ]
             platforms = services.create_task(_run_platforms(core, messengers))
             stopping = services.create_task(stop.wait())

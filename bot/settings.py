@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.core.deletion import DEFAULT_CHOICES, parse_choices
 from bot.core.messages import Address
 
 PLATFORMS = ("telegram", "discord", "console")
@@ -131,6 +132,21 @@ class Settings(BaseSettings):
         ge=10,
         description="actions one person may send at once before the per-minute rate applies",
     )
+
+    # Self-destruct: the "delete after" choices /settings offers, each at most 48 hours (how long
+    # Telegram lets a bot delete its own messages).
+    self_destruct_choices: Annotated[tuple[timedelta, ...], NoDecode] = Field(
+        default=DEFAULT_CHOICES,
+        description=(
+            "the self-destruct choices /settings offers, e.g. 1h,24h,47h (s, m, h or d; each "
+            "above zero and at most 48h, Telegram's limit for deleting a bot's messages)"
+        ),
+    )
+
+    @field_validator("self_destruct_choices", mode="before")
+    @classmethod
+    def _parse_choices(cls, value: object) -> object:
+        return parse_choices(value) if isinstance(value, str) else value
 
     @field_validator("organizers", mode="before")
     @classmethod

@@ -37,6 +37,7 @@ NAMES_A_PERSON: Mapping[str, str] = {
     "reminder_leads.chat_pk": "deleted with the chat (foreign key cascade)",
     "reminder_plan.chat_pk": "deleted with the chat (foreign key cascade)",
     "reminder_dirty.chat_pk": "deleted with the chat (foreign key cascade)",
+    "message_deletions.chat_pk": "deleted with the chat (foreign key cascade)",
     "broadcasts.origin_chat_id": "a broadcast the chat started is deleted with its recipients",
     "broadcasts.origin_platform": "with origin_chat_id: the chat's address",
     "broadcasts.created_by": "a broadcast the user started is deleted with its recipients",
@@ -55,6 +56,7 @@ NAMES_NOBODY: Mapping[str, str] = {
     "stored_events.edit_of": "another stored event's id",
     "broadcast_recipients.broadcast_id": "a broadcast's id",
     "command_hashes.scope": "the Discord application's global scope, never a server",
+    "message_deletions.sent_id": "the id of the bot's own message within the chat, never a person",
     "campaign_starts.tag": "a campaign tag from the content, counted without anybody",
 }
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.core.broadcast.service import Broadcasts
 from bot.core.commands import Command
+from bot.core.deletion import DEFAULT_CHOICES
 from bot.core.i18n import Plural, gettext_for, ngettext_for
 from bot.core.messages import Address, Request
 from bot.core.ports import ChatStore, Clock, Translator
@@ -37,6 +39,8 @@ class Deps:
     # What /privacy shows: the records naming a chat, and how long each kind is kept.
     privacy: PrivacyReader
     retention: RetentionPolicy
+    # What /settings offers for self-destruct ("delete after"), shortest first (at most 48 h).
+    self_destruct_choices: tuple[timedelta, ...] = DEFAULT_CHOICES
 
     def gettext(self, request: Request) -> Callable[[str], str]:
         """The `_` for this request's language."""

@@ -13,6 +13,7 @@ from bot.core.messages import ActionButton, Button, Reply, Request, ShareButton,
 from bot.core.timezones import zone_named
 from content.schema import Fund, Status
 from handlers.deps import Deps
+from handlers.events import FULL
 
 # One whole sentence per role (content.schema.CheckedBy), so each language words it naturally.
 CHECKED_BY = {
@@ -65,8 +66,20 @@ async def donate(request: Request, deps: Deps) -> Reply:
         )
     parts.append(content.share.text.get(locale))
     page = content.share.page
+    linked = [f for f in offered if f.url is not None]
+    # In discreet mode the link buttons say nothing about where they lead, unless asked.
+    neutral = request.discreet and request.args[:1] != (FULL,)
+    links: list[Button] = [
+        UrlButton(
+            _("🔗 Link {number}").format(number=n) if neutral else f.name.get(locale),
+            f.url.get(locale),  # type: ignore[union-attr]
+        )
+        for n, f in enumerate(linked, start=1)
+    ]
+    if neutral and linked:
+        links.append(ActionButton(_("Show the full link titles"), "donate", (FULL,)))
     buttons: tuple[Button, ...] = (
-        *(UrlButton(f.name.get(locale), f.url.get(locale)) for f in offered if f.url is not None),
+        *links,
         ShareButton(
             _("📣 Share this appeal"),
             content.share.tag,

@@ -17,6 +17,8 @@ from content.i18n import format_time_range
 from handlers.deps import Deps
 from handlers.texts.calendar import event_ics
 
+# The word asking a discreet chat's calendar file and links for their full titles.
+FULL = "full"
 # Past events are a record, not a feed: the most recent few are enough.
 PAST_SHOWN = 10
 
@@ -113,9 +115,20 @@ async def events(request: Request, deps: Deps) -> Reply:
 
 
 async def ics(request: Request, deps: Deps) -> Reply:
-    """The event as a calendar file."""
+    """The event as a calendar file (in a discreet chat titled "Meeting" unless asked in full)."""
     _ = deps.gettext(request)
     event = await find_event(request, deps, request.args[0] if request.args else None)
+    full = not request.discreet or request.args[1:2] == (FULL,)
+    if not full:
+        content = event_ics(event, request.locale, deps.clock(), neutral_title=_("Meeting"))
+        return Reply(
+            _(
+                "Open the file to add it to your calendar. In discreet mode it is called "
+                "“Meeting”, without a description."
+            ),
+            buttons=(ActionButton(_("📅 With the full title"), "ics", (event.id, FULL)),),
+            attachment=Attachment("meeting.ics", content, "text/calendar"),
+        )
     content = event_ics(event, request.locale, deps.clock())
     return Reply(
         _("Open the file to add “{title}” to your calendar.").format(

@@ -24,6 +24,7 @@ TOPIC_WORDS_RU: dict[str, tuple[str, ...]] = {
 ALL_RU = ("все", "всё")
 # "Off" where a setting can be switched off (quiet hours, reminders, a server's announcements).
 OFF_WORDS = ("off", "none", "выкл", "выключить", "отключить", "откл", "нет")
+ON_WORDS = ("on", "yes", "вкл", "включить", "да")
 DEFAULT_WORDS = ("default", "стандарт", "обычно", "по умолчанию")
 LANGUAGE_WORDS: dict[str, tuple[str, ...]] = {
     "en": ("en", "english", "английский", "англ"),

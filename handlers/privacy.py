@@ -58,6 +58,11 @@ def _chat_lines(prefs: ChatPrefs, request: Request, _: Callable[[str], str]) -> 
             hours=f"{quiet[0]:%H:%M}–{quiet[1]:%H:%M}" if quiet else _("off")
         ),
         _("• Reminder topics: {topics}").format(topics=topics or _("none")),
+        {
+            True: _("• Discreet mode: on"),
+            False: _("• Discreet mode: off"),
+            None: _("• Discreet mode: not chosen"),
+        }[prefs.discreet],
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.commands import Arg, ArgKind, Audience, Command, Registry
+from bot.core.discreet import SHOW
 from bot.core.i18n import N_
 from bot.core.ports import TOPICS
 from content.schema import LOCALES
@@ -28,7 +29,7 @@ from handlers.event_admin.draft import FIELDS
 from handlers.event_admin.edit import check_value, editevent
 from handlers.event_admin.form import eventform, form_fields
 from handlers.event_admin.publish import eventdraft
-from handlers.events import events, ics
+from handlers.events import FULL, events, ics
 from handlers.forget import forget
 from handlers.keywords import LANGUAGE_WORDS, TOPIC_WORDS_RU
 from handlers.petition import petition
@@ -38,6 +39,7 @@ from handlers.reminders import reminders
 from handlers.rsvp import rsvp
 from handlers.settings import settings
 from handlers.setup import ACTIONS, setup
+from handlers.show import show
 from handlers.start import help_, start
 from handlers.subscriptions import subscribe, unsubscribe
 from handlers.whoami import whoami
@@ -50,7 +52,13 @@ def build_registry() -> Registry[Deps]:
             Command("start", N_("What this bot is and how to help"), start),
             # In a group it lists the admin commands to its admins: the adapter must find out.
             Command("help", N_("All commands"), help_, asks_admin=True),
-            Command("donate", N_("Funds to give to and what money does"), donate),
+            Command(
+                "donate",
+                N_("Funds to give to and what money does"),
+                donate,
+                # Discreet mode: the full titles of the links.
+                args=(Arg("titles", N_("the full titles of the links"), choices=(FULL,)),),
+            ),
             Command(
                 "events",
                 N_("Fundraisers and rallies in your time zone"),
@@ -86,10 +94,14 @@ def build_registry() -> Registry[Deps]:
             ),
             Command(
                 "settings",
-                N_("Time zone, language and quiet hours"),
+                N_("Time zone, language, quiet hours and discreet mode"),
                 settings,
                 args=(
-                    Arg("what", N_("what to change"), choices=("timezone", "language", "quiet")),
+                    Arg(
+                        "what",
+                        N_("what to change"),
+                        choices=("timezone", "language", "quiet", "discreet", "deleteafter"),
+                    ),
                     Arg("value", N_("the new value"), rest=True, kind_from="what"),
                 ),
                 private=True,
@@ -276,7 +288,17 @@ def build_registry() -> Registry[Deps]:
                 "ics",
                 N_("An event as a calendar file"),
                 ics,
-                args=(EVENT_ID,),
+                args=(EVENT_ID, Arg("title", N_("the full title"), choices=(FULL,))),
+                hidden=True,
+            ),
+            Command(
+                SHOW,
+                N_("Show a discreet message in full"),
+                show,
+                # What the button points at (bot.core.discreet.ShowTarget), in up to 4 words.
+                args=tuple(
+                    Arg(name, N_("what to show")) for name in ("what", "id", "kind", "lead")
+                ),
                 hidden=True,
             ),
             Command(
@@ -322,6 +344,8 @@ NAMES: dict[str, dict[str, str]] = {
         "start": "начать",
         "help": "помощь",
         "donate": "пожертвовать",
+        "donate.titles": "названия",
+        **_choices("donate.titles", {FULL: "полностью"}),
         "events": "события",
         "events.when": "когда",
         **_choices("events.when", {"upcoming": "предстоящие", "past": "прошедшие"}),
@@ -340,7 +364,13 @@ NAMES: dict[str, dict[str, str]] = {
         "settings.value": "значение",
         **_choices(
             "settings.what",
-            {"timezone": "часовой пояс", "language": "язык", "quiet": "тихие часы"},
+            {
+                "timezone": "часовой пояс",
+                "language": "язык",
+                "quiet": "тихие часы",
+                "discreet": "незаметный режим",
+                "deleteafter": "удалять через",
+            },
         ),
         "setup": "настройка_сервера",
         "setup.action": "действие",
@@ -395,7 +425,14 @@ _LANGUAGES_RU = {"en": LANGUAGE_WORDS["en"][2:], "ru": LANGUAGE_WORDS["ru"][2:]}
 # choices; the first one-word form of a language is how lists of choices show it to its readers.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "en": {
-        **_aliases("settings.what", {"timezone": ("zone", "tz"), "language": ("lang",)}),
+        **_aliases(
+            "settings.what",
+            {
+                "timezone": ("zone", "tz"),
+                "language": ("lang",),
+                "deleteafter": ("delete", "selfdestruct"),
+            },
+        ),
         **_aliases("setup.language", _LANGUAGES),
     },
     "ru": {
@@ -407,6 +444,8 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
             {
                 "timezone": ("пояс", "часовой_пояс", "зона"),
                 "quiet": ("тишина", "тихие", "тихие_часы"),
+                "discreet": ("незаметно", "незаметный", "незаметный_режим"),
+                "deleteafter": ("удалять", "удаление", "самоудаление"),
             },
         ),
         **_aliases("setup.action", {"off": ("выкл", "отключить")}),

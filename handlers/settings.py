@@ -1,8 +1,10 @@
-"""/settings: time zone, language and quiet hours, each with buttons; a summary with lead times."""
+"""/settings: time zone, language, quiet hours and discreet mode, each with buttons; a summary
+with lead times."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import time
 
@@ -11,9 +13,11 @@ from bot.core.messages import ActionButton, Reply, Request
 from bot.core.ports import ChatPrefs
 from bot.core.timezones import resolve_zone, zone_display
 from handlers.deps import Deps
-from handlers.keywords import OFF_WORDS, is_one_of, language_named
+from handlers.keywords import OFF_WORDS, ON_WORDS, is_one_of, language_named
 from handlers.prefs import current_prefs
 from handlers.reminders import leads_text
+from handlers.self_destruct import WHAT as DELETE_AFTER
+from handlers.self_destruct import delete_after, settings_button, summary_line
 from handlers.texts.zones import fixed_zone_note, unknown_zone, zone_buttons, zone_echo
 
 SUGGESTED_ZONES = (
@@ -50,6 +54,7 @@ async def _summary(prefs: ChatPrefs, request: Request, deps: Deps) -> str:
         ),
         _("Language: {language}").format(language=LANGUAGES.get(request.locale or "en")),
         _("Quiet hours: {hours}").format(hours=quiet_text),
+        _("Discreet mode: on") if request.discreet else _("Discreet mode: off"),
     ]
     leads = await deps.events.leads(request.chat)
     lines.append(
@@ -57,6 +62,8 @@ async def _summary(prefs: ChatPrefs, request: Request, deps: Deps) -> str:
             leads=leads_text(leads, request.locale, _)
         )
     )
+    # Self-destruct (handlers/self_destruct.py).
+    lines.append(summary_line(prefs, request, _))
     return "\n".join(lines)
 
 
@@ -73,12 +80,18 @@ async def settings(request: Request, deps: Deps) -> Reply:
                 ActionButton(_("🌍 Time zone"), "settings", ("timezone",)),
                 ActionButton(_("🗣 Language"), "settings", ("language",)),
                 ActionButton(_("🌙 Quiet hours"), "settings", ("quiet",)),
+                ActionButton(_("🙈 Discreet mode"), "settings", ("discreet",)),
+                settings_button(_),
             ),
         )
     if what == "timezone":
         return await _timezone(prefs, value, request, deps)
     if what == "language":
         return await _language(prefs, value, request, deps)
+    if what == "discreet":
+        return await _discreet(prefs, value, request, deps)
+    if what == DELETE_AFTER:
+        return await delete_after(prefs, value, request, deps)
     return await _quiet(prefs, value, request, deps)
 
 
@@ -157,4 +170,40 @@ async def _quiet(prefs: ChatPrefs, value: str | None, request: Request, deps: De
         _("Quiet hours set to {start}–{end} in your time zone.").format(
             start=f"{quiet[0]:%H:%M}", end=f"{quiet[1]:%H:%M}"
         )
+    )
+
+
+def discreet_explained(_: Callable[[str], str]) -> str:
+    """What discreet mode does, for /settings and the offer in /start."""
+    return _(
+        "In discreet mode, reminders and news from me arrive as “You have a new update” with a "
+        "Show button, so nothing shows on a lock screen or in the chat list; my messages here "
+        "cannot be forwarded or saved, and calendar files and links get neutral titles."
+    )
+
+
+def discreet_buttons(_: Callable[[str], str]) -> tuple[ActionButton, ...]:
+    return (
+        ActionButton(_("🙈 Discreet mode on"), "settings", ("discreet", "on")),
+        ActionButton(_("Discreet mode off"), "settings", ("discreet", "off")),
+    )
+
+
+async def _discreet(prefs: ChatPrefs, value: str | None, request: Request, deps: Deps) -> Reply:
+    _ = deps.gettext(request)
+    if value is None:
+        state = _("Discreet mode is on.") if request.discreet else _("Discreet mode is off.")
+        return Reply(f"{state} {discreet_explained(_)}", buttons=discreet_buttons(_))
+    if is_one_of(value, OFF_WORDS):
+        await deps.store.save_chat(replace(prefs, discreet=False))
+        return Reply(_("Discreet mode is off: reminders and news show their full text."))
+    if not is_one_of(value, ON_WORDS):
+        raise UserError(_("I could not read “{value}”. Choose on or off.").format(value=value))
+    await deps.store.save_chat(replace(prefs, discreet=True))
+    return Reply(
+        _(
+            "Discreet mode is on: reminders and news arrive as “You have a new update”; press "
+            "Show to read them."
+        ),
+        protect=True,
     )

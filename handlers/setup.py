@@ -143,8 +143,13 @@ async def _subscribe_channel(deps: Deps, new: ServerSetup, old: ServerSetup | No
     prefs = await deps.store.get_chat(address) or ChatPrefs(
         address=address, kind=ChatKind.GROUP, created_at=deps.clock()
     )
+    # An announcement channel is a notice board its admins chose for the whole server: not
+    # discreet unless they turn it on there (/settings), whatever its language.
+    discreet = False if prefs.discreet is None else prefs.discreet
     await deps.store.save_chat(
-        replace(prefs, topics=new.topics, timezone=new.timezone, locale=new.locale)
+        replace(
+            prefs, topics=new.topics, timezone=new.timezone, locale=new.locale, discreet=discreet
+        )
     )
     await deps.store.set_active(address, True)
 

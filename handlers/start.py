@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.messages import ActionButton, Reply, Request
 from handlers.deps import Deps
 from handlers.policy import is_group_admin, is_organizer
+from handlers.settings import discreet_buttons, discreet_explained
 
 
 def menu(request: Request, deps: Deps) -> tuple[ActionButton, ...]:
@@ -37,6 +38,12 @@ async def start(request: Request, deps: Deps) -> Reply:
             ),
         )
     )
+    prefs = await deps.store.get_chat(request.chat)
+    if prefs is None or prefs.discreet is None:
+        # Offered once: until the chat chooses either way.
+        state = _("Discreet mode is on.") if request.discreet else _("Discreet mode is off.")
+        text += "\n\n" + f"{state} {discreet_explained(_)}"
+        return Reply(text, buttons=(*menu(request, deps), *discreet_buttons(_)))
     return Reply(text, buttons=menu(request, deps))
 
 

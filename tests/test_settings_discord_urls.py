@@ -161,6 +161,7 @@ def test_build_discord_applies_them_before_the_client_exists(
         translator=core.translator,
         server_setups=core.server_setups,
         server_probes=probes,
+        chat_events=core.chat_events,
     )
     messenger = build_discord(parts)
     assert messenger.client is None  # created only when it runs, after this

@@ -7,6 +7,7 @@ import contextlib
 import re
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -114,7 +115,10 @@ class ConsoleMessenger:
             command, args = parsed if parsed else (FREE_TEXT, (line,))
         return Request(command, args, self._chat, self._user_id, ChatKind.PRIVATE, self._locale)
 
-    async def send(self, address: Address, reply: Reply) -> None:
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None:
+        """Nothing to delete: a terminal cannot take back what it printed."""
+
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:
         """Print the reply, number its action buttons and save any attachment to a file."""
         out = [terminal_safe(reply.text)]
         self._buttons = []
@@ -134,6 +138,7 @@ class ConsoleMessenger:
             path.write_bytes(reply.attachment.content)
             out.append(f"  [file saved: {path}]")
         self._write("\n".join(out) + "\n\n")
+        return ()
 
     def _write(self, text: str) -> None:
         self._stdout.write(text)

@@ -8,11 +8,11 @@ here, so each platform reports what happened and none of them re-implements the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from bot.core.messages import Address
-from bot.core.ports import ChatStore, RecipientGone
+from bot.core.ports import ChatStore, RecipientGone, SentMessages
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +35,13 @@ class ChatEvents:
         store: ChatStore,
         setups: BrokenChannels,
         campaign_tags: Collection[str] = (),
+        sent_messages: SentMessages | None = None,
     ) -> None:
         self._store = store
         self._setups = setups
         self._campaign_tags = frozenset(campaign_tags)
+        # Self-destruct's schedule (bot.core.deletion.DeletionService); None keeps nothing.
+        self.sent_messages = sent_messages
 
     async def gone(self, chat: Address, error: RecipientGone | None = None) -> None:
         """Nothing more goes to `chat`: it blocked the bot, moved, or lost a permission.
@@ -79,3 +82,14 @@ class ChatEvents:
         """Somebody arrived through a campaign link: counted, never who; unknown tags not."""
         if tag in self._campaign_tags:
             await self._store.count_campaign_start(tag)
+
+    async def sent(self, address: Address, message_ids: Sequence[str]) -> None:
+        """The bot sent these messages to `address` (a reply, a reminder, a broadcast): a chat
+        that chose self-destruct gets them deleted in time; others keep nothing."""
+        if self.sent_messages is None or not message_ids:
+            return
+        try:
+            await self.sent_messages.sent(address, message_ids)
+        except Exception as error:
+            # The message went all the same; the sender must not take it for a failed send.
+            log.error("self-destruct: sent messages not scheduled (%s)", type(error).__name__)

@@ -18,6 +18,7 @@ from bot.core.commands import (
     encode_action,
 )
 from bot.core.conversation import FREE_TEXT, Conversations
+from bot.core.discreet import is_discreet
 from bot.core.i18n import gettext_for, supported_language
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.ports import ChatStore, RateLimiter, TooFast, Translator
@@ -84,7 +85,13 @@ class Dispatcher(Generic[PartsT]):
                 private=True,
                 retry_after_s=seconds,
             )
+        reply = await self._answer(request)
+        # Whatever goes to a discreet chat may not be forwarded or saved.
+        return replace(reply, protect=True) if reply is not None and request.discreet else reply
 
+    async def _answer(self, request: Request) -> Reply | None:
+        """The reply to a request the rate limit let through, in the chat's language."""
+        _ = self._gettext(request)
         if request.command == FREE_TEXT:
             draft = self._conversations.take(request.chat, request.user_id)
             if draft is None:
@@ -176,7 +183,8 @@ class Dispatcher(Generic[PartsT]):
             prefs.locale if prefs and prefs.locale else request.locale, self._translator.locales
         )
         tz = prefs.timezone if prefs and prefs.timezone else request.tz
-        return replace(request, locale=locale, tz=tz)
+        discreet = is_discreet(prefs.discreet if prefs else None, locale)
+        return replace(request, locale=locale, tz=tz, discreet=discreet)
 
     def _gettext(self, request: Request) -> Callable[[str], str]:
         return gettext_for(self._translator, request.locale)

@@ -49,6 +49,8 @@ class Request:
     # gives the question instead of the answer: the dispatcher asks it only for a command that
     # needs it, and only after the rate limit, so a flood costs no platform calls.
     admin_check: AdminCheck | None = field(default=None, compare=False, repr=False)
+    # The chat is in discreet mode (bot.core.discreet): filled in by the dispatcher, like `locale`.
+    discreet: bool = False
 
     @property
     def user(self) -> Address:
@@ -117,3 +119,9 @@ class Reply:
     # A campaign-wide broadcast sent through the platform's paid lane where it has one
     # (Telegram's allow_paid_broadcast, charged in Stars); other platforms ignore it.
     paid: bool = False
+    # Discreet mode: the platform must not let the message be forwarded or saved where it can
+    # (Telegram's protect_content); others ignore it.
+    protect: bool = False
+    # The answer to a button press replaces the message the button is on (a discreet message's
+    # Show) instead of arriving as a new one; where a platform cannot edit, it is sent anew.
+    edits: bool = False

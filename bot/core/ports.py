@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.core.messages import Address, ChatKind, Reply, Request
 
@@ -36,6 +36,11 @@ class ChatPrefs:
     timezone: str | None = None
     quiet_hours: tuple[time, time] | None = DEFAULT_QUIET_HOURS
     topics: frozenset[str] = field(default_factory=frozenset)
+    # Discreet mode as the chat chose it; None until it chooses (bot.core.discreet says what
+    # that means: on for Russian-language chats).
+    discreet: bool | None = None
+    # Self-destruct: the bot deletes its own messages here this long after sending them.
+    delete_after: timedelta | None = None
 
 
 class ChatStore(Protocol):
@@ -126,7 +131,9 @@ class PlatformPacing:
 
 
 class Messenger(Protocol):
-    """One platform. `run` serves users until cancelled; `send` pushes a reply unprompted.
+    """One platform. `run` serves users until cancelled; `send` pushes a reply unprompted and
+    returns the ids of the messages it became; `delete` deletes some of the bot's own messages
+    (self-destruct, bot.core.deletion), treating one already gone or too old as deleted.
 
     `pacing` is how fast the platform lets the bot send unprompted; the fan-out keeps under it.
     """
@@ -136,7 +143,24 @@ class Messenger(Protocol):
 
     async def run(self, dispatch: Dispatch) -> None: ...
 
-    async def send(self, address: Address, reply: Reply) -> None: ...
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]: ...
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None: ...
+
+
+@runtime_checkable
+class OpensDirectChats(Protocol):
+    """A platform where a person's private chat is not their user id (a Discord DM channel):
+    `direct_chat` opens it if need be and gives its chat id, where the chat's choices are kept."""
+
+    async def direct_chat(self, user_id: str) -> str: ...
+
+
+class SentMessages(Protocol):
+    """Where whoever sends reports the ids of what the bot sent (bot.core.chats.ChatEvents), so
+    a chat that chose self-destruct has them deleted in time."""
+
+    async def sent(self, address: Address, message_ids: Sequence[str]) -> None: ...
 
 
 class Translator(Protocol):

@@ -32,6 +32,10 @@ class Chat(Base):
     quiet_start: Mapped[int | None] = mapped_column(SmallInteger)
     quiet_end: Mapped[int | None] = mapped_column(SmallInteger)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Discreet mode as chosen; NULL until the chat chooses (bot.core.discreet.is_discreet).
+    discreet: Mapped[bool | None] = mapped_column(Boolean)
+    # Self-destruct: seconds after which the bot deletes its own messages here; NULL is off.
+    delete_after: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     topics: Mapped[list[ChatTopic]] = relationship(

@@ -21,6 +21,7 @@ from bot.core.broadcast.values import (
     NewBroadcast,
     Recipient,
 )
+from bot.core.discreet import is_discreet
 from bot.core.messages import Address, ChatKind, UrlButton
 from db.models.broadcasts import OPEN_CONDITION, BroadcastRecipientRow, BroadcastRow
 from db.models.chats import Chat, ChatTopic
@@ -174,6 +175,8 @@ class SqlBroadcastStore:
                 func.coalesce(C.c.chat_id, R.c.chat_id).label("chat_id"),
                 C.c.kind,
                 C.c.active,
+                C.c.locale,
+                C.c.discreet,
             )
             .select_from(R.join(B, B.c.id == R.c.broadcast_id).outerjoin(C, C.c.id == R.c.chat_pk))
             .where(
@@ -196,6 +199,9 @@ class SqlBroadcastStore:
                 group=row.kind != ChatKind.PRIVATE.value,
                 attempts=row.attempts,
                 active=row.active is not False and row.active != 0,
+                # A group asked "here" without a row has made no choice and has no language.
+                discreet=is_discreet(row.discreet, row.locale),
+                locale=row.locale,
             )
             for row in rows
             if row.chat_id is not None

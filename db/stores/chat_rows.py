@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, time
+from datetime import UTC, time, timedelta
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select
@@ -54,6 +54,10 @@ def chat_row(prefs: ChatPrefs) -> dict[str, Any]:
         "quiet_start": _minutes(quiet[0]) if quiet else None,
         "quiet_end": _minutes(quiet[1]) if quiet else None,
         "active": True,
+        "discreet": prefs.discreet,
+        "delete_after": (
+            None if prefs.delete_after is None else int(prefs.delete_after.total_seconds())
+        ),
         "created_at": prefs.created_at,
     }
 
@@ -78,4 +82,6 @@ def prefs_from_row(address: Address, row: Any, topics: frozenset[str]) -> ChatPr
         timezone=row.timezone,
         quiet_hours=quiet,
         topics=topics,
+        discreet=row.discreet,
+        delete_after=None if row.delete_after is None else timedelta(seconds=row.delete_after),
     )

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.discreet import is_discreet
 from bot.core.messages import Address, ChatKind
 from bot.core.ports import RsvpAnswer
 from bot.core.reminders.values import (
@@ -183,4 +184,5 @@ def due_of(row: Any) -> Due:
         due_at=from_epoch(row.due_at),
         stale_at=from_epoch(row.stale_at),
         superseded=bool(row.superseded),
+        discreet=is_discreet(row.discreet, row.locale),
     )

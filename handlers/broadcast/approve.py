@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.core.broadcast.values import BroadcastInfo, BroadcastState
+from bot.core.i18n import gettext_for
 from bot.core.messages import ActionButton, Reply, Request
 from handlers.broadcast.access import find_broadcast
 from handlers.broadcast.texts import breakdown_text, started_text, status_line
@@ -50,8 +51,13 @@ async def approve(request: Request, deps: Deps) -> Reply:
     info = await service.approve(info.id, request.user) or info
     if info.state is BroadcastState.APPROVAL:
         return Reply(status_line(info, service, request.tz, _, ngettext), private=True)
-    await service.tell_writer(
-        info,
-        Reply(_("Broadcast #{id} was approved by a second organizer.").format(id=info.id)),
-    )
+    approved_id = info.id
+
+    def news(locale: str | None) -> Reply:
+        text = gettext_for(deps.translator, locale)(
+            "Broadcast #{id} was approved by a second organizer."
+        )
+        return Reply(text.format(id=approved_id))
+
+    await service.tell_writer(info, news)
     return Reply(_("Approved.") + " " + started_text(info, request.tz, _, ngettext), private=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.broadcast.compose import ComposeError, compose, parse_when, scheduled
@@ -123,7 +124,8 @@ async def _draft(
         ActionButton(_("✅ Confirm and send"), "bcsend", (str(info.id),)),
         ActionButton(_("✖ Cancel"), "cancel", (str(info.id),)),
     )
-    preview = message.reply()
+    # A discreet chat's own preview may not be forwarded or saved either.
+    preview = replace(message.reply(), protect=request.discreet)
     # The exact message recipients get goes to a private chat as its own message; in a group
     # (where only the asker should see it) it is shown inside this private reply instead.
     if request.chat_kind is ChatKind.PRIVATE and await service.push(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.core.broadcast.values import BroadcastInfo, BroadcastState
 from bot.core.commands import UserError
-from bot.core.i18n import gettext_for, ngettext_for
-from bot.core.messages import Address, Reply, Request
+from bot.core.discreet import APPROVAL, ShowTarget
+from bot.core.i18n import Plural, gettext_for, ngettext_for
+from bot.core.messages import Reply, Request
 from handlers.broadcast.access import find_broadcast
 from handlers.broadcast.approve import approve_button
 from handlers.broadcast.texts import started_text, status_line
@@ -44,28 +47,32 @@ async def send(request: Request, deps: Deps) -> Reply:
 
 
 async def _ask_approval(request: Request, deps: Deps, info: BroadcastInfo) -> None:
+    show = ShowTarget(APPROVAL, str(info.id))
+
+    def compose(locale: str | None) -> Reply:
+        return approval_request(
+            info, gettext_for(deps.translator, locale), ngettext_for(deps.translator, locale)
+        )
+
     for organizer in sorted(deps.organizers - {request.user}, key=str):
-        locale = await _their_locale(organizer, request, deps)
-        _ = gettext_for(deps.translator, locale)
-        ngettext = ngettext_for(deps.translator, locale)
-        text = (
-            ngettext(
-                "An organizer asks you to approve broadcast #{id} to {count} chat:",
-                "An organizer asks you to approve broadcast #{id} to {count} chats:",
-                info.total,
-            ).format(id=info.id, count=info.total)
-            + "\n\n"
-            + info.message.text
-        )
-        # To the person: their private chat on Telegram, a DM the bot opens on Discord.
-        await deps.broadcasts.push_to_person(
-            organizer, Reply(text, buttons=(approve_button(info, _),))
-        )
+        # In the approver's private chat (a DM the bot opens on Discord), in its language and
+        # discreet mode; the writer's language where that chat chose none, the best guess
+        # within one campaign.
+        await deps.broadcasts.tell_person(organizer, compose, show, request.locale)
 
 
-async def _their_locale(organizer: Address, request: Request, deps: Deps) -> str | None:
-    """The approver's own language where their private chat chose one (a Telegram user's id is
-    their private chat's); otherwise the writer's, the best guess within one campaign."""
-    prefs = await deps.store.get_chat(organizer)
-    locale = prefs.locale if prefs is not None and prefs.locale else request.locale
-    return locale
+def approval_request(
+    info: BroadcastInfo, _: Callable[[str], str], ngettext: Plural, *, pending: bool = True
+) -> Reply:
+    """What another organizer is asked (and what a discreet chat's Show shows): the broadcast's
+    text, with Approve while it still waits for approval."""
+    text = (
+        ngettext(
+            "An organizer asks you to approve broadcast #{id} to {count} chat:",
+            "An organizer asks you to approve broadcast #{id} to {count} chats:",
+            info.total,
+        ).format(id=info.id, count=info.total)
+        + "\n\n"
+        + info.message.text
+    )
+    return Reply(text, buttons=(approve_button(info, _),) if pending else ())

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from babel.units import format_unit
 
+from bot.core.discreet import REMINDER, ShowTarget, neutral
 from bot.core.i18n import gettext_for
 from bot.core.messages import ActionButton, Reply
 from bot.core.ports import Translator
@@ -35,24 +36,40 @@ class ReminderTexts:
         self._remembrance = remembrance
 
     def __call__(self, due: Due, event: EventInfo | None, late: bool) -> Reply:
-        """The message for one due reminder."""
-        locale = due.locale or "en"
+        """The message for one due reminder: a discreet chat's is a neutral line and Show."""
+        if due.discreet:
+            _ = gettext_for(self._translator, due.locale or "en")
+            target = ShowTarget(REMINDER, due.event_id, due.kind.value, due.lead)
+            return neutral(target, _)
+        return self.full(due.kind, due.lead, event, due.locale, due.timezone, late=late)
+
+    def full(
+        self,
+        kind: Kind,
+        lead: int,
+        event: EventInfo | None,
+        locale: str | None,
+        timezone: str | None,
+        *,
+        late: bool = False,
+    ) -> Reply:
+        """The whole reminder or notice, as sent to a chat that is not discreet (and shown by
+        a discreet chat's Show)."""
+        locale = locale or "en"
         _ = gettext_for(self._translator, locale)
-        if due.kind is Kind.REMEMBRANCE or event is None:
-            reply = self._remembrance_reply(due, _)
+        if kind is Kind.REMEMBRANCE or event is None:
+            reply = self._remembrance_reply(lead, locale, _)
         else:
-            when = format_time_range(
-                event.starts_at, event.ends_at, zone_named(due.timezone), locale
-            )
+            when = format_time_range(event.starts_at, event.ends_at, zone_named(timezone), locale)
             title = event.title.get(locale)
-            if due.kind is Kind.CANCELLED:
+            if kind is Kind.CANCELLED:
                 text = _(
                     # Sent to those who answered "going" and "maybe" alike.
                     "❌ “{title}” ({when}) has been cancelled. You said you would or might come, "
                     "so we are letting you know."
                 ).format(title=title, when=when)
                 reply = Reply(text)
-            elif due.kind is Kind.ANNOUNCE:
+            elif kind is Kind.ANNOUNCE:
                 text = "\n".join(
                     (
                         _("📣 New event: “{title}”").format(title=title),
@@ -66,25 +83,24 @@ class ReminderTexts:
                 text = "\n".join(
                     (
                         _("⏰ Reminder: “{title}” starts in {lead}.").format(
-                            title=title, lead=format_lead(due.lead, locale)
+                            title=title, lead=format_lead(lead, locale)
                         ),
                         "🕒 " + when,
                         "📍 " + event.place.get(locale),
                     )
                 )
                 reply = Reply(text, buttons=tuple(event_buttons(event, locale, _)))
-        if late and due.kind is not Kind.ANNOUNCE:
+        if late and kind is not Kind.ANNOUNCE:
             apology = _("Sorry, this reminder is late: the bot was offline for a while.")
             reply = Reply(apology + "\n\n" + reply.text, buttons=reply.buttons)
         return reply
 
-    def _remembrance_reply(self, due: Due, _: Callable[[str], str]) -> Reply:
+    def _remembrance_reply(self, lead: int, locale: str, _: Callable[[str], str]) -> Reply:
         content = self._remembrance
-        locale = due.locale or "en"
         title = content.title.get(locale)
-        if due.lead >= 7:
+        if lead >= 7:
             opening = _("In a week, on 29 March, is the {title}.")
-        elif due.lead == 1:
+        elif lead == 1:
             opening = _("Tomorrow, 29 March, is the {title}.")
         else:
             opening = _("Today, 29 March, is the {title}.")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -343,7 +343,12 @@ class Watcher:
         await poll(no_drafts)
         self.seen_purged = True
 
-    async def send(self, address: Address, reply: Reply) -> None:  # pragma: no cover
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:  # pragma: no cover
+        raise NotImplementedError
+
+    async def delete(
+        self, address: Address, message_ids: Sequence[str]
+    ) -> None:  # pragma: no cover
         raise NotImplementedError
 
 

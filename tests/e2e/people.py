@@ -79,12 +79,17 @@ async def subscribe_everyone(fake: FakeTelegram, discord: LaggyDiscord) -> Subsc
     on Telegram Alice (English) and Boris (Russian) with /subscribe events in their private
     chats; on Discord an admin sets the server up to announce events in #announcements in
     Russian (/setup), and Dana (English) and Дамир (Russian) send /subscribe events in their DMs.
+    Each person first turns discreet mode off, so every copy carries the full text.
     """
     dana, damir = snowflake(), snowflake()
     dms = {dana: snowflake(), damir: snowflake()}
 
     async def on_telegram(person: dict[str, Any]) -> None:
         _ = texts(person["language_code"])
+        await pause()
+        # Full texts, whatever the language (a Russian chat is discreet until it chooses;
+        # test_discreet.py follows discreet chats).
+        await fake.say(private_chat(person), person, "/settings discreet off")
         await pause()
         [done] = await fake.say(private_chat(person), person, "/subscribe events")
         assert _("Done: you will get reminders about {topic}.").split("{")[0] in (done.text or "")
@@ -101,6 +106,15 @@ async def subscribe_everyone(fake: FakeTelegram, discord: LaggyDiscord) -> Subsc
 
     async def in_dm(person: int, locale: str) -> None:
         _ = texts(locale[:2])
+        await pause()
+        chosen = await discord.dm_slash(
+            "settings",
+            {"what": "discreet", "value": "off"},
+            user_id=person,
+            dm=dms[person],
+            locale=locale,
+        )
+        await answer(discord, chosen)
         await pause()
         interaction = await discord.dm_slash(
             "subscribe", {"topic": "events"}, user_id=person, dm=dms[person], locale=locale

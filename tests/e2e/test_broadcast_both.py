@@ -93,7 +93,7 @@ async def test_a_telegram_organizers_broadcast_is_approved_by_the_discord_organi
     assert set(subscribers.copies(fake, discord, ON_TELEGRAM).values()) == {0}
 
     # Every other organizer is asked: the second one on Telegram, the one on Discord in a DM the
-    # bot opens for them (`user:<id>`, not a channel named by their id).
+    # bot opens for them (direct_chat), not a channel named by their id.
     [asked] = await fake.replies(SECOND_ORGANIZER["id"], within=10)
     assert ON_TELEGRAM in (asked.text or "")
     button_data(asked, "approve")

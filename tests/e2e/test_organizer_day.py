@@ -134,6 +134,10 @@ async def test_an_organizer_day_from_a_new_event_to_its_cancellation(
         [zone] = await fake.say(chat, person, f"/settings timezone {ZONES[person['id']]}")
         assert ZONES[person["id"]] in (zone.text or ""), zone.text
         await pause()
+        # Full texts, also for Boris, whose Russian chat would be discreet until he chose
+        # (discreet chats are followed in test_discreet.py).
+        await fake.say(chat, person, "/settings discreet off")
+        await pause()
         await fake.say(chat, person, "/subscribe events")
         await pause()
         # Less than five minutes is refused, and says what is accepted.

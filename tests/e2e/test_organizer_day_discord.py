@@ -133,6 +133,9 @@ async def test_a_discord_organizers_day_from_a_form_event_to_its_cancellation(
         zone = await slash(person, "settings", {"what": "timezone", "value": person.zone})
         assert person.zone in zone, zone
         await pause()
+        # Full texts, also for Дамир, whose Russian DM would be discreet until he chose.
+        await slash(person, "settings", {"what": "discreet", "value": "off"})
+        await pause()
         done = await slash(person, "subscribe", {"topic": "events"})
         assert _("Done: you will get reminders about {topic}.").split("{")[0] in done, done
         await pause()

@@ -57,10 +57,13 @@ async def test_settings_shows_the_current_choices_with_buttons(say: Say) -> None
     reply = await say("/settings")
     assert "Time zone: not set (UTC)" in reply.text
     assert "Quiet hours: 22:00–08:00" in reply.text
+    assert "Discreet mode: off" in reply.text
     assert [b.args for b in reply.buttons if isinstance(b, ActionButton)] == [
         ("timezone",),
         ("language",),
         ("quiet",),
+        ("discreet",),
+        ("deleteafter",),
     ]
 
 

@@ -35,6 +35,7 @@ MENU_ORDER = [
     "approve",
     "cancel",
     "ics",
+    "show",
     "rsvp",
 ]
 
@@ -56,9 +57,13 @@ def test_commands_are_declared_only_in_the_registry() -> None:
 
 
 async def test_reminder_times_are_their_own_command_not_a_setting(say: Say) -> None:
-    """/settings changes time zone, language and quiet hours; lead times belong to /reminders."""
+    """/settings changes time zone, language, quiet hours and discreet mode; lead times belong
+    to /reminders."""
     refused = await say("/settings reminders 1d")
-    assert "“reminders” is not one of: timezone, language, quiet." in refused.text
+    assert (
+        "“reminders” is not one of: timezone, language, quiet, discreet, deleteafter."
+        in refused.text
+    )
     changed = await say("/reminders 1d")
     assert "Event reminders will come 1 day before" in changed.text
     assert "Event reminders: 1 day before (change: /reminders)" in (await say("/settings")).text

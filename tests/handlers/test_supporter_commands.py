@@ -31,6 +31,9 @@ async def test_start_explains_the_bot_and_offers_the_menu(say: Say) -> None:
         "remember",
         "subscribe",
         "settings",
+        # Discreet mode on or off, offered until the chat chooses (tests/handlers/test_discreet).
+        "settings",
+        "settings",
     ]
 
 

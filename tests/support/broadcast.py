@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,6 +30,7 @@ class FakeMessenger:
     platform: str
     pacing: PlatformPacing = field(default_factory=PlatformPacing)
     sent: list[tuple[Address, Reply]] = field(default_factory=list)
+    deleted: list[tuple[Address, tuple[str, ...]]] = field(default_factory=list)
     attempts: Counter[str] = field(default_factory=Counter)
     failures: dict[str, list[BaseException]] = field(default_factory=dict)
     # When set, a send waits for it first (to hold a delivery in flight).
@@ -41,13 +42,18 @@ class FakeMessenger:
     async def run(self, dispatch: Dispatch) -> None:
         await asyncio.Event().wait()
 
-    async def send(self, address: Address, reply: Reply) -> None:
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
             await self._send(address, reply)
         finally:
             self.in_flight -= 1
+        # The message's id: its place among everything sent.
+        return (str(len(self.sent)),)
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None:
+        self.deleted.append((address, tuple(message_ids)))
 
     async def _send(self, address: Address, reply: Reply) -> None:
         self.attempts[address.chat_id] += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter, deque
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -93,7 +94,7 @@ class HttpMessenger:
     async def run(self, dispatch: Dispatch) -> None:
         await asyncio.Event().wait()
 
-    async def send(self, address: Address, reply: Reply) -> None:
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:
         if self._session is None:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connections, force_close=False)
@@ -108,6 +109,10 @@ class HttpMessenger:
             if response.status >= 500:
                 raise TryLater()
             response.raise_for_status()
+        return ()
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None:
+        pass
 
     async def aclose(self) -> None:
         if self._session is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -26,18 +26,27 @@ class RecordingMessenger:
     platform: str = "console"
     pacing: PlatformPacing = field(default_factory=PlatformPacing)
     sent: list[tuple[Address, Reply]] = field(default_factory=list)
+    deleted: list[tuple[Address, tuple[str, ...]]] = field(default_factory=list)
     gone: set[str] = field(default_factory=set)
     busy: set[str] = field(default_factory=set)
 
     async def run(self, dispatch: Dispatch) -> None:  # pragma: no cover - never served
         raise NotImplementedError
 
-    async def send(self, address: Address, reply: Reply) -> None:
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:
         if address.chat_id in self.gone:
             raise RecipientGone()
         if address.chat_id in self.busy:
             raise TryLater(1.0)
         self.sent.append((address, reply))
+        return (str(len(self.sent)),)
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None:
+        if address.chat_id in self.gone:
+            raise RecipientGone()
+        if address.chat_id in self.busy:
+            raise TryLater(1.0)
+        self.deleted.append((address, tuple(message_ids)))
 
     def texts(self, chat: str) -> list[str]:
         return [reply.text for address, reply in self.sent if address.chat_id == chat]

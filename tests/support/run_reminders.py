@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.app import build_core
@@ -38,7 +39,7 @@ class FileMessenger:
     async def run(self, dispatch: Dispatch) -> None:  # pragma: no cover - never served
         raise NotImplementedError
 
-    async def send(self, address: Address, reply: Reply) -> None:
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:
         self._count += 1
         if self._die == "die-before" and self._count == self._at:
             os.kill(os.getpid(), signal.SIGKILL)
@@ -49,6 +50,10 @@ class FileMessenger:
             os.fsync(file.fileno())
         if self._die == "die-after" and self._count == self._at:
             os.kill(os.getpid(), signal.SIGKILL)
+        return (str(self._count),)
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None:
+        pass
 
 
 async def main(database_url: str, sent: Path, die: str | None, at: int) -> None:

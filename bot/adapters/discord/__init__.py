@@ -18,6 +18,7 @@ from bot.adapters.discord.api import PLATFORM, DiscordLoginError
 from bot.adapters.discord.endpoints import use_endpoints
 from bot.adapters.discord.messenger import DiscordMessenger, DiscordStore
 from bot.adapters.discord.sync import sync_commands
+from bot.core.ports import SentMessages
 
 __all__ = [
     "DiscordCoreParts",
@@ -37,6 +38,9 @@ class DiscordCoreParts(CoreParts, Protocol):
     @property
     def server_probes(self) -> MutableMapping[str, Any]: ...
 
+    @property
+    def chat_events(self) -> SentMessages: ...
+
 
 def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
     """The Discord messenger from the settings; its probe answers /setup's server questions."""
@@ -47,7 +51,11 @@ def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
     # Before any client exists: discord.py reads these when it connects (process-wide, see there).
     use_endpoints(settings.discord_api_base_url, settings.discord_gateway_url)
     messenger = DiscordMessenger(
-        token.get_secret_value(), core.registry, core.translator, core.server_setups
+        token.get_secret_value(),
+        core.registry,
+        core.translator,
+        core.server_setups,
+        sent_messages=core.chat_events,
     )
     core.server_probes[PLATFORM] = messenger.probe
     return messenger

@@ -18,7 +18,7 @@ from bot.adapters.discord.api import PLATFORM
 from bot.adapters.discord.render import ViewCache, render
 from bot.core.conversation import FREE_TEXT
 from bot.core.messages import Address, ChatKind, Reply, Request
-from bot.core.ports import Dispatch
+from bot.core.ports import Dispatch, SentMessages
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,7 @@ async def answer_direct(
     me: discord.abc.Snowflake | None,
     locales: ChannelLocales,
     views: ViewCache,
+    sent_messages: SentMessages | None = None,
 ) -> None:
     """Dispatch a typed DM and post the reply (a TooFast refusal too) in the same DM."""
     request = direct_request(message, me, locales)
@@ -83,8 +84,10 @@ async def answer_direct(
         reply: Reply | None = await dispatch(request)
         if reply is None:
             return
-        for piece in render(reply, views):
-            await message.channel.send(**piece.kwargs())
+        posted = [await message.channel.send(**piece.kwargs()) for piece in render(reply, views)]
+        if sent_messages is not None:
+            # Self-destruct's schedule learns of the answers too (bot.core.chats).
+            await sent_messages.sent(request.chat, [str(m.id) for m in posted])
     except discord.HTTPException as error:
         log.warning("could not answer a direct message: HTTP %s code %s", error.status, error.code)
     except (aiohttp.ClientError, OSError) as error:

@@ -35,7 +35,7 @@ from bot.core.commands import Audience, Command, Registry, decode_action
 from bot.core.conversation import FREE_TEXT
 from bot.core.i18n import N_, language_of
 from bot.core.messages import Address, ChatKind, Reply, Request
-from bot.core.ports import Dispatch, TooFast, Translator
+from bot.core.ports import Dispatch, SentMessages, TooFast, Translator
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ class Interactions:
         views: ViewCache,
         *,
         defer_after: float = 1.0,
+        sent_messages: SentMessages | None = None,
     ) -> None:
         self.registry = registry
         self.translator = translator
@@ -106,6 +107,8 @@ class Interactions:
         self._views = views
         self.locales = ChannelLocales()
         self._timezones = ServerTimezones(setups)
+        # Self-destruct's schedule learns of every reply others can see (bot.core.chats).
+        self.sent_messages = sent_messages
 
     async def on_command(
         self, interaction: discord.Interaction[Any], command: Command[Any], values: dict[str, str]
@@ -264,12 +267,31 @@ class Interactions:
         ephemeral = reply.private or private
         # A question gets the button that opens the answer form (see forms.py).
         answer = (self._text(interaction, ANSWER_LABEL), ephemeral) if reply.asks else None
-        for piece in render(reply, self._views, answer):
+        pieces = render(reply, self._views, answer)
+        if reply.edits and interaction.message is not None and pieces:
+            # A discreet message's Show: its first piece replaces the message the button is
+            # on (its buttons too, so Show goes); any further pieces follow as new messages.
+            first, pieces = pieces[0], pieces[1:]
+            if not interaction.response.is_done():
+                await interaction.response.edit_message(content=first.content, view=first.view)
+            else:
+                await interaction.message.edit(content=first.content, view=first.view)
+                await interaction.delete_original_response()
+        sent: list[str] = []
+        for piece in pieces:
             kwargs = piece.kwargs()
             if not interaction.response.is_done():
-                await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+                response = await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+                message_id = response.message_id
             else:
-                await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+                message = await interaction.followup.send(ephemeral=ephemeral, **kwargs)
+                message_id = message.id
+            if message_id is not None:
+                sent.append(str(message_id))
+        # An ephemeral answer is Discord's to remove; any other is the bot's, like a post.
+        if sent and not ephemeral and self.sent_messages is not None:
+            chat = Address(PLATFORM, str(interaction.channel_id))
+            await self.sent_messages.sent(chat, sent)
 
 
 def _only_for_asker(command: Command[Any], request: Request) -> bool:

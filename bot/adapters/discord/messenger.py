@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 import aiohttp
@@ -34,7 +35,14 @@ from bot.adapters.discord.render import ActionItem, ViewCache, render
 from bot.adapters.discord.sync import CommandHashes, sync_if_changed
 from bot.core.commands import Registry
 from bot.core.messages import Address, Reply
-from bot.core.ports import Dispatch, PlatformPacing, RecipientGone, Translator, TryLater
+from bot.core.ports import (
+    Dispatch,
+    PlatformPacing,
+    RecipientGone,
+    SentMessages,
+    Translator,
+    TryLater,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +50,7 @@ log = logging.getLogger(__name__)
 # messages at most 5 a second.
 DISCORD_PACING = PlatformPacing(rate=40.0, private_rate=5.0, per_chat_interval_s=1.0)
 MAX_BACKOFF_SECONDS = 60.0
-# An address naming a person (`user:<id>`, as the core's push_to_person sends) rather than a
+# An address naming a person (`user:<id>`; `direct_chat` opens the same way) rather than a
 # channel: the message goes to their DM channel, opened first.
 PERSON = "user:"
 
@@ -111,6 +119,7 @@ class AllyClient(discord.Client):
             self.user,
             self.interactions.locales,
             self.messenger.views,
+            self.interactions.sent_messages,
         )
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
@@ -133,8 +142,6 @@ class DiscordMessenger:
 
     platform = PLATFORM
     pacing = DISCORD_PACING
-    # A person's DM channel is not their user id: `send` opens it for a `user:<id>` address.
-    opens_direct_chats = True
 
     def __init__(
         self,
@@ -146,6 +153,7 @@ class DiscordMessenger:
         defer_after: float = 1.0,
         max_ratelimit_timeout: float = 30.0,
         sync_on_start: bool = True,
+        sent_messages: SentMessages | None = None,
     ) -> None:
         self._token = token
         self.translator = translator
@@ -159,7 +167,13 @@ class DiscordMessenger:
         # One cache of built button views for replies and announcements alike.
         self.views = ViewCache()
         self.interactions = Interactions(
-            registry, translator, store, servers, self.views, defer_after=defer_after
+            registry,
+            translator,
+            store,
+            servers,
+            self.views,
+            defer_after=defer_after,
+            sent_messages=sent_messages,
         )
         self.probe = DiscordProbe(lambda: self.client, servers)
         self._backoff = 1.0
@@ -221,26 +235,19 @@ class DiscordMessenger:
 
     # ---- messages out ------------------------------------------------------------------------
 
-    async def send(self, address: Address, reply: Reply) -> None:
-        """Post to a server's announcement channel or an opted-in DM channel."""
-        client = self.client
-        if client is None or client.is_closed() or client.user is None:
-            raise TryLater()
-        if address.platform != PLATFORM:
-            raise RecipientGone()
-        person = address.chat_id.removeprefix(PERSON)
-        if not person.isdigit():
-            raise RecipientGone()
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:
+        """Post to a server's announcement channel or an opted-in DM channel; the ids of the
+        messages posted."""
+        sent: list[str] = []
         try:
-            channel: discord.abc.Messageable = (
-                await client.create_dm(discord.Object(int(person)))
-                if address.chat_id.startswith(PERSON)
-                else client.get_partial_messageable(int(person))
-            )
+            channel = await self._channel(address)
             for index, piece in enumerate(render(reply, self.views)):
                 # The same part to the same chat carries the same nonce, so Discord drops a
                 # repeat sent again after a crash (discord.py sets enforce_nonce with it).
-                await channel.send(**piece.kwargs(), nonce=delivery_nonce(address, reply, index))
+                message = await channel.send(
+                    **piece.kwargs(), nonce=delivery_nonce(address, reply, index)
+                )
+                sent.append(str(message.id))
         except discord.Forbidden as error:
             if error.code == CANNOT_DM:
                 raise RecipientGone() from None
@@ -260,6 +267,54 @@ class DiscordMessenger:
         except discord.HTTPException as error:
             # Discord refused this message itself (e.g. 400 invalid form): resending cannot help.
             log.warning("Discord refused a message: HTTP %s code %s", error.status, error.code)
+        return sent
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None:
+        """Delete some of the bot's own messages (Discord allows it at any age); one already
+        gone counts as deleted."""
+        try:
+            channel = await self._channel(address)
+            for message_id in message_ids:
+                try:
+                    await channel.get_partial_message(int(message_id)).delete()
+                except discord.NotFound as error:
+                    if error.code == UNKNOWN_CHANNEL:
+                        raise
+        except discord.NotFound:
+            raise RecipientGone() from None
+        except discord.Forbidden:
+            raise RecipientGone() from None
+        except discord.RateLimited as error:
+            raise TryLater(error.retry_after) from None
+        except (discord.DiscordServerError, aiohttp.ClientError, OSError, TimeoutError):
+            raise TryLater() from None
+
+    async def direct_chat(self, user_id: str) -> str:
+        """The id of the bot's DM channel with a person, opened if need be: a person's private
+        chat is not their user id on Discord, and that channel's row holds their choices."""
+        try:
+            channel = await self._channel(Address(PLATFORM, PERSON + user_id))
+        except discord.Forbidden:
+            raise RecipientGone() from None
+        except discord.RateLimited as error:
+            raise TryLater(error.retry_after) from None
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError):
+            raise TryLater() from None
+        return str(channel.id)
+
+    async def _channel(self, address: Address) -> discord.DMChannel | discord.PartialMessageable:
+        """The chat's channel: a DM opened with the person, or a server channel by id."""
+        client = self.client
+        if client is None or client.is_closed() or client.user is None:
+            raise TryLater()
+        if address.platform != PLATFORM:
+            raise RecipientGone()
+        person = address.chat_id.removeprefix(PERSON)
+        if not person.isdigit():
+            raise RecipientGone()
+        if address.chat_id.startswith(PERSON):
+            return await client.create_dm(discord.Object(int(person)))
+        return client.get_partial_messageable(int(person))
 
 
 def delivery_nonce(address: Address, reply: Reply, index: int) -> str:

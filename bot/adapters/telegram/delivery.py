@@ -6,7 +6,8 @@ import asyncio
 import datetime as dtm
 import logging
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Any, TypeVar
 
@@ -38,6 +39,17 @@ def retry_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = error.retry_after
     return value.total_seconds() if isinstance(value, dtm.timedelta) else float(value)
+
+
+# deleteMessages takes 1 to 100 ids (https://core.telegram.org/bots/api#deletemessages).
+DELETE_BATCH = 100
+UNDELETABLE = ("message to delete not found", "message can't be deleted", "message_ids_invalid")
+
+
+def _undeletable(error: BadRequest) -> bool:
+    """Telegram's refusal to delete what is gone already, or older than 48 hours."""
+    text = error.message.lower()
+    return any(reason in text for reason in UNDELETABLE)
 
 
 class Delivery:
@@ -82,6 +94,8 @@ class Delivery:
         # Only a campaign-wide broadcast the core sends through the paid lane pays (0.1 Telegram
         # Stars a message past the free limits); None leaves the parameter out of the request.
         paid = True if reply.paid else None
+        # Discreet mode: no forwarding, no saving (None leaves the parameter out).
+        protect = True if reply.protect else None
         sent: list[Message] = []
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
@@ -95,6 +109,7 @@ class Delivery:
                     reply_parameters=quote if index == 0 else None,
                     message_thread_id=thread,
                     allow_paid_broadcast=paid,
+                    protect_content=protect,
                 ),
                 patient,
             )
@@ -111,11 +126,58 @@ class Delivery:
                     reply_parameters=None if parts else quote,
                     message_thread_id=thread,
                     allow_paid_broadcast=paid,
+                    protect_content=protect,
                 ),
                 patient,
             )
             sent.append(message)
         return [message.message_id for message in sent]
+
+    async def edit(self, chat_id: int | str, message_id: int, reply: Reply) -> None:
+        """Replace the text and buttons of a message the bot sent (a discreet message's Show).
+
+        What does not fit in one message follows as new ones, buttons on the last. A message
+        that cannot be edited any more (deleted meanwhile) gets the reply as a new message.
+        """
+        bot = self._bot
+        parts = split_text(defuse_mentions(reply.text))
+        markup = keyboard(reply.buttons, bot_username(bot))
+        try:
+            await self._call(
+                partial(
+                    bot.edit_message_text,
+                    to_html(parts[0]),
+                    chat_id=chat_id,
+                    message_id=message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup if len(parts) == 1 else None,
+                ),
+                patient=True,
+            )
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return  # pressed twice: it already shows the full text
+            await self.send(chat_id, reply, patient=True)
+            return
+        if len(parts) > 1:
+            rest = "\n".join(parts[1:])
+            await self.send(chat_id, replace(reply, text=rest), patient=True)
+
+    async def delete(self, chat_id: int | str, message_ids: Sequence[int]) -> None:
+        """Delete the bot's own messages, up to 100 a request (deleteMessages).
+
+        Telegram skips the ones it cannot find and refuses, for the whole request, only when
+        none can be deleted (all gone, or older than 48 hours): both are done as far as
+        self-destruct goes. A chat that is gone raises RecipientGone; flood control TryLater.
+        """
+        for start in range(0, len(message_ids), DELETE_BATCH):
+            batch = list(message_ids[start : start + DELETE_BATCH])
+            try:
+                await self._call(partial(self._bot.delete_messages, chat_id, batch), False)
+            except BadRequest as error:
+                if not _undeletable(error):
+                    raise
+                log.info("Telegram: messages to delete were gone or too old; skipped")
 
     async def _call(self, call: Callable[[], Awaitable[T]], patient: bool) -> T:
         attempt = 0

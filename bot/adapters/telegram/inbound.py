@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any, Protocol
@@ -80,6 +81,10 @@ class ChatReports(Protocol):
     async def moved(self, old: Address, new: Address) -> None: ...
 
     async def link_opened(self, tag: str) -> None: ...
+
+    async def sent(self, address: Address, message_ids: Sequence[str]) -> None:
+        """The bot's replies in the chat, for self-destruct where the chat chose it."""
+        ...
 
 
 class ChatReader(Protocol):
@@ -215,6 +220,11 @@ class UpdateHandlers:
             # cost of a message (and only the presser sees it, in a group too).
             await _answer_query(query, reply.text)
             return True
+        if reply.edits and isinstance(message, Message) and origin is None:
+            # A discreet message's Show: the message itself becomes its full text.
+            await _answer_query(query)
+            await self._edit(request.chat, message.message_id, reply)
+            return True
         if origin is not None:
             # Pressed in the private chat: the answer stays there, whatever it is.
             await _answer_query(query)
@@ -322,7 +332,8 @@ class UpdateHandlers:
         privately when typed in a group so that the group does not hear about it."""
         chat = _private_chat_of(request) or chat_id_of(request.chat)
         try:
-            await self._delivery.send(chat, refusal, patient=False)
+            sent = await self._delivery.send(chat, refusal, patient=False)
+            await self._report_sent(address(chat), sent)
         except (RecipientGone, TryLater, TelegramError) as error:
             log.debug("Telegram: a rate-limit answer was not sent (%s)", type(error).__name__)
 
@@ -340,6 +351,7 @@ class UpdateHandlers:
             marked = replace(reply, buttons=tuple(_for_a_group(b) for b in reply.buttons))
             try:
                 sent = await self._delivery.send(person, marked, patient=True)
+                await self._report_sent(address(person), sent)
                 if marked.buttons != reply.buttons:
                     for message_id in sent:
                         self._origins[(person, message_id)] = (request.chat, request.chat_kind)
@@ -354,19 +366,32 @@ class UpdateHandlers:
         line = Reply(self._translator.gettext(request.locale, OPEN_PRIVATE_CHAT))
         await self._answer(request.chat, line, reply_to=reply_to, thread=thread)
 
+    async def _edit(self, chat: Address, message_id: int, reply: Reply) -> None:
+        try:
+            await self._delivery.edit(chat_id_of(chat), message_id, reply)
+        except RecipientGone as gone:
+            await self._chat_events.gone(chat, gone)
+        except TryLater:
+            log.warning("Telegram: a message could not be edited; Telegram unreachable")
+
     async def _answer(
         self, chat: Address, reply: Reply, *, reply_to: int | None, thread: int | None
     ) -> None:
         """Reply to an update; a chat that turns out gone (or moved) is reported, not retried."""
         try:
-            await self._delivery.send(
+            sent = await self._delivery.send(
                 chat_id_of(chat), reply, patient=True, reply_to=reply_to, thread=thread
             )
+            await self._report_sent(chat, sent)
         except RecipientGone as gone:
             # Blocked or deleted: switched off. Became a supergroup: moved to its new id.
             await self._chat_events.gone(chat, gone)
         except TryLater:
             log.warning("Telegram: a reply could not be delivered; Telegram unreachable")
+
+    async def _report_sent(self, chat: Address, message_ids: list[int]) -> None:
+        """Self-destruct's schedule learns of every reply, through the core."""
+        await self._chat_events.sent(chat, [str(m) for m in message_ids])
 
 
 def _private_chat_of(request: Request) -> int | None:

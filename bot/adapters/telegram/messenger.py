@@ -6,7 +6,7 @@ import asyncio
 import datetime as dtm
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -212,11 +212,19 @@ class TelegramMessenger:
                     await app.stop()
                 log.info("Telegram: stopped")
 
-    async def send(self, address: Address, reply: Reply) -> None:
+    async def send(self, address: Address, reply: Reply) -> Sequence[str]:
         """Push a reply unprompted; RecipientGone or TryLater tell the caller what to do next."""
         if not self._ready.is_set():
             raise TryLater(self._start_backoff)
-        await self._delivery.send(chat_id_of(address), reply, patient=False)
+        sent = await self._delivery.send(chat_id_of(address), reply, patient=False)
+        return [str(message_id) for message_id in sent]
+
+    async def delete(self, address: Address, message_ids: Sequence[str]) -> None:
+        """Delete some of the bot's own messages; those gone or older than 48 hours count as
+        deleted."""
+        if not self._ready.is_set():
+            raise TryLater(self._start_backoff)
+        await self._delivery.delete(chat_id_of(address), [int(m) for m in message_ids])
 
     # -- start-up ----------------------------------------------------------------------------
 

@@ -60,6 +60,7 @@ class PlatformSender:
         monotonic: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
         stop_grace_s: float = STOP_GRACE_S,
+        discreet: Callable[[Recipient, Reply], Reply] | None = None,
     ) -> None:
         self.platform = messenger.platform
         self._messenger = messenger
@@ -75,6 +76,8 @@ class PlatformSender:
         self._monotonic = monotonic
         self._jitter = jitter
         self._stop_grace_s = stop_grace_s
+        # Discreet mode: what a discreet recipient gets instead of the full reply.
+        self._discreet = discreet
         self._stopping = False
         # Rows waiting out a backoff or a chat's spacing: id -> monotonic time it may go again.
         self._not_before: dict[int, float] = {}
@@ -154,6 +157,8 @@ class PlatformSender:
                 gone.append((recipient.id, DeliveryState.GONE, recipient.attempts))
                 continue
             reply = await self._reply_for(recipient.broadcast_id)
+            if reply is not None and recipient.discreet and self._discreet is not None:
+                reply = self._discreet(recipient, reply)
             if reply is not None:
                 ready.append((recipient, reply))
         if gone:

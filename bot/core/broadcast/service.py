@@ -22,14 +22,17 @@ from typing import Any, Protocol
 from bot.core.broadcast.paid import PaidEstimate, estimate
 from bot.core.broadcast.report import delivery_numbers, minutes_left
 from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, STOP_GRACE_S, PlatformSender
+from bot.core.broadcast.tell import ChatReader, Compose, Teller
 from bot.core.broadcast.values import (
     UNFINISHED,
     BroadcastInfo,
     BroadcastState,
     BroadcastStore,
     NewBroadcast,
+    Recipient,
 )
 from bot.core.delivery.budget import SendBudgets
+from bot.core.discreet import BROADCAST, PROGRESS, ShowTarget, neutral
 from bot.core.i18n import gettext_for, ngettext_for
 from bot.core.messages import Address, Reply
 from bot.core.ports import ChatGone, Clock, Messenger, PlatformPacing, Sleep, Translator
@@ -37,8 +40,6 @@ from bot.core.ports import ChatGone, Clock, Messenger, PlatformPacing, Sleep, Tr
 log = logging.getLogger(__name__)
 
 SECOND_APPROVAL_ABOVE = 1000
-# An address's chat id naming a person rather than a chat (see `push_to_person`).
-PERSON_PREFIX = "user:"
 DRAFT_LIFETIME = timedelta(hours=24)
 CLEANUP_EVERY_S = 600.0
 
@@ -54,9 +55,11 @@ class Broadcasts(Protocol):
 
     async def push(self, address: Address, reply: Reply, *, paced: bool = True) -> bool: ...
 
-    async def push_to_person(self, person: Address, reply: Reply) -> bool: ...
+    async def tell_person(
+        self, person: Address, compose: Compose, show: ShowTarget, locale: str | None
+    ) -> bool: ...
 
-    async def tell_writer(self, info: BroadcastInfo, reply: Reply) -> bool: ...
+    async def tell_writer(self, info: BroadcastInfo, compose: Compose) -> bool: ...
 
     async def get(self, broadcast_id: int) -> BroadcastInfo | None: ...
 
@@ -101,6 +104,7 @@ class BroadcastService:
         sleep: Sleep = asyncio.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         stop_grace_s: float = STOP_GRACE_S,
+        chat_prefs: ChatReader | None = None,
     ) -> None:
         self.second_approval_above = second_approval_above
         self._store = store
@@ -115,6 +119,7 @@ class BroadcastService:
         self._monotonic = monotonic
         self._cancelled: set[int] = set()
         self._replies: dict[int, Reply] = {}
+        self._neutral: dict[tuple[int, str | None, bool], Reply] = {}
         self._progress: dict[int, _Progress] = {}
         self._wake = asyncio.Event()
         self._next_cleanup = 0.0
@@ -130,6 +135,8 @@ class BroadcastService:
             "stop_grace_s": stop_grace_s,
         }
         self._senders: dict[str, PlatformSender] = {}
+        # Messages for one person follow their private chat's language and discreet mode.
+        self._teller = Teller(messengers, translator, chat_prefs, self.push)
 
     # -- for the handlers -------------------------------------------------------------------
 
@@ -160,28 +167,26 @@ class BroadcastService:
             return False
         return True
 
-    async def push_to_person(self, person: Address, reply: Reply) -> bool:
-        """Send one message to a person (an approval request to an organizer).
+    async def tell_person(
+        self, person: Address, compose: Compose, show: ShowTarget, locale: str | None
+    ) -> bool:
+        """A message the bot starts for one person (an approval request for an organizer), in
+        their private chat, in its language (else `locale`), neutral there if it is discreet."""
+        return await self._teller.tell_person(person, compose, show, locale)
 
-        Where a person's private chat is not their user id (a Discord DM channel is opened on
-        demand), the messenger says so with `opens_direct_chats` and is sent `user:<id>`.
-        """
-        messenger = self._messengers.get(person.platform)
-        if getattr(messenger, "opens_direct_chats", False):
-            person = Address(person.platform, PERSON_PREFIX + person.chat_id)
-        return await self.push(person, reply)
-
-    async def tell_writer(self, info: BroadcastInfo, reply: Reply) -> bool:
+    async def tell_writer(self, info: BroadcastInfo, compose: Compose) -> bool:
         """News of a broadcast (approved, progress, finished) for the person who wrote it.
 
         It goes to them in private, never to the chat it was composed in: an organizer may
         compose a campaign-wide broadcast in a server channel with ephemeral answers, and that
         channel's members must not see its progress. Only drafts from before writers were kept
-        have no writer; theirs go where they were asked.
+        have no writer; theirs go where they were asked. A discreet chat gets the neutral line,
+        whose Show gives the broadcast's state at the time of the press.
         """
+        show = ShowTarget(PROGRESS, str(info.id))
         if info.created_by is None:
-            return await self.push(info.origin, reply)
-        return await self.push_to_person(info.created_by, reply)
+            return await self._teller.tell_chat(info.origin, compose, show, info.locale)
+        return await self._teller.tell_person(info.created_by, compose, show, info.locale)
 
     async def get(self, broadcast_id: int) -> BroadcastInfo | None:
         """One broadcast with its delivery counts."""
@@ -278,6 +283,7 @@ class BroadcastService:
                 self._cancelled,
                 self._chats,
                 **options,
+                discreet=self._discreet_reply,
             )
             for platform, messenger in self._messengers.items()
         }
@@ -340,6 +346,8 @@ class BroadcastService:
                 await self._report(info, final=True)
             self._progress.pop(info.id, None)
             self._replies.pop(info.id, None)
+            for key in [k for k in self._neutral if k[0] == info.id]:
+                del self._neutral[key]
             return
         if now - progress.last_report >= self._progress_every_s:
             progress.last_report = now
@@ -359,19 +367,34 @@ class BroadcastService:
             self._replies[broadcast_id] = reply
         return reply
 
+    def _discreet_reply(self, recipient: Recipient, full: Reply) -> Reply:
+        """A discreet chat's copy of a broadcast: a neutral line in its language, and Show."""
+        key = (recipient.broadcast_id, recipient.locale, full.paid)
+        reply = self._neutral.get(key)
+        if reply is None:
+            _ = gettext_for(self._translator, recipient.locale)
+            target = ShowTarget(BROADCAST, str(recipient.broadcast_id))
+            reply = self._neutral[key] = neutral(target, _, paid=full.paid)
+        return reply
+
     async def _report(self, info: BroadcastInfo, *, final: bool) -> None:
         if not info.campaign_wide:
             # A group's own broadcast was asked in that group: the message itself is the news,
             # and progress reports there would only be noise for its members (/broadcasts).
             return
-        _ = gettext_for(self._translator, info.locale)
-        ngettext = ngettext_for(self._translator, info.locale)
-        numbers = delivery_numbers(info, _, ngettext)
-        if final:
-            text = _("Broadcast #{id} finished: {numbers}.").format(id=info.id, numbers=numbers)
-        else:
-            minutes = max(1, round(self.eta_s(info) / 60))
-            text = _("Broadcast #{id}: {numbers}; {left}.").format(
-                id=info.id, numbers=numbers, left=minutes_left(minutes, ngettext)
+        minutes = max(1, round(self.eta_s(info) / 60))
+
+        def compose(locale: str | None) -> Reply:
+            _ = gettext_for(self._translator, locale)
+            ngettext = ngettext_for(self._translator, locale)
+            numbers = delivery_numbers(info, _, ngettext)
+            if final:
+                text = _("Broadcast #{id} finished: {numbers}.")
+                return Reply(text.format(id=info.id, numbers=numbers))
+            return Reply(
+                _("Broadcast #{id}: {numbers}; {left}.").format(
+                    id=info.id, numbers=numbers, left=minutes_left(minutes, ngettext)
+                )
             )
-        await self.tell_writer(info, Reply(text))
+
+        await self.tell_writer(info, compose)

@@ -101,6 +101,9 @@ class Recipient:
     group: bool  # a group, channel or server channel (slower per-chat limits)
     attempts: int
     active: bool  # False once the chat blocked or removed the bot
+    # Discreet mode (bot.core.discreet): the chat gets a neutral line and Show, in `locale`.
+    discreet: bool = False
+    locale: str | None = None
 
 
 class BroadcastStore(Protocol):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TypeVar
 
 from bot.core.delivery.pacing import Pacer
@@ -23,6 +23,8 @@ from bot.core.ports import Messenger, PlatformPacing, Sleep, TryLater
 
 log = logging.getLogger(__name__)
 
+# Told the ids of every message a budget sent (self-destruct's schedule, bot.core.deletion).
+OnSent = Callable[[Address, Sequence[str]], Awaitable[None]]
 T = TypeVar("T")
 
 
@@ -39,8 +41,10 @@ class SendBudget:
         pacing: PlatformPacing,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        on_sent: OnSent | None = None,
     ) -> None:
         self.platform = platform
+        self._on_sent = on_sent
         self.pacing = pacing
         self._monotonic = monotonic
         self._sleep = sleep
@@ -121,9 +125,10 @@ class SendBudget:
         group: bool,
         wanted: Callable[[], bool] = lambda: True,
         reserved: bool = False,
-    ) -> None:
+    ) -> Sequence[str]:
         """Wait for the chat's and the platform's turn, then send; NotSent if by then the
-        message is no longer `wanted`. A 429 with retry_after pauses the whole platform."""
+        message is no longer `wanted`. A 429 with retry_after pauses the whole platform.
+        Returns the ids of the messages sent, after reporting them to `on_sent`."""
         chat_id = address.chat_id
         while True:
             await self._open.wait()
@@ -137,7 +142,7 @@ class SendBudget:
         window = self.window_for(reply.paid)
         started = self._monotonic()
         try:
-            await messenger.send(address, reply)
+            sent = await messenger.send(address, reply)
         except TryLater as error:
             if error.retry_after:
                 self.pause(error.retry_after)
@@ -147,6 +152,9 @@ class SendBudget:
             window.observe(self._monotonic() - started)
             raise
         window.observe(self._monotonic() - started)
+        if self._on_sent is not None and sent:
+            await self._on_sent(address, sent)
+        return sent
 
 
 class SendBudgets:
@@ -162,8 +170,10 @@ class SendBudgets:
         pacing: Mapping[str, PlatformPacing] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        on_sent: OnSent | None = None,
     ) -> None:
         self._messengers = messengers
+        self._on_sent = on_sent
         self._pacing = dict(pacing or {})
         self._monotonic = monotonic
         self._sleep = sleep
@@ -179,7 +189,9 @@ class SendBudgets:
     def of(self, platform: str) -> SendBudget:
         budget = self._budgets.get(platform)
         if budget is None:
-            budget = SendBudget(platform, self.pacing_of(platform), self._monotonic, self._sleep)
+            budget = SendBudget(
+                platform, self.pacing_of(platform), self._monotonic, self._sleep, self._on_sent
+            )
             self._budgets[platform] = budget
         return budget
 

@@ -182,6 +182,8 @@ class Due:
     stale_at: datetime
     # A later reminder for the same chat and event is also due: this one would only repeat it.
     superseded: bool = False
+    # The chat is in discreet mode: it gets a neutral line and Show (bot.core.discreet).
+    discreet: bool = False
 
 
 PlanChat = Callable[[ChatFacts], list[Planned]]

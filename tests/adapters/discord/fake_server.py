@@ -33,6 +33,9 @@ from tests.adapters.discord.fake_payloads import (
 )
 
 TOKEN = "MTE3MDAw.fake-bot-token.Zm9vYmFyYmF6"
+# Interaction callback type 4: answer with a message (https://discord.com/developers/docs).
+CHANNEL_MESSAGE = 4
+UNKNOWN_MESSAGE = 10008
 
 
 @dataclass
@@ -80,6 +83,15 @@ class FakeDiscord:
         self.callback_files: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
         self.followups: dict[str, list[JSON]] = defaultdict(list)
         self.deleted_originals: list[str] = []
+        # Every message the fake made (posts, interaction responses, follow-ups), by id: its
+        # channel; and the ones deleted (DELETE /channels/<id>/messages/<id>), with the time.
+        self.message_channels: dict[int, int] = {}
+        self.deleted_messages: dict[tuple[int, int], float] = {}
+        self.posted_at: dict[int, float] = {}
+        self._interaction_channels: dict[str, int] = {}
+        # The message each interaction's response became, and its follow-ups' (by token).
+        self.response_messages: dict[int, int] = {}
+        self.followup_messages: dict[str, list[int]] = defaultdict(list)
         self.channel_messages: dict[int, list[JSON]] = defaultdict(list)
         self.message_files: dict[int, list[tuple[str, bytes]]] = defaultdict(list)
         self.command_puts: list[tuple[str, list[JSON]]] = []
@@ -422,6 +434,7 @@ class FakeDiscord:
         if message is not None:
             payload["message"] = message
         interaction.payload = payload
+        self._interaction_channels[interaction.token] = int(payload["channel_id"])
         self.delivered_at[interaction.id] = time.perf_counter()
         await self.dispatch("INTERACTION_CREATE", payload)
         return interaction
@@ -440,6 +453,7 @@ class FakeDiscord:
         interaction_route = re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path)
         webhook_route = re.fullmatch(r"/webhooks/(\d+)/([^/]+)(/messages/@original)?", path)
         channel_route = re.fullmatch(r"/channels/(\d+)/messages", path)
+        message_route = re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)
         commands_route = re.fullmatch(r"/applications/\d+(/guilds/\d+)?/commands", path)
         if not (interaction_route or webhook_route) and (
             request.headers.get("Authorization") != f"Bot {self.token}"
@@ -480,17 +494,21 @@ class FakeDiscord:
             self.acked_at.setdefault(interaction_id, time.perf_counter())
             self.callbacks[interaction_id].append(body)
             self.callback_files[interaction_id].extend(files)
+            interaction_info: JSON = {
+                "id": str(interaction_id),
+                "type": body.get("type"),
+                "response_message_loading": body.get("type") == 5,
+            }
+            resource: JSON = {"type": body.get("type")}
+            if body.get("type") == CHANNEL_MESSAGE:
+                # Discord answers `?with_response` with the message the response became.
+                channel_id = self._interaction_channels.get(interaction_route.group(2), 0)
+                message = self._message(channel_id, body.get("data") or {})
+                self.response_messages[interaction_id] = int(message["id"])
+                interaction_info["response_message_id"] = message["id"]
+                resource["message"] = message
             await self._notify()
-            return _json(
-                {
-                    "interaction": {
-                        "id": str(interaction_id),
-                        "type": body.get("type"),
-                        "response_message_loading": body.get("type") == 5,
-                    },
-                    "resource": {"type": body.get("type")},
-                }
-            )
+            return _json({"interaction": interaction_info, "resource": resource})
         if webhook_route:
             token = webhook_route.group(2)
             if request.method == "DELETE":
@@ -499,9 +517,21 @@ class FakeDiscord:
                 return web.Response(status=204)
             body, files = await _body(request)
             body["_files"] = files
+            channel_id = self._interaction_channels.get(token, self.dm_channel_id)
+            message = self._message(channel_id, body)
+            self.followup_messages[token].append(int(message["id"]))
             self.followups[token].append(body)
             await self._notify()
-            return _json(self._message(self.dm_channel_id, body))
+            return _json(message)
+        if message_route and request.method == "DELETE":
+            channel_id, message_id = (int(part) for part in message_route.groups())
+            if self.message_channels.get(message_id) != channel_id:
+                return _json({"code": UNKNOWN_MESSAGE, "message": "Unknown Message"}, 404)
+            if (channel_id, message_id) in self.deleted_messages:
+                return _json({"code": UNKNOWN_MESSAGE, "message": "Unknown Message"}, 404)
+            self.deleted_messages[(channel_id, message_id)] = time.time()
+            await self._notify()
+            return web.Response(status=204)
         if channel_route and request.method == "POST":
             channel_id = int(channel_route.group(1))
             body, files = await _body(request)
@@ -513,7 +543,11 @@ class FakeDiscord:
         return _json({"code": 0, "message": f"404: Not Found ({request.method} {path})"}, 404)
 
     def _message(self, channel_id: int, body: JSON, *, message_id: Any = None) -> JSON:
-        return message_object(channel_id, body, self.bot_user(), message_id=message_id)
+        message = message_object(channel_id, body, self.bot_user(), message_id=message_id)
+        if message_id is None:
+            self.message_channels[int(message["id"])] = channel_id
+            self.posted_at[int(message["id"])] = time.time()
+        return message
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:

@@ -82,7 +82,13 @@ async def test_a_channel_argument_is_a_text_channel_picker_whose_value_is_the_id
 async def test_a_choice_argument_offers_its_declared_choices(bot: Bot) -> None:
     option = registered(bot, "settings", "what")
     assert widget(option) == "choices"
-    assert [c["value"] for c in option["choices"]] == ["timezone", "language", "quiet"]
+    assert [c["value"] for c in option["choices"]] == [
+        "timezone",
+        "language",
+        "quiet",
+        "discreet",
+        "deleteafter",
+    ]
 
 
 async def test_a_time_zone_argument_suggests_zones_while_typing(bot: Bot) -> None:

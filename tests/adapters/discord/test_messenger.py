@@ -70,7 +70,7 @@ async def test_discord_unreachable_at_start_is_retried_not_fatal(
         await bot.stop()
 
 
-def test_build_discord_reads_the_token_and_registers_the_server_probe(core: Core) -> None:
+def test_build_discord_reads_the_token_and_wires_the_probe_and_sent_messages(core: Core) -> None:
     probes: dict[str, Any] = {}
     parts = SimpleNamespace(
         settings=Settings(_env_file=None, discord_bot_token="abc.def"),
@@ -78,9 +78,12 @@ def test_build_discord_reads_the_token_and_registers_the_server_probe(core: Core
         translator=core.translator,
         server_setups=core.server_setups,
         server_probes=probes,
+        chat_events=core.chat_events,
     )
     messenger = build_discord(parts)
     assert probes == {"discord": messenger.probe}
+    # Its answers are reported for self-destruct like every post.
+    assert messenger.interactions.sent_messages is core.chat_events
     with pytest.raises(ValueError, match="DISCORD_BOT_TOKEN"):
         build_discord(SimpleNamespace(settings=Settings(_env_file=None)))
 

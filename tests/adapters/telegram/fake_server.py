@@ -44,7 +44,13 @@ INT_FIELDS = {
     "cache_time",
     "message_thread_id",
 }
-BOOL_FIELDS = {"show_alert", "drop_pending_updates", "disable_notification", "allow_paid_broadcast"}
+BOOL_FIELDS = {
+    "show_alert",
+    "drop_pending_updates",
+    "disable_notification",
+    "allow_paid_broadcast",
+    "protect_content",
+}
 ALLOWED_TAGS = {
     "b",
     "strong",
@@ -121,6 +127,15 @@ class Sent:
     # What Telegram would turn into mentions that notify people ("@name" after a non-word).
     mentions: list[str] = field(default_factory=list)
     thread: int | None = None
+    # Sent with protect_content: no forwarding, no saving.
+    protect: bool = False
+    # The texts it had before editMessageText replaced them, oldest first; `text` is the
+    # current one, `first_text` what arrived (what the notification showed).
+    earlier: list[str] = field(default_factory=list)
+
+    @property
+    def first_text(self) -> str | None:
+        return self.earlier[0] if self.earlier else self.text
 
 
 @dataclass
@@ -219,6 +234,11 @@ class FakeTelegram:
         self.commands: dict[tuple[str, str | None], list[dict[str, str]]] = {}
         self.webhook: dict[str, Any] | None = None
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        # (chat id, message id) of each message the bot deleted -> when (time.time()).
+        self.deleted: dict[tuple[int, int], float] = {}
+        # The real API lets a bot delete its own messages for 48 hours; a test may shorten it.
+        self.delete_window_s = 48 * 3600.0
+        self._sent_at: dict[tuple[int, int], float] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -598,6 +618,38 @@ class FakeTelegram:
         message = self._record(chat, text=text, html=source, buttons=buttons, params=params)
         return message
 
+    async def _api_deletemessage(self, params: dict[str, Any], files: Any) -> Any:
+        if not self._delete(int(params["chat_id"]), int(params["message_id"])):
+            raise ApiError(400, "Bad Request: message to delete not found")
+        return True
+
+    async def _api_deletemessages(self, params: dict[str, Any], files: Any) -> Any:
+        ids = params["message_ids"]
+        ids = json.loads(ids) if isinstance(ids, str) else ids
+        if not 1 <= len(ids) <= 100:
+            raise ApiError(400, "Bad Request: message_ids must be 1 to 100 ids")
+        chat_id = int(params["chat_id"])
+        # Like the real API: the ones that cannot be deleted are skipped, and only when none
+        # could be is the whole call refused.
+        if not [m for m in ids if self._delete(chat_id, int(m))]:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        return True
+
+    def _delete(self, chat_id: int, message_id: int) -> bool:
+        """Delete one of the bot's own messages if it exists and is young enough."""
+        key = (chat_id, message_id)
+        sent_at = self._sent_at.get(key)
+        if sent_at is None or key in self.deleted:
+            return False
+        if time.time() - sent_at > self.delete_window_s:
+            return False
+        self.deleted[key] = time.time()
+        return True
+
+    def deleted_in(self, chat_id: int) -> list[Sent]:
+        """The bot's messages in the chat that it has deleted since."""
+        return [s for s in self.in_chat(chat_id) if (chat_id, s.message_id) in self.deleted]
+
     async def _api_senddocument(self, params: dict[str, Any], files: Any) -> Any:
         chat = self._known_chat(int(params["chat_id"]))
         if "document" not in files:
@@ -606,6 +658,41 @@ class FakeTelegram:
         return self._record(
             chat, text=None, html=None, buttons=buttons, params=params, document=files["document"]
         )
+
+    async def _api_editmessagetext(self, params: dict[str, Any], files: Any) -> Any:
+        chat = self._known_chat(int(params["chat_id"]))
+        message_id = int(params["message_id"])
+        sent = next(
+            (m for m in self.sent if m.chat_id == chat["id"] and m.message_id == message_id), None
+        )
+        if sent is None or sent.text is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        source = str(params.get("text", ""))
+        text = render_html(source) if params.get("parse_mode") == "HTML" else source
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if utf16_len(text) > 4096:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        buttons = _buttons(params.get("reply_markup"))
+        if text == sent.text and buttons == sent.buttons:
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message",
+            )
+        sent.earlier.append(sent.text)
+        sent.text, sent.html, sent.buttons = text, source, buttons
+        message: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "edit_date": int(time.time()),
+            "chat": chat,
+            "from": self.bot_user,
+            "text": text,
+        }
+        if buttons:
+            message["reply_markup"] = {"inline_keyboard": [[b] for b in buttons]}
+        return message
 
     def _known_chat(self, chat_id: int) -> dict[str, Any]:
         chat = self.chats.get(chat_id)
@@ -645,8 +732,10 @@ class FakeTelegram:
             reply_to,
             mentions,
             params.get("message_thread_id"),
+            bool(params.get("protect_content")),
         )
         self.sent.append(sent)
+        self._sent_at[(sent.chat_id, sent.message_id)] = time.time()
         message: dict[str, Any] = {
             "message_id": sent.message_id,
             "date": int(time.time()),

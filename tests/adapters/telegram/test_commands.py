@@ -30,14 +30,19 @@ CYRILLIC = re.compile("[а-яА-ЯёЁ]")
 
 
 async def expected_reply(
-    core: Core, command: str, person: dict[str, Any], kind: ChatKind, locale: str
+    core: Core,
+    command: str,
+    person: dict[str, Any],
+    kind: ChatKind,
+    locale: str,
+    args: tuple[str, ...] = (),
 ) -> tuple[str, list[str], bool]:
     """What the core answers in a fresh chat of the same kind, and whether privately (a question
     is asked where its answer will be read, however private the command)."""
     reply = await core.dispatcher.dispatch(
         Request(
             command,
-            (),
+            args,
             Address("telegram", "-1" if kind is ChatKind.GROUP else "1"),
             str(person["id"]),
             kind,
@@ -102,8 +107,10 @@ async def test_pressing_menu_buttons_runs_their_commands(
     [menu] = await fake.say(chat, ALICE, "/start")
     for label in [b["text"] for b in menu.buttons]:
         [shown] = await fake.tap(menu, label, ALICE)
-        command = next(b["callback_data"] for b in menu.buttons if b["text"] == label)
-        text, _, _ = await expected_reply(core, command, ALICE, ChatKind.PRIVATE, "en")
+        data = next(b["callback_data"] for b in menu.buttons if b["text"] == label)
+        # The menu, then discreet mode on and off (offered until the chat chooses).
+        command, *args = data.split()
+        text, _, _ = await expected_reply(core, command, ALICE, ChatKind.PRIVATE, "en", tuple(args))
         assert shown.text == text
     answers = list(fake.callback_answers.values())
     assert len(answers) == len(menu.buttons), "every press is answered, stopping the spinner"

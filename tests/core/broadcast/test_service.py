@@ -127,9 +127,16 @@ async def test_compose_preview_confirm_and_every_subscriber_gets_it_once(bot: Bo
         bot.messengers["telegram"].most_in_flight <= bot.service.budgets.of("telegram").window.size
     )
     expected = console.to(ORGANIZER)[0]
-    for platform, chats in (("telegram", ["t1", "t2"]), ("discord", ["d1"])):
-        for chat in chats:
-            assert bot.messengers[platform].to(chat) == [expected]
+    assert bot.messengers["discord"].to("d1") == [expected]
+    # Russian chats are discreet until they choose: a neutral line, and Show for the rest,
+    # which shows exactly what the others got.
+    for chat in ("t1", "t2"):
+        [neutral] = bot.messengers["telegram"].to(chat)
+        assert neutral.text == "У вас новое сообщение" and neutral.protect
+        shown = await bot.say(
+            press(action(neutral, "show")), chat=chat, platform="telegram", locale="ru"
+        )
+        assert (shown.text, shown.buttons, shown.edits) == (expected.text, expected.buttons, True)
     assert not bot.messengers["telegram"].to("p1")
     report = console.to(ORGANIZER)[-1].text
     assert "3 chats: sent 3, gone 0, failed 0, remaining 0" in report
@@ -497,7 +504,10 @@ async def test_the_approval_request_speaks_each_approvers_language_and_news_goes
     preview = await bot.say("/broadcast events now Rally", chat=ORGANIZER)
     await bot.say(press(action(preview, "bcsend")), chat=ORGANIZER)
 
-    [request] = bot.messengers["console"].to(SECOND)
+    [neutral] = bot.messengers["console"].to(SECOND)
+    # A Russian-speaking approver's chat is discreet until they choose: Show, then the request.
+    assert neutral.text == "У вас новое сообщение" and "Rally" not in neutral.text
+    request = await bot.say(press(action(neutral, "show")), chat=SECOND)
     assert "Организатор просит" in request.text and "Rally" in request.text
     approved = await bot.say(press(action(request, "approve")), chat=SECOND)
     # The approver is not promised reports that go to the writer.

@@ -181,6 +181,9 @@ async def test_announcements_are_in_the_chat_language(
     await ask("/subscribe", "events", chat="moscow")
     await ask("/settings", "timezone", "Europe/Moscow", chat="moscow")
     await ask("/settings", "language", "ru", chat="moscow")
+    # Russian chats are discreet until they choose (tests/handlers/test_discreet.py): this one
+    # chose full texts.
+    await ask("/settings", "discreet", "off", chat="moscow")
     await publish(ask, chat=ORGANIZER)
     await rem.scheduler.tick()
     [text] = messenger.texts("moscow")

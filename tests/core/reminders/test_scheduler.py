@@ -63,6 +63,7 @@ async def test_chosen_lead_times_and_language(
 ) -> None:
     await subscriber(ask, "sub", "Europe/Moscow")
     await ask("/settings", "language", "ru", chat="sub")
+    await ask("/settings", "discreet", "off", chat="sub")  # full texts, not discreet's Show
     reply = await ask("/reminders", "1w, 3h", chat="sub")
     assert "1 неделя" in reply.text or "1 week" in reply.text
     await make_event(rem, clock, "2026-12-10 15:00", zone="Europe/Moscow")
