@@ -14,9 +14,10 @@ from bot.settings import Settings
 def configured_secrets(settings: Settings) -> list[str]:
     """Every secret the settings hold, in each form a log line could show it.
 
-    Tokens and the webhook secret; the password in DATABASE_URL; and the path, query and
-    password of TELEGRAM_API_BASE_URL, DISCORD_API_BASE_URL and DISCORD_GATEWAY_URL, because a
-    self-hosted Bot API server's or a proxy's URL may embed the token or a secret path of its own.
+    Tokens, the webhook secret and DATABASE_KEY; the password in DATABASE_URL; and the path, query
+    and password of TELEGRAM_API_BASE_URL, DISCORD_API_BASE_URL and DISCORD_GATEWAY_URL, because
+    a self-hosted Bot API server's or a proxy's URL may embed the token or a secret path of its
+    own.
     """
     found = [
         secret.get_secret_value()
@@ -24,9 +25,13 @@ def configured_secrets(settings: Settings) -> list[str]:
             settings.telegram_bot_token,
             settings.discord_bot_token,
             settings.telegram_webhook_secret,
+            settings.database_key,
         )
         if secret is not None
     ]
+    if settings.database_key is not None:
+        # The form db/cipher.py hands to SQLCipher (PRAGMA hexkey), should a statement ever show.
+        found.append(settings.database_key.get_secret_value().encode().hex())
     found += _url_secrets(settings.database_url, with_path=False)
     if settings.telegram_api_base_url:
         found += _url_secrets(settings.telegram_api_base_url, with_path=True, known=TELEGRAM_PATH)

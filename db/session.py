@@ -10,10 +10,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from pydantic import SecretStr
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from db.cipher import CipherError, keyed_open, refuse_unreadable
 from db.sqlite_driver import connector
 
 log = logging.getLogger(__name__)
@@ -86,13 +88,18 @@ def _prepare_file(database: Path) -> None:
         _restrict(database.with_name(name), FILE_MODE)
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+def create_engine(database_url: str, key: SecretStr | None = None) -> AsyncEngine:
     """An async engine; for an SQLite file, creates its folder and the file itself private to
-    this user (whatever the umask) and sets the pragmas on every connection."""
+    this user (whatever the umask) and sets the pragmas on every connection. With `key`
+    (DATABASE_KEY), the file is encrypted by SQLCipher (db/cipher.py)."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
+        if key is not None:
+            raise CipherError("DATABASE_KEY encrypts an SQLite database only")
         return create_async_engine(url)
-    engine = create_async_engine(url, **_one_trip_per_statement(url))
+    engine = create_async_engine(url, **_one_trip_per_statement(url, key))
+    # First of the listeners: a file that does not open (wrong or missing key) is one clear line.
+    event.listen(engine.sync_engine, "connect", refuse_unreadable(keyed=key is not None))
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         database = Path(url.database)
@@ -101,12 +108,16 @@ def create_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
-def _one_trip_per_statement(url: URL) -> dict[str, Any]:
+def _one_trip_per_statement(url: URL, key: SecretStr | None) -> dict[str, Any]:
     """For aiosqlite, the engine's connections from db/sqlite_driver.py, opened with exactly the
-    arguments SQLAlchemy's dialect would have passed."""
+    arguments SQLAlchemy's dialect would have passed (by SQLCipher, keyed, given a key)."""
     if url.get_driver_name() != "aiosqlite":
+        if key is not None:
+            raise CipherError("DATABASE_KEY needs the aiosqlite driver (sqlite+aiosqlite:///...)")
         return {}
     arguments, options = url.get_dialect()().create_connect_args(url)
+    if key is not None:
+        options["open_with"] = keyed_open(key)
     return {"async_creator": connector(*arguments, **options)}
 
 

@@ -1,0 +1,94 @@
+"""SQLCipher: the SQLite file encrypted under DATABASE_KEY (the tools are in db/cipher_tools.py).
+
+Who seizes the disk or a backup must not read who supports whom. With DATABASE_KEY set, every
+connection is opened by SQLCipher (the sqlcipher3 binding) and keyed before anything reads the
+file; without it the plain sqlite3 module opens the file, and sqlcipher3 is never imported.
+
+The key reaches SQLCipher as `PRAGMA hexkey`: the passphrase's UTF-8 bytes in hexadecimal, which
+SQLCipher turns into the page key with its key derivation exactly as it would the passphrase, and
+which needs no quoting whatever the passphrase holds. Where SQL takes the key as a value (ATTACH
+... KEY), it is a bound parameter. No log line or exception here carries the key in any form.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any, cast
+
+from pydantic import SecretStr
+
+# SQLite's "file is not a database": what a wrong key, a key on a plain file and no key on an
+# encrypted one all look like (a page that does not decrypt is a page that does not parse).
+NOT_A_DATABASE = "not a database"
+WRONG_KEY = (
+    "the database cannot be opened with DATABASE_KEY: wrong key, or the file is not encrypted "
+    "(see allybot db encrypt)"
+)
+NO_KEY = (
+    "the database is encrypted (or is not an SQLite file): set DATABASE_KEY to open it "
+    "(see allybot db decrypt)"
+)
+
+
+class CipherError(Exception):
+    """One line for the operator, never carrying the key."""
+
+
+def sqlcipher_module() -> Any:
+    # Imported only once a key is in play: an unencrypted bot runs without the binding.
+    import sqlcipher3.dbapi2 as sqlcipher  # type: ignore[import-untyped]
+
+    # SQLCipher prints its own lines on stderr when a page does not decrypt (a wrong key); the
+    # operator gets one line from us instead. The level is process-wide and touches no file.
+    quiet = sqlcipher.connect(":memory:")
+    try:
+        quiet.execute("PRAGMA cipher_log_level = NONE")
+    finally:
+        quiet.close()
+    return sqlcipher
+
+
+def key_statement(key: SecretStr) -> str:
+    return f"PRAGMA hexkey = '{key.get_secret_value().encode('utf-8').hex()}'"
+
+
+def keyed_open(key: SecretStr) -> Callable[..., sqlite3.Connection]:
+    """sqlite3.connect's stand-in for db/sqlite_driver.connector: SQLCipher, keyed by the very
+    first statement on the connection's thread."""
+    sqlcipher = sqlcipher_module()
+    statement = key_statement(key)
+
+    def open_keyed(database: str, **options: Any) -> sqlite3.Connection:
+        connection = sqlcipher.connect(database, **options)
+        connection.execute(statement).close()
+        # The same DB-API as sqlite3's (sqlcipher3 is pysqlite built against SQLCipher).
+        return cast(sqlite3.Connection, connection)
+
+    return open_keyed
+
+
+def unreadable(error: BaseException) -> bool:
+    """Whether `error` (sqlite3's or SQLCipher's) says the file does not open as a database."""
+    database_error = isinstance(error, sqlite3.DatabaseError) or (
+        type(error).__module__.startswith("sqlcipher3") and type(error).__name__ == "DatabaseError"
+    )
+    return database_error and NOT_A_DATABASE in str(error)
+
+
+def refuse_unreadable(keyed: bool) -> Callable[[Any, Any], None]:
+    """A connect listener, registered before the pragmas: reads the schema once per connection,
+    so a wrong or missing key stops the start with one line instead of a driver traceback."""
+
+    def check(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT count(*) FROM sqlite_master")
+        except Exception as error:
+            if unreadable(error):
+                raise CipherError(WRONG_KEY if keyed else NO_KEY) from None
+            raise
+        finally:
+            cursor.close()
+
+    return check
