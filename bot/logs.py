@@ -29,9 +29,6 @@ def configured_secrets(settings: Settings) -> list[str]:
         )
         if secret is not None
     ]
-    if settings.database_key is not None:
-        # The form db/cipher.py hands to SQLCipher (PRAGMA hexkey), should a statement ever show.
-        found.append(settings.database_key.get_secret_value().encode().hex())
     found += _url_secrets(settings.database_url, with_path=False)
     if settings.telegram_api_base_url:
         found += _url_secrets(settings.telegram_api_base_url, with_path=True, known=TELEGRAM_PATH)

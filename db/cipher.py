@@ -4,10 +4,12 @@ Who seizes the disk or a backup must not read who supports whom. With DATABASE_K
 connection is opened by SQLCipher (the sqlcipher3 binding) and keyed before anything reads the
 file; without it the plain sqlite3 module opens the file, and sqlcipher3 is never imported.
 
-The key reaches SQLCipher as `PRAGMA hexkey`: the passphrase's UTF-8 bytes in hexadecimal, which
-SQLCipher turns into the page key with its key derivation exactly as it would the passphrase, and
-which needs no quoting whatever the passphrase holds. Where SQL takes the key as a value (ATTACH
-... KEY), it is a bound parameter. No log line or exception here carries the key in any form.
+The key reaches SQLCipher through sqlite3_key() (sqlcipher3's Connection.set_key), what `PRAGMA
+key` itself calls: as bytes, in no SQL text, so nothing needs quoting and no statement can show it.
+(Not `PRAGMA hexkey`: this build silently cuts its passphrase at 40 bytes, so a longer key and
+that key with more characters appended opened the same file.) Where SQL takes the key as a value
+(ATTACH ... KEY), it is a bound parameter, which derives the same page key. No log line or
+exception here carries the key.
 """
 
 from __future__ import annotations
@@ -49,19 +51,19 @@ def sqlcipher_module() -> Any:
     return sqlcipher
 
 
-def key_statement(key: SecretStr) -> str:
-    return f"PRAGMA hexkey = '{key.get_secret_value().encode('utf-8').hex()}'"
+def set_key(connection: Any, key: SecretStr) -> None:
+    """Key a fresh SQLCipher connection, before anything reads the file."""
+    connection.set_key(key.get_secret_value().encode("utf-8"))
 
 
 def keyed_open(key: SecretStr) -> Callable[..., sqlite3.Connection]:
-    """sqlite3.connect's stand-in for db/sqlite_driver.connector: SQLCipher, keyed by the very
-    first statement on the connection's thread."""
+    """sqlite3.connect's stand-in for db/sqlite_driver.connector: SQLCipher, keyed first thing
+    on the connection's thread."""
     sqlcipher = sqlcipher_module()
-    statement = key_statement(key)
 
     def open_keyed(database: str, **options: Any) -> sqlite3.Connection:
         connection = sqlcipher.connect(database, **options)
-        connection.execute(statement).close()
+        set_key(connection, key)
         # The same DB-API as sqlite3's (sqlcipher3 is pysqlite built against SQLCipher).
         return cast(sqlite3.Connection, connection)
 

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from db.cipher import NO_KEY, WRONG_KEY, CipherError, key_statement, sqlcipher_module, unreadable
+from db.cipher import NO_KEY, WRONG_KEY, CipherError, set_key, sqlcipher_module, unreadable
 from db.session import COMPANIONS, FILE_MODE
 
 ALREADY_ENCRYPTED = "the database is encrypted already (or is not an SQLite file)"
@@ -38,7 +38,7 @@ def _opened(path: Path, key: SecretStr | None, *, busy_s: float) -> Iterator[Any
     connection = sqlcipher_module().connect(str(path), timeout=busy_s, isolation_level=None)
     try:
         if key is not None:
-            connection.execute(key_statement(key)).close()
+            set_key(connection, key)
         yield connection
     finally:
         connection.close()

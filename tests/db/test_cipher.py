@@ -1,0 +1,159 @@
+"""DATABASE_KEY: the database file, and its write-ahead log while the bot runs, hold nothing
+readable; without the key the file does not open; with it everything reads back."""
+
+from __future__ import annotations
+
+import sqlite3
+import struct
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import SecretStr
+
+from bot.app import Core, build_core
+from bot.core.messages import Address
+from bot.ratelimit import Unlimited
+from bot.settings import Settings
+from db.cipher import CipherError, keyed_open
+from db.cipher_tools import encrypt
+from db.session import create_engine, upgrade
+from tests.support.chat import speaker
+from tests.support.fakes import FixedClock
+
+KEY = "correct horse battery staple, «ключ» 'quoted' \"twice\""
+CHAT = 4815162342
+ZONE = "Asia/Novosibirsk"
+TOPIC = "remembrance"
+
+
+def settings_for(path: Path, key: str | None) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{path}",
+        database_key=key,  # type: ignore[arg-type]
+    )
+
+
+def needles() -> dict[str, bytes]:
+    return {
+        "time zone": ZONE.encode(),
+        "topic": TOPIC.encode(),
+        "chat id": str(CHAT).encode(),
+        "chat id, int64 little-endian": struct.pack("<q", CHAT),
+        "chat id, int64 big-endian": struct.pack(">q", CHAT),
+    }
+
+
+def found(path: Path) -> list[str]:
+    """Which needles the file or its companions hold, byte for byte."""
+    hits = []
+    for name in (path.name, path.name + "-wal", path.name + "-shm"):
+        file = path.with_name(name)
+        data = file.read_bytes() if file.exists() else b""
+        hits += [f"{what} in {name}" for what, value in needles().items() if value in data]
+    return hits
+
+
+async def fill(core: Core) -> None:
+    say = speaker(core.dispatcher.dispatch, chat=str(CHAT))
+    for line in (f"/subscribe {TOPIC}", f"/settings timezone {ZONE}"):
+        await say(line)
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["plain", "encrypted"])
+async def test_the_encrypted_file_and_its_log_hold_nothing_readable(
+    tmp_path: Path, key: str | None
+) -> None:
+    path = tmp_path / "allybot.sqlite3"
+    core = await build_core(settings_for(path, key), clock=FixedClock(), limiter=Unlimited())
+    try:
+        await fill(core)
+        # While the bot runs, the new rows are in the write-ahead log.
+        assert path.with_name(path.name + "-wal").stat().st_size > 0
+        running = found(path)
+    finally:
+        await core.aclose()
+    if key is None:
+        # The control: the same rows are plain to see without a key, so the search works.
+        assert {"time zone in allybot.sqlite3-wal", "topic in allybot.sqlite3-wal"} <= set(running)
+        assert "chat id in allybot.sqlite3" in found(path)
+        return
+    assert running == [], "while the bot runs"
+    assert found(path) == [], "after a clean stop"
+
+    with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+        sqlite3.connect(path).execute("SELECT * FROM chats").fetchall()
+
+    core = await build_core(settings_for(path, key), clock=FixedClock(), limiter=Unlimited())
+    try:
+        prefs = await core.store.get_chat(Address("console", str(CHAT)))
+    finally:
+        await core.aclose()
+    assert prefs is not None
+    assert prefs.timezone == ZONE
+    assert TOPIC in prefs.topics
+
+
+@pytest.mark.parametrize(
+    ("written_with", "opened_with", "expected"),
+    [
+        (KEY, KEY + "!", "cannot be opened with DATABASE_KEY: wrong key"),
+        (None, KEY, "cannot be opened with DATABASE_KEY: wrong key, or the file is not encrypted"),
+        (KEY, None, "the database is encrypted (or is not an SQLite file): set DATABASE_KEY"),
+    ],
+    ids=["wrong key", "key for a plain file", "no key for an encrypted file"],
+)
+async def test_a_file_that_does_not_open_with_the_key_given_is_one_clear_error(
+    tmp_path: Path, written_with: str | None, opened_with: str | None, expected: str
+) -> None:
+    path = tmp_path / "allybot.sqlite3"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}", secret(written_with))
+    try:
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    engine = create_engine(f"sqlite+aiosqlite:///{path}", secret(opened_with))
+    try:
+        with pytest.raises(CipherError) as refused:
+            await upgrade(engine)
+    finally:
+        await engine.dispose()
+    assert expected in str(refused.value)
+    assert "\n" not in str(refused.value)
+    assert KEY not in str(refused.value)
+
+
+def secret(key: str | None) -> SecretStr | None:
+    return None if key is None else SecretStr(key)
+
+
+@settings(max_examples=15, deadline=None)
+@given(key=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=200))
+def test_any_passphrase_opens_what_it_encrypted_and_only_that(key: str) -> None:
+    """Quotes, backslashes, newlines, NUL and any script, short or long: the key sqlite3_key gets
+    (the bot's connections) and ATTACH's bound KEY (db encrypt) derive the same page key, and
+    the key with one character more does not open the file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "db.sqlite3"
+        plain = sqlite3.connect(path)
+        plain.execute("CREATE TABLE chats (timezone TEXT)")
+        plain.execute("INSERT INTO chats VALUES (?)", (ZONE,))
+        plain.commit()
+        plain.close()
+        encrypt(path, SecretStr(key))
+        assert ZONE.encode() not in path.read_bytes()
+
+        opened = keyed_open(SecretStr(key))(str(path))
+        try:
+            assert opened.execute("SELECT timezone FROM chats").fetchall() == [(ZONE,)]
+        finally:
+            opened.close()
+        other = keyed_open(SecretStr(key + "x"))(str(path))
+        try:
+            with pytest.raises(Exception, match="not a database"):
+                other.execute("SELECT timezone FROM chats").fetchall()
+        finally:
+            other.close()
