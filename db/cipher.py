@@ -33,6 +33,17 @@ NO_KEY = (
 )
 
 
+# The DB-API exception classes SQLAlchemy's aiosqlite adapter takes from aiosqlite (sqlite3's).
+DBAPI_ERRORS = (
+    "DatabaseError",
+    "Error",
+    "IntegrityError",
+    "NotSupportedError",
+    "OperationalError",
+    "ProgrammingError",
+)
+
+
 class CipherError(Exception):
     """One line for the operator, never carrying the key."""
 
@@ -68,6 +79,21 @@ def keyed_open(key: SecretStr) -> Callable[..., sqlite3.Connection]:
         return cast(sqlite3.Connection, connection)
 
     return open_keyed
+
+
+def adapted_dbapi() -> Any:
+    """SQLAlchemy's aiosqlite DB-API adapter with SQLCipher's exception classes and version:
+    errors raised by a keyed connection are sqlcipher3's, and only as the dialect's own DB-API
+    errors does SQLAlchemy wrap them as it wraps sqlite3's (an IntegrityError as
+    sqlalchemy.exc.IntegrityError, and not a bare StatementError)."""
+    import aiosqlite
+    from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_dbapi
+
+    sqlcipher = sqlcipher_module()
+    adapted = AsyncAdapt_aiosqlite_dbapi(aiosqlite, sqlcipher)
+    for name in (*DBAPI_ERRORS, "sqlite_version", "sqlite_version_info"):
+        setattr(adapted, name, getattr(sqlcipher, name))
+    return adapted
 
 
 def unreadable(error: BaseException) -> bool:

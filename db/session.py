@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from db.cipher import CipherError, keyed_open, refuse_unreadable
+from db.cipher import CipherError, adapted_dbapi, keyed_open, refuse_unreadable
 from db.sqlite_driver import connector
 
 log = logging.getLogger(__name__)
@@ -116,9 +116,12 @@ def _one_trip_per_statement(url: URL, key: SecretStr | None) -> dict[str, Any]:
             raise CipherError("DATABASE_KEY needs the aiosqlite driver (sqlite+aiosqlite:///...)")
         return {}
     arguments, options = url.get_dialect()().create_connect_args(url)
-    if key is not None:
-        options["open_with"] = keyed_open(key)
-    return {"async_creator": connector(*arguments, **options)}
+    if key is None:
+        return {"async_creator": connector(*arguments, **options)}
+    return {
+        "async_creator": connector(*arguments, open_with=keyed_open(key), **options),
+        "module": adapted_dbapi(),
+    }
 
 
 async def checkpoint(engine: AsyncEngine) -> bool:

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import SecretStr
+from sqlalchemy.exc import IntegrityError
 
 from bot.app import Core, build_core
 from bot.core.messages import Address
@@ -157,3 +158,25 @@ def test_any_passphrase_opens_what_it_encrypted_and_only_that(key: str) -> None:
                 other.execute("SELECT timezone FROM chats").fetchall()
         finally:
             other.close()
+
+
+@pytest.mark.parametrize("key", [None, KEY], ids=["plain", "encrypted"])
+async def test_database_errors_reach_sqlalchemy_alike_with_or_without_a_key(
+    tmp_path: Path, key: str | None
+) -> None:
+    """A constraint broken on an encrypted database is SQLAlchemy's IntegrityError, as on a
+    plain one: SQLCipher's exception classes are the engine's DB-API errors."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", secret(key))
+    try:
+        await upgrade(engine)
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as connection:
+                await connection.exec_driver_sql(
+                    "INSERT INTO chat_topics (chat_pk, topic) VALUES (404, 'events')"
+                )
+        # The pool's connection is still good after the error.
+        async with engine.connect() as connection:
+            count = await connection.exec_driver_sql("SELECT count(*) FROM chat_topics")
+            assert count.scalar_one() == 0
+    finally:
+        await engine.dispose()
