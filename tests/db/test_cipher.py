@@ -3,10 +3,12 @@ readable; without the key the file does not open; with it everything reads back.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import struct
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -18,7 +20,7 @@ from bot.app import Core, build_core
 from bot.core.messages import Address
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
-from db.cipher import CipherError, keyed_open
+from db.cipher import CipherError, keyed_open, sqlcipher_module
 from db.cipher_tools import encrypt
 from db.session import create_engine, upgrade
 from tests.support.chat import speaker
@@ -180,3 +182,51 @@ async def test_database_errors_reach_sqlalchemy_alike_with_or_without_a_key(
             assert count.scalar_one() == 0
     finally:
         await engine.dispose()
+
+
+def test_the_page_key_is_derived_once_for_every_connection_to_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PBKDF2's 256,000 rounds are paid once per file, not once per pooled connection; and the
+    page key derived here is the one SQLCipher derives from the passphrase itself."""
+    path = tmp_path / "db.sqlite3"
+    sqlcipher = sqlcipher_module()
+    written = sqlcipher.connect(str(path))
+    written.set_key(KEY.encode())  # SQLCipher's own derivation, as `db encrypt` uses it
+    written.execute("CREATE TABLE chats (timezone TEXT)")
+    written.execute("INSERT INTO chats VALUES (?)", (ZONE,))
+    written.commit()
+    written.close()
+    derivations = []
+    real = hashlib.pbkdf2_hmac
+
+    def counted(*args: Any) -> bytes:
+        derivations.append(args[0])
+        return real(*args)
+
+    monkeypatch.setattr(hashlib, "pbkdf2_hmac", counted)
+    opener = keyed_open(SecretStr(KEY))
+    connections = [opener(str(path)) for _ in range(5)]
+    try:
+        for connection in connections:
+            assert connection.execute("SELECT timezone FROM chats").fetchall() == [(ZONE,)]
+    finally:
+        for connection in connections:
+            connection.close()
+    assert derivations == ["sha512"]
+
+
+async def test_the_pragmas_hold_on_sqlcipher(tmp_path: Path) -> None:
+    """WAL, secure_delete and foreign keys, as db/session.py sets them, on an encrypted file."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}", secret(KEY))
+    try:
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            values = [
+                (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar_one()
+                for name in ("cipher_version", "journal_mode", "secure_delete", "foreign_keys")
+            ]
+    finally:
+        await engine.dispose()
+    assert values[0], "SQLCipher answers: the connection is SQLCipher's"
+    assert values[1:] == ["wal", 1, 1]
