@@ -97,7 +97,11 @@ def create_engine(database_url: str, key: SecretStr | None = None) -> AsyncEngin
         if key is not None:
             raise CipherError("DATABASE_KEY encrypts an SQLite database only")
         return create_async_engine(url)
-    engine = create_async_engine(url, **_one_trip_per_statement(url, key))
+    # The pool hands out the connection given back last: in WAL mode a connection drops its
+    # whole page cache when another one has written since its last read, and its own writes do
+    # not. Most often one connection does everything and its cache stays warm; that matters
+    # most with DATABASE_KEY, where every page read back is decrypted and authenticated again.
+    engine = create_async_engine(url, pool_use_lifo=True, **_one_trip_per_statement(url, key))
     # First of the listeners: a file that does not open (wrong or missing key) is one clear line.
     event.listen(engine.sync_engine, "connect", refuse_unreadable(keyed=key is not None))
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
