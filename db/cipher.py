@@ -54,7 +54,13 @@ class CipherError(Exception):
 
 def sqlcipher_module() -> Any:
     # Imported only once a key is in play: an unencrypted bot runs without the binding.
-    import sqlcipher3.dbapi2 as sqlcipher  # type: ignore[import-untyped]
+    try:
+        import sqlcipher3.dbapi2 as sqlcipher  # type: ignore[import-untyped]
+    except ImportError:
+        raise CipherError(
+            "DATABASE_KEY needs SQLCipher's Python binding: pip install sqlcipher3-binary "
+            "(or sqlcipher3, built against an installed SQLCipher)"
+        ) from None
 
     # SQLCipher prints its own lines on stderr when a page does not decrypt (a wrong key); the
     # operator gets one line from us instead. The level is process-wide and touches no file.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import struct
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -230,3 +231,10 @@ async def test_the_pragmas_hold_on_sqlcipher(tmp_path: Path) -> None:
         await engine.dispose()
     assert values[0], "SQLCipher answers: the connection is SQLCipher's"
     assert values[1:] == ["wal", 1, 1]
+
+
+def test_without_the_binding_a_key_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # As on a machine where sqlcipher3-binary has no wheel: the import fails.
+    monkeypatch.setitem(sys.modules, "sqlcipher3.dbapi2", None)
+    with pytest.raises(CipherError, match="DATABASE_KEY needs SQLCipher's Python binding"):
+        create_engine("sqlite+aiosqlite:///unused.sqlite3", SecretStr(KEY))
