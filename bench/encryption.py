@@ -12,11 +12,14 @@ A 10,000-reminder tick (as bench/reminders.py sends it): a database with --rows 
 scheduler tick sends every due reminder through a platform that accepts them instantly, each
 round on a fresh copy of its file.
 
-Each figure is the median of --rounds rounds, the plain and encrypted runs alternating within a
-round (plain first in odd rounds, encrypted first in even ones). Target: encrypted at least 85%
+Commands are measured as bench/core.py measures them: five alternating rounds per case, the
+--seconds split between them, judged by the median of the per-round ratios (a load that comes and
+goes on a shared machine hits both sides alike); the tick in --tick-rounds rounds, plain first in
+odd rounds and encrypted first in even ones, judged the same way. Target: encrypted at least 85%
 of plain in every case; a miss exits 1.
 
-    .venv/bin/python bench/encryption.py [--seconds 2] [--rounds 3] [--rows 100000] [--due 10000]
+    .venv/bin/python bench/encryption.py [--seconds 5] [--tick-rounds 5] [--rows 100000]
+        [--due 10000]
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pydantic import SecretStr
 
-from bench.core import rate
+from bench.core import ROUNDS, alternating, commands
 from bench.figures import Figure, add_json_argument, write
 from bench.reminders import NOW, DroppingMessenger, create_events, fill
 from bot.app import build_core
@@ -64,12 +67,9 @@ def settings_for(path: Path, mode: str) -> Settings:
     )
 
 
-def alternating(round_number: int) -> tuple[str, ...]:
-    return MODES if round_number % 2 == 0 else MODES[::-1]
-
-
-async def commands(folder: Path, seconds: float, rounds: int) -> dict[str, dict[str, list[float]]]:
-    """Commands per second, by case and mode, one value per round."""
+async def command_cases(folder: Path, seconds: float) -> dict[str, dict[str, Any]]:
+    """Commands per second by case, plain and encrypted, as bench/core.py measures them: ROUNDS
+    alternating rounds, judged by the median of the per-round ratios."""
     cores = {
         mode: await build_core(settings_for(folder / f"{mode}.sqlite3", mode), limiter=Unlimited())
         for mode in MODES
@@ -79,26 +79,28 @@ async def commands(folder: Path, seconds: float, rounds: int) -> dict[str, dict[
         ("read /privacy", "privacy", (), ACTIVE_CHATS),
         ("read /events", "events", (), ACTIVE_CHATS),
     )
-    rates: dict[str, dict[str, list[float]]] = {name: {m: [] for m in MODES} for name, *_ in cases}
+    figures: dict[str, dict[str, Any]] = {}
     try:
         for offset, (name, command, args, chats) in enumerate(cases):
             first = (offset + 1) * 10_000_000
-            for mode in MODES:  # warm up: the returning chats, and the connections' key derivation
+            for mode in MODES:  # warm up: the returning chats, and each pool's connection
                 for number in range(chats or 500):
                     chat = Address("bench", str(first + number))
                     await cores[mode].dispatcher.dispatch(Request(command, args, chat, "warm"))
-            for round_number in range(rounds):
-                for mode in alternating(round_number):
-                    # New chats for every write round: each /subscribe is a first one.
-                    start = first + 500 + round_number * 5_000_000 if chats is None else first
-                    per_second = await rate(
-                        cores[mode].dispatcher, command, args, seconds, chats, start
-                    )
-                    rates[name][mode].append(per_second)
+            # Writes: each from a new chat, after the warm-up's.
+            start = first if chats else first + 500
+            sides = {m: commands(cores[m].dispatcher, command, args, chats, start) for m in MODES}
+            ratio = await alternating(sides["encrypted"], sides["plain"], seconds)
+            figures[name] = {
+                "unit": "/s",
+                "plain": statistics.median(sides["plain"].rates),
+                "encrypted": statistics.median(sides["encrypted"].rates),
+                "ratio": ratio,
+            }
     finally:
         for core in cores.values():
             await core.aclose()
-    return rates
+    return figures
 
 
 async def prepare_tick(folder: Path, rows: int, due: int) -> dict[str, Path]:
@@ -141,32 +143,33 @@ async def tick_seconds(source: Path, mode: str, due: int, work: Path) -> float:
         await core.aclose()
 
 
-async def ticks(folder: Path, rows: int, due: int, rounds: int) -> dict[str, list[float]]:
+async def ticks(folder: Path, rows: int, due: int, rounds: int) -> list[tuple[float, float]]:
+    """(plain, encrypted) seconds of one tick per round, the order alternating by round."""
     sources = await prepare_tick(folder, rows, due)
-    times: dict[str, list[float]] = {mode: [] for mode in MODES}
+    times = []
     for round_number in range(rounds):
-        for mode in alternating(round_number):
-            times[mode].append(await tick_seconds(sources[mode], mode, due, folder))
+        seconds = {}
+        for mode in MODES if round_number % 2 == 0 else MODES[::-1]:
+            seconds[mode] = await tick_seconds(sources[mode], mode, due, folder)
+        times.append((seconds["plain"], seconds["encrypted"]))
     return times
 
 
-async def measure(seconds: float, rounds: int, rows: int, due: int) -> dict[str, dict[str, Any]]:
-    """Each case's plain and encrypted rate (per second, medians) and their ratio."""
-    figures: dict[str, dict[str, Any]] = {}
+async def measure(
+    seconds: float, tick_rounds: int, rows: int, due: int
+) -> dict[str, dict[str, Any]]:
+    """Each case's plain and encrypted rate (per second, medians) and the median of the
+    per-round ratios."""
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        for case, by_mode in (await commands(folder, seconds, rounds)).items():
-            plain, encrypted = (statistics.median(by_mode[m]) for m in MODES)
-            figures[case] = {"unit": "/s", "plain": plain, "encrypted": encrypted}
-        tick_times = await ticks(folder, rows, due, rounds)
-        plain, encrypted = (due / statistics.median(tick_times[m]) for m in MODES)
-        figures[f"tick sending {due:,}"] = {
-            "unit": "reminders/s",
-            "plain": plain,
-            "encrypted": encrypted,
-        }
-    for figure in figures.values():
-        figure["ratio"] = figure["encrypted"] / figure["plain"]
+        figures = await command_cases(folder, seconds)
+        times = await ticks(folder, rows, due, tick_rounds)
+    figures[f"tick sending {due:,}"] = {
+        "unit": "reminders/s",
+        "plain": due / statistics.median(plain for plain, _ in times),
+        "encrypted": due / statistics.median(encrypted for _, encrypted in times),
+        "ratio": statistics.median(plain / encrypted for plain, encrypted in times),
+    }
     return figures
 
 
@@ -197,21 +200,26 @@ def as_figures(figures: dict[str, dict[str, Any]]) -> list[Figure]:
             f["plain"],
             target=f">= {TARGET_RATIO:.2f} of plain",
             met=f["ratio"] >= TARGET_RATIO,
+            # The median of the per-round ratios, which the verdict judges; not the ratio of
+            # the two medians.
+            ratio=f["ratio"],
         )
         for name, f in figures.items()
     ]
 
 
 def main(
-    seconds: float, rounds: int, rows: int, due: int, json_path: Path | None
+    seconds: float, tick_rounds: int, rows: int, due: int, json_path: Path | None
 ) -> dict[str, dict[str, Any]]:
     start = time.perf_counter()
-    figures = asyncio.run(measure(seconds, rounds, rows, due))
+    figures = asyncio.run(measure(seconds, tick_rounds, rows, due))
     print(report(figures))
     print(f"({time.perf_counter() - start:.0f} s)")
     notes = [
-        f"medians of {rounds} alternating rounds, {seconds:g} s per command case",
-        f"the tick on {rows:,} planned rows, {due:,} due, a fresh copy each round",
+        f"commands: {ROUNDS} alternating rounds, {seconds:g} s per side and case",
+        f"the tick: {tick_rounds} alternating rounds on {rows:,} planned rows, {due:,} due, "
+        "a fresh copy of each file every round",
+        "rates are medians, ratios the median of the per-round ratios",
     ]
     write("encryption", as_figures(figures), json_path, notes=notes)
     return figures
@@ -219,12 +227,12 @@ def main(
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--tick-rounds", type=int, default=5)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--due", type=int, default=10_000)
     add_json_argument(parser)
     options = parser.parse_args()
-    results = main(options.seconds, options.rounds, options.rows, options.due, options.json)
+    results = main(options.seconds, options.tick_rounds, options.rows, options.due, options.json)
     # A missed target is a result, and `make bench` reports it by this exit code.
     sys.exit(1 if any(f["ratio"] < TARGET_RATIO for f in results.values()) else 0)
