@@ -1,4 +1,4 @@
-"""The command line: run | console | content check | db upgrade."""
+"""The command line: run | console | content check | db upgrade | encrypt | decrypt | backup."""
 
 from __future__ import annotations
 
@@ -25,6 +25,16 @@ def _parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database tools")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
+    db_commands.add_parser(
+        "encrypt", help="encrypt the SQLite database in place with DATABASE_KEY (bot stopped)"
+    )
+    db_commands.add_parser(
+        "decrypt", help="decrypt the SQLite database in place with DATABASE_KEY (bot stopped)"
+    )
+    backup = db_commands.add_parser(
+        "backup", help="copy the SQLite database, encrypted when DATABASE_KEY is set (bot may run)"
+    )
+    backup.add_argument("path", type=Path, help="a new file (one name per backup)")
     discord_tools = commands.add_parser("discord", help="Discord tools")
     discord_commands = discord_tools.add_subparsers(dest="discord_command", required=True)
     sync = discord_commands.add_parser("sync", help="upload the slash commands to Discord now")
@@ -51,12 +61,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.logs import configure_logging, configured_secrets
 
     configure_logging(settings.log_level, configured_secrets(settings))
-    if command == "db":
-        return asyncio.run(_db_upgrade(settings))
-    if command == "discord":
-        return asyncio.run(_discord_sync(settings, args.guild))
+    from db.cipher import CipherError
+
     try:
+        if command == "db":
+            if args.db_command == "upgrade":
+                return asyncio.run(_db_upgrade(settings))
+            return _db_file_tool(settings, args.db_command, getattr(args, "path", None))
+        if command == "discord":
+            return asyncio.run(_discord_sync(settings, args.guild))
         return asyncio.run(_serve(settings, console_only=command == "console"))
+    except CipherError as error:
+        # A wrong or missing DATABASE_KEY, or a refused conversion: one line, never the key.
+        print(f"allybot: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 0
 
@@ -88,12 +106,39 @@ def _content_check(directory: Path | None) -> int:
 async def _db_upgrade(settings: Settings) -> int:
     from db.session import create_engine, upgrade
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_key)
     try:
         await upgrade(engine)
     finally:
         await engine.dispose()
     print("database is up to date")
+    return 0
+
+
+def _db_file_tool(settings: Settings, tool: str, target: Path | None) -> int:
+    """`allybot db encrypt | decrypt | backup PATH` (db/cipher_tools.py)."""
+    from db.cipher_tools import backup, database_file, decrypt, encrypt
+
+    path = database_file(settings.database_url)
+    key = settings.database_key
+    if tool == "backup":
+        assert target is not None  # noqa: S101 -- argparse requires it
+        backup(path, target, key)
+        kind = "encrypted with DATABASE_KEY" if key else "NOT encrypted: DATABASE_KEY is not set"
+        print(f"backed up {path} to {target} ({kind})")
+        return 0
+    if key is None:
+        print(f"allybot: DATABASE_KEY is not set: {tool} needs it (see README)", file=sys.stderr)
+        return 2
+    if tool == "encrypt":
+        encrypt(path, key)
+        print(
+            f"encrypted {path}: the bot now starts only with this DATABASE_KEY; "
+            "keep a copy of the key somewhere safe (without it the data cannot be read)"
+        )
+    else:
+        decrypt(path, key)
+        print(f"decrypted {path}: remove DATABASE_KEY before starting the bot")
     return 0
 
 

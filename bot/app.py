@@ -103,7 +103,7 @@ async def build_core(
     poll faster than production); production uses their defaults.
     """
     campaign = campaign or load_campaign(settings.content_dir)
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database_url, settings.database_key)
     await upgrade(engine)
     # The event store keeps published events and lead times in memory; every change of a chat's
     # row (erasure, move) or a purge tells it to read them again.

@@ -14,9 +14,10 @@ from bot.settings import Settings
 def configured_secrets(settings: Settings) -> list[str]:
     """Every secret the settings hold, in each form a log line could show it.
 
-    Tokens and the webhook secret; the password in DATABASE_URL; and the path, query and
-    password of TELEGRAM_API_BASE_URL, DISCORD_API_BASE_URL and DISCORD_GATEWAY_URL, because a
-    self-hosted Bot API server's or a proxy's URL may embed the token or a secret path of its own.
+    Tokens, the webhook secret and DATABASE_KEY; the password in DATABASE_URL; and the path, query
+    and password of TELEGRAM_API_BASE_URL, DISCORD_API_BASE_URL and DISCORD_GATEWAY_URL, because
+    a self-hosted Bot API server's or a proxy's URL may embed the token or a secret path of its
+    own.
     """
     found = [
         secret.get_secret_value()
@@ -24,6 +25,7 @@ def configured_secrets(settings: Settings) -> list[str]:
             settings.telegram_bot_token,
             settings.discord_bot_token,
             settings.telegram_webhook_secret,
+            settings.database_key,
         )
         if secret is not None
     ]

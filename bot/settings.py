@@ -26,6 +26,13 @@ WEBHOOK_HINT = (
     "required when TELEGRAM_WEBHOOK_URL is set: 32 to 256 characters of A-Z a-z 0-9 _ -; "
     'generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
 )
+# A passphrase an operator can type, long enough that guessing it offline (the seized-disk case it
+# is for) is hopeless even through SQLCipher's key derivation.
+DATABASE_KEY_MIN = 16
+DATABASE_KEY_HINT = (
+    f"at least {DATABASE_KEY_MIN} characters; generate one with: "
+    'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+)
 # Telegram's broadcast ceilings: about 30 messages a second free; up to 1,000 a second with
 # allow_paid_broadcast, paid in Stars per message (https://core.telegram.org/bots/api#sendmessage).
 FREE_RATE_CAP = 30
@@ -46,6 +53,15 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite+aiosqlite:///data/allybot.sqlite3",
         description="SQLAlchemy async URL; the default is an SQLite file under ./data/",
+    )
+    # Declared after the URL: its check reads it. Never logged (bot/logs.py redacts it) and never
+    # quoted back in an error.
+    database_key: SecretStr | None = Field(
+        default=None,
+        description=(
+            "optional: encrypt the SQLite database with SQLCipher under this passphrase "
+            "(convert an existing file with `allybot db encrypt`)"
+        ),
     )
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
@@ -170,7 +186,11 @@ class Settings(BaseSettings):
         return frozenset(organizers)
 
     @field_validator(
-        "telegram_bot_token", "discord_bot_token", "telegram_webhook_secret", mode="before"
+        "telegram_bot_token",
+        "discord_bot_token",
+        "telegram_webhook_secret",
+        "database_key",
+        mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -271,6 +291,22 @@ class Settings(BaseSettings):
         if value.startswith("sqlite://") or value.startswith("sqlite:///"):
             # People write the classic form; the async engine needs the aiosqlite driver.
             value = "sqlite+aiosqlite://" + value.removeprefix("sqlite://")
+        return value
+
+    @field_validator("database_key")
+    @classmethod
+    def _key_for_sqlite(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # The value is never quoted back, only its length rule.
+        if value is None:
+            return value
+        if len(value.get_secret_value()) < DATABASE_KEY_MIN:
+            raise ValueError(DATABASE_KEY_HINT)
+        url = info.data.get("database_url")
+        if url is not None and not url.startswith("sqlite+aiosqlite:"):
+            raise ValueError(
+                "encrypts an SQLite database only (sqlite+aiosqlite:///...); "
+                "for another database, use its own encryption at rest"
+            )
         return value
 
     @field_validator("content_dir")

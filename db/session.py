@@ -10,10 +10,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from pydantic import SecretStr
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from db.cipher import CipherError, adapted_dbapi, keyed_open, refuse_unreadable
 from db.sqlite_driver import connector
 
 log = logging.getLogger(__name__)
@@ -86,13 +88,22 @@ def _prepare_file(database: Path) -> None:
         _restrict(database.with_name(name), FILE_MODE)
 
 
-def create_engine(database_url: str) -> AsyncEngine:
+def create_engine(database_url: str, key: SecretStr | None = None) -> AsyncEngine:
     """An async engine; for an SQLite file, creates its folder and the file itself private to
-    this user (whatever the umask) and sets the pragmas on every connection."""
+    this user (whatever the umask) and sets the pragmas on every connection. With `key`
+    (DATABASE_KEY), the file is encrypted by SQLCipher (db/cipher.py)."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
+        if key is not None:
+            raise CipherError("DATABASE_KEY encrypts an SQLite database only")
         return create_async_engine(url)
-    engine = create_async_engine(url, **_one_trip_per_statement(url))
+    # The pool hands out the connection given back last: in WAL mode a connection drops its
+    # whole page cache when another one has written since its last read, and its own writes do
+    # not. Most often one connection does everything and its cache stays warm; that matters
+    # most with DATABASE_KEY, where every page read back is decrypted and authenticated again.
+    engine = create_async_engine(url, pool_use_lifo=True, **_one_trip_per_statement(url, key))
+    # First of the listeners: a file that does not open (wrong or missing key) is one clear line.
+    event.listen(engine.sync_engine, "connect", refuse_unreadable(keyed=key is not None))
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         database = Path(url.database)
@@ -101,13 +112,20 @@ def create_engine(database_url: str) -> AsyncEngine:
     return engine
 
 
-def _one_trip_per_statement(url: URL) -> dict[str, Any]:
+def _one_trip_per_statement(url: URL, key: SecretStr | None) -> dict[str, Any]:
     """For aiosqlite, the engine's connections from db/sqlite_driver.py, opened with exactly the
-    arguments SQLAlchemy's dialect would have passed."""
+    arguments SQLAlchemy's dialect would have passed (by SQLCipher, keyed, given a key)."""
     if url.get_driver_name() != "aiosqlite":
+        if key is not None:
+            raise CipherError("DATABASE_KEY needs the aiosqlite driver (sqlite+aiosqlite:///...)")
         return {}
     arguments, options = url.get_dialect()().create_connect_args(url)
-    return {"async_creator": connector(*arguments, **options)}
+    if key is None:
+        return {"async_creator": connector(*arguments, **options)}
+    return {
+        "async_creator": connector(*arguments, open_with=keyed_open(key), **options),
+        "module": adapted_dbapi(),
+    }
 
 
 async def checkpoint(engine: AsyncEngine) -> bool:

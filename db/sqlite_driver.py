@@ -150,13 +150,20 @@ class Connection(aiosqlite.Connection):
             await super().rollback()
 
 
-def connector(database: str, **options: Any) -> Callable[[], Awaitable[Connection]]:
+def connector(
+    database: str,
+    *,
+    open_with: Callable[..., sqlite3.Connection] | None = None,
+    **options: Any,
+) -> Callable[[], Awaitable[Connection]]:
     """An async_creator for create_async_engine: a new Connection to `database` each call, with
-    the sqlite3 options SQLAlchemy's dialect would have passed."""
+    the sqlite3 options SQLAlchemy's dialect would have passed. `open_with` opens it on the
+    connection's thread in place of sqlite3.connect (looked up at each open, so a test can
+    patch it): SQLCipher's keyed open (db/cipher.py) when DATABASE_KEY is set."""
 
     async def connect() -> Connection:
         def open_database() -> sqlite3.Connection:
-            opened: sqlite3.Connection = sqlite3.connect(database, **options)
+            opened: sqlite3.Connection = (open_with or sqlite3.connect)(database, **options)
             return opened
 
         connection = Connection(open_database, iter_chunk_size=64)

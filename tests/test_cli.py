@@ -27,7 +27,7 @@ def allybot(
             (
                 "TELEGRAM_",
                 "DISCORD_",
-                "DATABASE_URL",
+                "DATABASE_",
                 "ORGANIZERS",
                 "CONTENT_DIR",
                 "LOG_LEVEL",
