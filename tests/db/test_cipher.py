@@ -3,9 +3,11 @@ readable; without the key the file does not open; with it everything reads back.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import sqlite3
 import struct
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -99,6 +101,46 @@ async def test_the_encrypted_file_and_its_log_hold_nothing_readable(
     assert prefs is not None
     assert prefs.timezone == ZONE
     assert TOPIC in prefs.topics
+
+
+OTHER_TOOL = """
+import sys
+import sqlcipher3.dbapi2 as sqlcipher
+path, key, page_size = sys.argv[1], sys.argv[2], sys.argv[3]
+connection = sqlcipher.connect(path)
+connection.execute("PRAGMA key = '" + key.replace("'", "''") + "'")
+if page_size:
+    connection.execute(f"PRAGMA cipher_page_size = {int(page_size)}")
+print(connection.execute("SELECT timezone FROM chats").fetchall())
+"""
+
+
+@pytest.mark.parametrize("page_size", ["", "2048"], ids=["defaults", "as the README says"])
+async def test_another_sqlcipher_tool_opens_the_file_as_the_readme_says(
+    tmp_path: Path, page_size: str
+) -> None:
+    """The README tells how to open an encrypted file outside the bot (a restore checked by hand,
+    DB Browser): the key, then `PRAGMA cipher_page_size = 2048`. A fresh process, so nothing of
+    this one's SQLCipher defaults helps."""
+    path = tmp_path / "allybot.sqlite3"
+    core = await build_core(settings_for(path, KEY), clock=FixedClock(), limiter=Unlimited())
+    try:
+        await fill(core)
+    finally:
+        await core.aclose()
+    opened = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", OTHER_TOOL, str(path), KEY, page_size],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if page_size:
+        assert opened.returncode == 0, opened.stderr
+        assert ZONE in opened.stdout
+    else:
+        assert opened.returncode != 0
+        assert "not a database" in opened.stderr
 
 
 @pytest.mark.parametrize(
