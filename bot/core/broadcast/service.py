@@ -1,27 +1,22 @@
-"""Organizer broadcasts as a service: what handlers ask of it, and the loop that runs them.
+"""Organizer broadcasts as a service: what handlers ask of it, and the words of its reports.
 
-`run()` starts one PlatformSender per messenger and a supervisor that starts scheduled
-broadcasts when due, reports progress to the sender's chat (a new message at most every
-`progress_every_s`, since editing a message is platform-specific), and sends the final report.
-Everything it needs to continue is in the database, so a restart resumes within `poll_s`.
-Cancelling `run()` is the graceful stop: nothing new starts, the sends on their way finish
-(within `stop_grace_s`) and are recorded, so a restart sends each recipient exactly once.
+`run()` is the loop in runner.py (one sender per platform and a supervisor); this module is what
+the handlers call (draft, confirm, approve, cancel, the estimates) and how a broadcast's writer
+is told how it goes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
-from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.core.broadcast.paid import PaidEstimate, estimate
 from bot.core.broadcast.report import delivery_numbers, minutes_left
-from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, STOP_GRACE_S, PlatformSender
+from bot.core.broadcast.runner import BroadcastRunner
+from bot.core.broadcast.sender import MAX_TRIES, RETRY_BASE_S, STOP_GRACE_S
 from bot.core.broadcast.tell import ChatReader, Compose, Teller
 from bot.core.broadcast.values import (
     UNFINISHED,
@@ -29,10 +24,9 @@ from bot.core.broadcast.values import (
     BroadcastState,
     BroadcastStore,
     NewBroadcast,
-    Recipient,
 )
 from bot.core.delivery.budget import SendBudgets
-from bot.core.discreet import BROADCAST, PROGRESS, ShowTarget, neutral
+from bot.core.discreet import PROGRESS, ShowTarget
 from bot.core.i18n import gettext_for, ngettext_for
 from bot.core.messages import Address, Reply
 from bot.core.ports import ChatGone, Clock, Messenger, PlatformPacing, Sleep, Translator
@@ -40,8 +34,6 @@ from bot.core.ports import ChatGone, Clock, Messenger, PlatformPacing, Sleep, Tr
 log = logging.getLogger(__name__)
 
 SECOND_APPROVAL_ABOVE = 1000
-DRAFT_LIFETIME = timedelta(hours=24)
-CLEANUP_EVERY_S = 600.0
 
 
 class Broadcasts(Protocol):
@@ -76,13 +68,6 @@ class Broadcasts(Protocol):
     def paid_estimate(self, breakdown: Mapping[tuple[str, str], int]) -> PaidEstimate | None: ...
 
 
-@dataclass
-class _Progress:
-    started: float
-    last_report: float
-    done_at_start: int
-
-
 class BroadcastService:
     """Creates, confirms and runs broadcasts over the messengers, one per platform."""
 
@@ -113,28 +98,28 @@ class BroadcastService:
         self._messengers = messengers
         self._translator = translator
         self._clock = clock
-        self._chats = chats
-        self._poll_s = poll_s
-        self._progress_every_s = progress_every_s
         self._monotonic = monotonic
-        self._cancelled: set[int] = set()
-        self._replies: dict[int, Reply] = {}
-        self._neutral: dict[tuple[int, str | None, bool], Reply] = {}
-        self._progress: dict[int, _Progress] = {}
-        self._wake = asyncio.Event()
-        self._next_cleanup = 0.0
         # One budget per platform, shared with the reminders (the composition root passes the
         # same one to both); without one, a budget of its own is made from `pacing` (which
         # overrides a messenger's own), `monotonic` and `sleep` (benchmarks and tests).
         self.budgets = budgets or SendBudgets(messengers, pacing, monotonic, sleep)
-        self._sender_options: dict[str, Any] = {
-            "max_tries": max_tries,
-            "retry_base_s": retry_base_s,
-            "idle_s": poll_s,
-            "monotonic": monotonic,
-            "stop_grace_s": stop_grace_s,
-        }
-        self._senders: dict[str, PlatformSender] = {}
+        self._runner = BroadcastRunner(
+            store,
+            messengers,
+            self.budgets,
+            translator,
+            clock,
+            chats,
+            self._report,
+            poll_s=poll_s,
+            progress_every_s=progress_every_s,
+            monotonic=monotonic,
+            sender_options={
+                "max_tries": max_tries,
+                "retry_base_s": retry_base_s,
+                "stop_grace_s": stop_grace_s,
+            },
+        )
         # Messages for one person follow their private chat's language and discreet mode.
         self._teller = Teller(messengers, translator, chat_prefs, self.push)
 
@@ -202,7 +187,7 @@ class BroadcastService:
         else:
             to = self._scheduled_or_sending(info)
         await self._store.transition(broadcast_id, (BroadcastState.DRAFT,), to)
-        self._wake.set()
+        self._runner.wake.set()
         return await self._store.get(broadcast_id)
 
     async def approve(self, broadcast_id: int, by: Address) -> BroadcastInfo | None:
@@ -212,12 +197,12 @@ class BroadcastService:
             return info
         to = self._scheduled_or_sending(info)
         await self._store.transition(broadcast_id, (BroadcastState.APPROVAL,), to, approved_by=by)
-        self._wake.set()
+        self._runner.wake.set()
         return await self._store.get(broadcast_id)
 
     async def cancel(self, broadcast_id: int) -> BroadcastInfo | None:
         """Stop a broadcast: nothing more is sent from the moment this returns."""
-        self._cancelled.add(broadcast_id)
+        self._runner.cancelled.add(broadcast_id)
         await self._store.transition(
             broadcast_id,
             UNFINISHED,
@@ -231,7 +216,7 @@ class BroadcastService:
 
     def eta_s(self, info: BroadcastInfo) -> float:
         """Seconds left at the observed rate, or the configured one before there is any."""
-        progress = self._progress.get(info.id)
+        progress = self._runner.progress.get(info.id)
         done = info.total - info.remaining
         if progress is not None:
             elapsed = self._monotonic() - progress.started
@@ -250,7 +235,7 @@ class BroadcastService:
         for platform, count in sorted(recipients.items()):
             if count <= 0 or platform not in self._messengers:
                 continue
-            paid_rate = self._pacing_of(platform).paid_rate
+            paid_rate = self.budgets.pacing_of(platform).paid_rate
             if paid_rate is not None and paid_rate > 0:
                 return estimate(platform, count, paid_rate)
         return None
@@ -260,124 +245,20 @@ class BroadcastService:
             return BroadcastState.SCHEDULED
         return BroadcastState.SENDING
 
-    # -- the loop ---------------------------------------------------------------------------
-
-    def _pacing_of(self, platform: str) -> PlatformPacing:
-        return self.budgets.pacing_of(platform)
-
     def _rate_of(self, platform: str, info: BroadcastInfo) -> float:
-        pacing = self._pacing_of(platform)
+        pacing = self.budgets.pacing_of(platform)
         if info.campaign_wide and pacing.paid_rate:
             return pacing.paid_rate
         return pacing.rate
 
+    # -- the loop ---------------------------------------------------------------------------
+
     async def run(self) -> None:
         """Deliver every running broadcast and start scheduled ones, until cancelled."""
-        options = self._sender_options
-        self._senders = {
-            platform: PlatformSender(
-                messenger,
-                self._store,
-                self.budgets.of(platform),
-                self._reply_of,
-                self._cancelled,
-                self._chats,
-                **options,
-                discreet=self._discreet_reply,
-            )
-            for platform, messenger in self._messengers.items()
-        }
-        # Progress starts afresh: every running broadcast reports once it is picked up again.
-        self._progress.clear()
-        try:
-            async with asyncio.TaskGroup() as group:
-                for sender in self._senders.values():
-                    group.create_task(sender.run())
-                group.create_task(self._supervise())
-        finally:
-            await self._store.aclose()
+        await self._runner.run()
 
-    async def _supervise(self) -> None:
-        while True:
-            try:
-                await self._tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:
-                # A database hiccup must not end the fan-out: try again on the next tick.
-                log.error("broadcast supervisor failed (%s); retrying", type(error).__name__)
-            self._wake.clear()
-            # asyncio.timeout, not wait_for, which on Python 3.11 can swallow a cancel.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_s):
-                    await self._wake.wait()
-
-    async def _tick(self) -> None:
-        now = self._clock()
-        if self._monotonic() >= self._next_cleanup:
-            self._next_cleanup = self._monotonic() + CLEANUP_EVERY_S
-            await self._store.delete_drafts(now - DRAFT_LIFETIME)
-        for info in await self._store.with_state(BroadcastState.SCHEDULED):
-            if info.send_at is None or info.send_at <= now:
-                await self._store.transition(
-                    info.id, (BroadcastState.SCHEDULED,), BroadcastState.SENDING
-                )
-        for info in await self._store.with_state(BroadcastState.SENDING):
-            await self._follow(info)
-
-    async def _follow(self, info: BroadcastInfo) -> None:
-        now = self._monotonic()
-        progress = self._progress.get(info.id)
-        if progress is None:
-            failed = await self._store.fail_unreachable(info.id, tuple(self._messengers))
-            if failed:
-                log.warning("broadcast %d: %d recipients on platforms not running", info.id, failed)
-                info = await self._store.get(info.id) or info
-            progress = _Progress(now, now, info.total - info.remaining)
-            self._progress[info.id] = progress
-            for sender in self._senders.values():
-                sender.wake.set()
-            if info.remaining:
-                await self._report(info, final=False)
-        if info.remaining == 0:
-            if await self._store.transition(
-                info.id, (BroadcastState.SENDING,), BroadcastState.DONE
-            ):
-                await self._report(info, final=True)
-            self._progress.pop(info.id, None)
-            self._replies.pop(info.id, None)
-            for key in [k for k in self._neutral if k[0] == info.id]:
-                del self._neutral[key]
-            return
-        if now - progress.last_report >= self._progress_every_s:
-            progress.last_report = now
-            await self._report(info, final=False)
-
-    async def _reply_of(self, broadcast_id: int) -> Reply | None:
-        reply = self._replies.get(broadcast_id)
-        if reply is None:
-            info = await self._store.get(broadcast_id)
-            if info is None:
-                return None
-            reply = info.message.reply()
-            if info.campaign_wide:
-                # Where the campaign turned on a paid lane, campaign-wide broadcasts take it
-                # (a platform without one sends it as any other message).
-                reply = replace(reply, paid=True)
-            self._replies[broadcast_id] = reply
-        return reply
-
-    def _discreet_reply(self, recipient: Recipient, full: Reply) -> Reply:
-        """A discreet chat's copy of a broadcast: a neutral line in its language, and Show."""
-        key = (recipient.broadcast_id, recipient.locale, full.paid)
-        reply = self._neutral.get(key)
-        if reply is None:
-            _ = gettext_for(self._translator, recipient.locale)
-            target = ShowTarget(BROADCAST, str(recipient.broadcast_id))
-            reply = self._neutral[key] = neutral(target, _, paid=full.paid)
-        return reply
-
-    async def _report(self, info: BroadcastInfo, *, final: bool) -> None:
+    async def _report(self, info: BroadcastInfo, final: bool) -> None:
+        """How a broadcast goes (or ended), for its writer: the runner calls it."""
         if not info.campaign_wide:
             # A group's own broadcast was asked in that group: the message itself is the news,
             # and progress reports there would only be noise for its members (/broadcasts).
