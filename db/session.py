@@ -91,17 +91,22 @@ def _prepare_file(database: Path) -> None:
 def create_engine(database_url: str, key: SecretStr | None = None) -> AsyncEngine:
     """An async engine; for an SQLite file, creates its folder and the file itself private to
     this user (whatever the umask) and sets the pragmas on every connection. With `key`
-    (DATABASE_KEY), the file is encrypted by SQLCipher (db/cipher.py)."""
+    (DATABASE_KEY), the file is encrypted by SQLCipher (db/cipher.py).
+
+    hide_parameters: a failed statement's error would otherwise quote its parameters (chat ids)
+    wherever it is printed."""
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         if key is not None:
             raise CipherError("DATABASE_KEY encrypts an SQLite database only")
-        return create_async_engine(url)
+        return create_async_engine(url, hide_parameters=True)
     # The pool hands out the connection given back last: in WAL mode a connection drops its
     # whole page cache when another one has written since its last read, and its own writes do
     # not. Most often one connection does everything and its cache stays warm; that matters
     # most with DATABASE_KEY, where every page read back is decrypted and authenticated again.
-    engine = create_async_engine(url, pool_use_lifo=True, **_one_trip_per_statement(url, key))
+    engine = create_async_engine(
+        url, pool_use_lifo=True, hide_parameters=True, **_one_trip_per_statement(url, key)
+    )
     # First of the listeners: a file that does not open (wrong or missing key) is one clear line.
     event.listen(engine.sync_engine, "connect", refuse_unreadable(keyed=key is not None))
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
