@@ -19,7 +19,7 @@ from bot.core.commands import (
 )
 from bot.core.conversation import FREE_TEXT, Conversations
 from bot.core.discreet import is_discreet
-from bot.core.i18n import gettext_for, supported_language
+from bot.core.i18n import N_, gettext_for, supported_language
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.ports import ChatStore, RateLimiter, TooFast, Translator
 
@@ -28,6 +28,16 @@ log = logging.getLogger(__name__)
 
 class ArgumentError(UserError):
     pass
+
+
+SORRY = N_("Sorry, something went wrong on our side. Please try again later.")
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    # The exception text may quote what a user typed or a row's values (a database error's
+    # message): its type and the stack only.
+    stack = "".join(traceback.format_tb(error.__traceback__))
+    log.error("%s failed with %s\n%s", what, type(error).__name__, stack)
 
 
 class DispatchParts(Protocol):
@@ -72,7 +82,23 @@ class Dispatcher(Generic[PartsT]):
         return user in self._organizers
 
     async def dispatch(self, request: Request) -> Reply | None:
-        """Answer one request; None means stay silent (plain talk in a group)."""
+        """Answer one request; None means stay silent (plain talk in a group).
+
+        Whatever fails on the way (the chat's stored choices unreadable, say) is one log line
+        and a friendly answer: the person is never left without a reply, and the error never
+        travels on to an adapter or the process, which would print its text."""
+        try:
+            return await self._dispatch(request)
+        except Exception as error:
+            command = self._registry.get(request.command)
+            # A typed name is the person's words: only a command the bot knows is named.
+            _log_failure(f"/{command.name}" if command else "a request", error)
+            _ = gettext_for(
+                self._translator, supported_language(request.locale, self._translator.locales)
+            )
+            return Reply(_(SORRY))
+
+    async def _dispatch(self, request: Request) -> Reply | None:
         verdict = self._limiter.check(self._limit_key(request))
         request = await self._with_chat_preferences(request)
         _ = self._gettext(request)
@@ -143,10 +169,8 @@ class Dispatcher(Generic[PartsT]):
         except UserError as error:
             reply = Reply(error.text)
         except Exception as error:
-            # The exception text may quote what a user typed; log only its type and the stack.
-            stack = "".join(traceback.format_tb(error.__traceback__))
-            log.error("/%s failed with %s\n%s", command.name, type(error).__name__, stack)
-            reply = Reply(_("Sorry, something went wrong on our side. Please try again later."))
+            _log_failure(f"/{command.name}", error)
+            reply = Reply(_(SORRY))
         else:
             if reply.erased:
                 self._forget_in_memory(request)
