@@ -18,7 +18,9 @@ async def test_a_failed_statement_does_not_quote_its_parameters(tmp_path: Path) 
     try:
         with pytest.raises(DBAPIError) as raised:
             async with engine.connect() as connection:
-                await connection.execute(text("SELECT * FROM missing WHERE id = :id"), {"id": VALUE})
+                await connection.execute(
+                    text("SELECT * FROM missing WHERE id = :id"), {"id": VALUE}
+                )
     finally:
         await engine.dispose()
     assert "missing" in str(raised.value)  # the error itself still says what went wrong
