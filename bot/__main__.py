@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import signal
 import sys
@@ -11,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,6 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 0
+    except Exception as error:
+        # Python's own report of an uncaught error is printed past the log's filters, with each
+        # error's text (a database error's can quote row values): the log's private traceback
+        # instead, secrets redacted and database errors shown by their type.
+        log.critical("allybot stopped: %s", type(error).__name__, exc_info=error)
+        return 1
 
 
 def _content_check(directory: Path | None) -> int:
