@@ -93,6 +93,10 @@ class Dispatcher(Generic[PartsT]):
             command = self._registry.get(request.command)
             # A typed name is the person's words: only a command the bot knows is named.
             _log_failure(f"/{command.name}" if command else "a request", error)
+            if request.command == FREE_TEXT and request.chat_kind is not ChatKind.PRIVATE:
+                # Plain talk in a group is not for the bot: an apology to each message people
+                # exchange there would be noise (an answer to a question waits, unanswered).
+                return None
             _ = gettext_for(
                 self._translator, supported_language(request.locale, self._translator.locales)
             )

@@ -18,8 +18,10 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_core
+from bot.core.conversation import FREE_TEXT
 from bot.core.dispatcher import SORRY
 from bot.core.i18n import gettext_for
+from bot.core.messages import Address, ChatKind, Request
 from bot.core.redaction import SecretRedactor
 from bot.ratelimit import Unlimited
 from bot.settings import Settings
@@ -28,6 +30,7 @@ from tests.support.fakes import FixedClock
 
 CHAT = "918273645"
 PERSON = "918273646"
+GROUP = "-100918273647"
 
 
 @pytest.fixture
@@ -64,6 +67,7 @@ async def test_a_database_error_is_an_apology_and_a_log_line_without_ids(
     try:
         say = speaker(core.dispatcher.dispatch, chat=CHAT)
         await say("/subscribe events", user=PERSON, locale="ru")
+        await say("/subscribe events", chat=GROUP, user=PERSON, kind=ChatKind.GROUP, admin=True)
     finally:
         await core.aclose()
     break_topics(Path(settings.database_url.split("///", 1)[1]))
@@ -74,13 +78,19 @@ async def test_a_database_error_is_an_apology_and_a_log_line_without_ids(
         with caplog.at_level(logging.DEBUG):
             reply = await say("/settings", user=PERSON, locale="ru")
             again = await say("/subscribe petitions", user=PERSON, locale="ru")
+            # People talking in the group get no apology to each of their messages.
+            talk = Request(
+                FREE_TEXT, ("hi all",), Address("console", GROUP), PERSON, ChatKind.GROUP
+            )
+            group_reply = await core.dispatcher.dispatch(talk)
         sorry = gettext_for(core.translator, "ru")(SORRY)
     finally:
         await core.aclose()
 
     assert sorry != SORRY  # the apology is in the asker's language
     assert reply.text == sorry and again.text == sorry
+    assert group_reply is None
     logged = log_text.getvalue() + caplog.text
     assert "/settings failed with OperationalError" in logged
-    for private in (CHAT, PERSON, "[parameters", "'console'"):
+    for private in (CHAT, PERSON, GROUP, "[parameters", "'console'"):
         assert private not in logged, logged
