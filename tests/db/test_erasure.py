@@ -30,8 +30,8 @@ UNKNOWN_GROUP = Address("telegram", "-1003330002222")  # a group asked "here", n
 
 
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'erase.sqlite3'}")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
     await upgrade(engine)
     yield engine
     await engine.dispose()
