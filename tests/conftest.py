@@ -16,6 +16,7 @@ from tests.support.postgres import Server
 from tests.support.postgres import start as start_postgres
 from tests.support.postgres import stop as stop_postgres
 from tests.support.reminders import RecordingMessenger, Reminders, compose
+from tests.support.settings import settings_on
 
 
 @pytest.fixture
@@ -25,11 +26,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}",
-        organizers="console:organizer",  # type: ignore[arg-type]
-    )
+    """SQLite only; a folder whose stores must also hold on PostgreSQL overrides this with
+    `settings_on(database_url)`, which runs each of its tests on both."""
+    return settings_on(f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}")
 
 
 @pytest.fixture
