@@ -59,6 +59,15 @@ def migration_lock(dialect: str) -> str | None:
     return None
 
 
+def skip_duplicate(dialect: str, key: str) -> str:
+    """What ends an INSERT … SELECT so that a row already there is skipped, not an error. Empty
+    on SQLite, where a writer has the whole file and the statement's own NOT EXISTS suffices
+    (and ON CONFLICT after a SELECT's WHERE would need disambiguating)."""
+    if dialect == POSTGRESQL:
+        return f" ON CONFLICT ({key}) DO NOTHING"
+    return ""
+
+
 def differs(dialect: str, left: str, right: str) -> str:
     """SQL that is true when two values differ, NULL counting as a value (SQLite's IS NOT)."""
     if dialect == POSTGRESQL:

@@ -151,3 +151,30 @@ async def test_postgres_upgrades_started_at_once_wait_for_each_other(postgres: S
     finally:
         for engine in (*engines, holder):
             await engine.dispose()
+
+
+async def test_two_transactions_marking_one_chat_both_commit(engine: AsyncEngine) -> None:
+    """On PostgreSQL both can find the chat not yet queued; the second must not fail for it."""
+    async with engine.begin() as connection:
+        chat = {"platform": "telegram", "chat_id": "1", "kind": "private", "locale": "en"}
+        values = {**chat, "timezone": "UTC", "active": True, "discreet": False, "created_at": NOW}
+        pk = (await connection.execute(insert(Chat).values(**values))).inserted_primary_key[0]
+    await clear(engine)
+    async with engine.connect() as first, engine.connect() as second:
+        await first.execute(insert(ChatTopic).values(chat_pk=pk, topic="events"))
+        if engine.dialect.name == "postgresql":
+            # The second sees no queued row yet (the first has not committed) and waits for it.
+            waiting = asyncio.create_task(
+                second.execute(insert(ChatTopic).values(chat_pk=pk, topic="news"))
+            )
+            await asyncio.sleep(0.5)
+            await first.commit()
+            async with asyncio.timeout(10):
+                await waiting
+            await second.commit()
+        else:
+            # SQLite lets one writer at a time: the second transaction starts after the first.
+            await first.commit()
+            await second.execute(insert(ChatTopic).values(chat_pk=pk, topic="news"))
+            await second.commit()
+    assert await dirty(engine) == {pk}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from db.dialect import create_trigger, differs, drop_trigger, partial
+from db.dialect import create_trigger, differs, drop_trigger, partial, skip_duplicate
 
 revision = "0003"
 down_revision = "0001"
@@ -26,14 +26,17 @@ def _chat_fk(table: str) -> sa.ForeignKey:
     return sa.ForeignKey("chats.id", ondelete="CASCADE", name=f"fk_{table}_chat_pk_chats")
 
 
-def _mark(row: str) -> str:
+def _mark(dialect: str, row: str) -> str:
     # The chat may be going (its erasure cascades here): only queue chats that still exist.
     # `row` is one of our own constants (NEW.chat_pk, OLD.chat_pk, NEW.id), never user input.
     # No INSERT OR IGNORE: an outer upsert's conflict handling would override it inside a trigger.
+    # On PostgreSQL two transactions can both find the chat not yet queued: the second's insert
+    # then waits for the first and is dropped rather than failing its transaction.
     return (
         "INSERT INTO reminder_dirty (chat_pk) "  # noqa: S608
         f"SELECT {row} WHERE EXISTS (SELECT 1 FROM chats WHERE id = {row}) "
-        f"AND NOT EXISTS (SELECT 1 FROM reminder_dirty WHERE chat_pk = {row});"
+        f"AND NOT EXISTS (SELECT 1 FROM reminder_dirty WHERE chat_pk = {row})"
+        f"{skip_duplicate(dialect, 'chat_pk')};"
     )
 
 
@@ -124,7 +127,9 @@ def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     for name, (table, event, columns, row) in TRIGGERS.items():
         condition = " OR ".join(differs(dialect, f"NEW.{c}", f"OLD.{c}") for c in columns)
-        for statement in create_trigger(dialect, name, table, event, condition, _mark(row)):
+        for statement in create_trigger(
+            dialect, name, table, event, condition, _mark(dialect, row)
+        ):
             op.execute(statement)
 
 
