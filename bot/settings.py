@@ -291,6 +291,10 @@ class Settings(BaseSettings):
         if value.startswith("sqlite://") or value.startswith("sqlite:///"):
             # People write the classic form; the async engine needs the aiosqlite driver.
             value = "sqlite+aiosqlite://" + value.removeprefix("sqlite://")
+        for classic in ("postgresql://", "postgres://"):
+            if value.startswith(classic):
+                # Likewise for PostgreSQL: asyncpg is the driver installed with the project.
+                value = "postgresql+asyncpg://" + value.removeprefix(classic)
         return value
 
     @field_validator("database_key")

@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from db.cipher import CipherError, adapted_dbapi, keyed_open, refuse_unreadable
+from db.dialect import migration_lock
 from db.sqlite_driver import connector
 
 log = logging.getLogger(__name__)
@@ -167,4 +168,7 @@ def _upgrade(connection: Connection) -> None:
 async def upgrade(engine: AsyncEngine) -> None:
     """Apply every migration not yet applied (the schema's branches all end at a head)."""
     async with engine.begin() as connection:
+        lock = migration_lock(engine.dialect.name)
+        if lock is not None:
+            await connection.exec_driver_sql(lock)
         await connection.run_sync(_upgrade)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,11 @@ from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from tests.support.chat import Say, speaker
 from tests.support.fakes import FixedClock
+from tests.support.postgres import Server
+from tests.support.postgres import start as start_postgres
+from tests.support.postgres import stop as stop_postgres
 from tests.support.reminders import RecordingMessenger, Reminders, compose
+from tests.support.settings import settings_on
 
 
 @pytest.fixture
@@ -22,11 +26,9 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}",
-        organizers="console:organizer",  # type: ignore[arg-type]
-    )
+    """SQLite only; a folder whose stores must also hold on PostgreSQL overrides this with
+    `settings_on(database_url)`, which runs each of its tests on both."""
+    return settings_on(f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}")
 
 
 @pytest.fixture
@@ -56,3 +58,20 @@ def rem(core: Core, clock: FixedClock, messenger: RecordingMessenger) -> Reminde
 def ask(rem: Reminders) -> Say:
     """Like `say`, through the dispatcher the reminder tests compose."""
     return speaker(rem.dispatcher.dispatch, chat="alice")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Server]:
+    """One throwaway PostgreSQL server for the whole run (tests/support/postgres.py)."""
+    server = start_postgres()
+    yield server
+    stop_postgres(server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on a fresh SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}"
+    server: Server = request.getfixturevalue("postgres")
+    return server.url(server.fresh_database())

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from db.dialect import partial
 from db.models.base import Base
 
 # The rows the fan-out still has to deliver; a partial index keeps finding them cheap when
@@ -51,7 +52,7 @@ class BroadcastRecipientRow(Base):
             "ix_broadcast_recipients_open",
             "platform",
             "id",
-            sqlite_where=text(OPEN_CONDITION),
+            **partial(text(OPEN_CONDITION)),
         ),
     )
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from db.dialect import partial
 from db.models.base import Base
 
 PLANNED = "planned"
@@ -72,7 +73,7 @@ class PlannedReminder(Base):
         Index(
             "ix_reminder_plan_due",
             "due_at",
-            sqlite_where=text("state = 'planned'"),
+            **partial(text("state = 'planned'")),
         ),
         Index("ix_reminder_plan_event", "event_id", "chat_pk"),
     )

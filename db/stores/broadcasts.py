@@ -121,12 +121,15 @@ class SqlBroadcastStore:
             return _info(row, await _counts(connection, broadcast_id))
 
     async def breakdown(self, broadcast_id: int) -> Mapping[tuple[str, str], int]:
+        # Grouped by the label: PostgreSQL sees two coalesce(…) with their own bound "" as two
+        # different expressions, and would refuse the select's as not grouped.
+        language = func.coalesce(C.c.locale, "").label("language")
         async with self._engine.connect() as connection:
             rows = await connection.execute(
-                select(R.c.platform, func.coalesce(C.c.locale, ""), func.count())
+                select(R.c.platform, language, func.count())
                 .select_from(R.outerjoin(C, C.c.id == R.c.chat_pk))
                 .where(R.c.broadcast_id == broadcast_id)
-                .group_by(R.c.platform, func.coalesce(C.c.locale, ""))
+                .group_by(R.c.platform, language)
             )
             return {(platform, locale): count for platform, locale, count in rows}
 

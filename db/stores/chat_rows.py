@@ -6,10 +6,11 @@ from dataclasses import replace
 from datetime import UTC, time, timedelta
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 
 from bot.core.messages import Address, ChatKind
 from bot.core.ports import ChatPrefs
+from db.dialect import POSTGRESQL, joined
 from db.models.chats import Chat, ChatTopic
 
 
@@ -25,12 +26,15 @@ def _time(minutes: int) -> time:
 # and are Core statements on the tables (no ORM layer to pass through at each execution).
 CHATS: Table = Chat.__table__  # type: ignore[assignment]
 TOPICS: Table = ChatTopic.__table__  # type: ignore[assignment]
-READ_CHAT = (
-    select(Chat.__table__, func.group_concat(ChatTopic.topic).label("topic_list"))
+
+# The chat and its topics in one statement, by dialect name (the aggregate is spelled apart).
+READ_CHAT = {
+    dialect: select(Chat.__table__, joined(dialect, ChatTopic.topic).label("topic_list"))
     .outerjoin(ChatTopic, ChatTopic.chat_pk == Chat.id)
     .where(Chat.platform == bindparam("platform"), Chat.chat_id == bindparam("chat_id"))
     .group_by(Chat.id)
-)
+    for dialect in ("sqlite", POSTGRESQL)
+}
 ADDRESSES = select(CHATS.c.platform, CHATS.c.chat_id)
 INSERT_CHAT = insert(CHATS)
 INSERT_TOPIC = insert(TOPICS)

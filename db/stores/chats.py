@@ -9,12 +9,12 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import Address
 from bot.core.ports import ChatPrefs, RsvpAnswer
+from db.dialect import upsert
 from db.erasure import erase
 from db.models.chats import CampaignStart, Chat, ChatTopic, Rsvp
 from db.session import checkpoint
@@ -72,7 +72,10 @@ class SqlChatStore:
         if not await self._may_exist(address):
             return None
         key = {"platform": address.platform, "chat_id": address.chat_id}
-        row = await reading(self._engine, lambda c: c.execute(READ_CHAT, key).one_or_none())
+        row = await reading(
+            self._engine,
+            lambda c: c.execute(READ_CHAT[self._engine.dialect.name], key).one_or_none(),
+        )
         entry = None
         if row is not None:
             topics = frozenset(row.topic_list.split(",")) if row.topic_list else frozenset()
@@ -169,10 +172,12 @@ class SqlChatStore:
             if chat_pk is None:
                 raise LookupError("save the chat before its RSVP")
             await connection.execute(
-                sqlite_insert(Rsvp)
-                .values(chat_pk=chat_pk, event_id=event_id, answer=answer.value)
-                .on_conflict_do_update(
-                    index_elements=["chat_pk", "event_id"], set_={"answer": answer.value}
+                upsert(
+                    connection.dialect.name,
+                    Rsvp,
+                    {"chat_pk": chat_pk, "event_id": event_id, "answer": answer.value},
+                    ["chat_pk", "event_id"],
+                    {"answer": answer.value},
                 )
             )
 
@@ -247,10 +252,12 @@ class SqlChatStore:
     async def count_campaign_start(self, tag: str) -> None:
         async with self._engine.begin() as connection:
             await connection.execute(
-                sqlite_insert(CampaignStart)
-                .values(tag=tag, count=1)
-                .on_conflict_do_update(
-                    index_elements=["tag"], set_={"count": CampaignStart.count + 1}
+                upsert(
+                    connection.dialect.name,
+                    CampaignStart,
+                    {"tag": tag, "count": 1},
+                    ["tag"],
+                    {"count": CampaignStart.count + 1},
                 )
             )
 

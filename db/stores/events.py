@@ -24,11 +24,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.messages import Address
 from bot.core.reminders.values import DEFAULT_LEADS, EventDraft, EventInfo, EventStatus, Localized
+from db.dialect import upsert
 from db.models.chats import Chat
 from db.models.events import ReminderLeads, StoredEvent
 
@@ -275,9 +275,13 @@ class SqlEventStore:
             if chat_pk is None:
                 raise LookupError("save the chat before its lead times")
             await connection.execute(
-                sqlite_insert(ReminderLeads)
-                .values(chat_pk=chat_pk, leads=value)
-                .on_conflict_do_update(index_elements=["chat_pk"], set_={"leads": value})
+                upsert(
+                    connection.dialect.name,
+                    ReminderLeads,
+                    {"chat_pk": chat_pk, "leads": value},
+                    ["chat_pk"],
+                    {"leads": value},
+                )
             )
 
 

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, text, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.core.reminders.values import (
@@ -20,6 +19,7 @@ from bot.core.reminders.values import (
     EventStatus,
     PlanChat,
 )
+from db.dialect import upsert
 from db.models.chats import Chat, ChatTopic, Rsvp
 from db.models.events import (
     PLANNED,
@@ -137,9 +137,13 @@ class SqlPlanStore:
             after, done = pks[-1], done + len(pks)
         async with self._engine.begin() as connection:
             await connection.execute(
-                sqlite_insert(ReminderMark)
-                .values(subject=subject, mark=mark)
-                .on_conflict_do_update(index_elements=["subject"], set_={"mark": mark})
+                upsert(
+                    connection.dialect.name,
+                    ReminderMark,
+                    {"subject": subject, "mark": mark},
+                    ["subject"],
+                    {"mark": mark},
+                )
             )
         return done
 

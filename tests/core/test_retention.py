@@ -13,7 +13,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -41,10 +40,11 @@ ALICE = Address("console", "alice")
 BOB = Address("console", "bob")
 
 
-def fast_settings(tmp_path: Path, **retention: timedelta) -> Settings:
+def fast_settings(database_url: str, **retention: timedelta) -> Settings:
+    """The purge's own stores on the test's database (SQLite, then PostgreSQL)."""
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}",
+        database_url=database_url,
         organizers="console:organizer",  # type: ignore[arg-type]
         purge_interval=timedelta(seconds=PURGE_EVERY_S),
         **retention,
@@ -126,11 +126,13 @@ async def reminder_rows(core: Core, chat: Address, event_id: str, kind: str, at:
 
 
 async def test_an_events_rsvps_and_reminder_records_go_after_its_retention_and_not_before(
-    tmp_path: Path, running: Callable[[Settings], Awaitable[Core]], caplog: pytest.LogCaptureFixture
+    database_url: str,
+    running: Callable[[Settings], Awaitable[Core]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="bot.core.retention")
     core = await running(
-        fast_settings(tmp_path, retention_after_event=timedelta(seconds=RETENTION_S))
+        fast_settings(database_url, retention_after_event=timedelta(seconds=RETENTION_S))
     )
     say = speaker(core.dispatcher.dispatch, chat="alice")
     now = whole_second(datetime.now(UTC))
@@ -187,10 +189,10 @@ async def test_an_events_rsvps_and_reminder_records_go_after_its_retention_and_n
 
 
 async def test_a_finished_broadcasts_recipient_list_goes_and_its_counts_stay(
-    tmp_path: Path, running: Callable[[Settings], Awaitable[Core]]
+    database_url: str, running: Callable[[Settings], Awaitable[Core]]
 ) -> None:
     core = await running(
-        fast_settings(tmp_path, retention_broadcast_recipients=timedelta(seconds=RETENTION_S))
+        fast_settings(database_url, retention_broadcast_recipients=timedelta(seconds=RETENTION_S))
     )
     await add_subscribers(core.engine, "console", ["s1", "s2", "s3"])
     store = SqlBroadcastStore(core.engine)
@@ -247,9 +249,11 @@ async def test_a_finished_broadcasts_recipient_list_goes_and_its_counts_stay(
 
 
 async def test_drafts_go_after_their_retention(
-    tmp_path: Path, running: Callable[[Settings], Awaitable[Core]]
+    database_url: str, running: Callable[[Settings], Awaitable[Core]]
 ) -> None:
-    core = await running(fast_settings(tmp_path, retention_drafts=timedelta(seconds=RETENTION_S)))
+    core = await running(
+        fast_settings(database_url, retention_drafts=timedelta(seconds=RETENTION_S))
+    )
     start = whole_second(datetime.now(UTC)) + timedelta(days=3)
     draft = EventDraft(
         "Vigil",
@@ -352,8 +356,8 @@ class Watcher:
         raise NotImplementedError
 
 
-async def test_serve_runs_the_purge_beside_reminders_and_broadcasts(tmp_path: Path) -> None:
-    settings = fast_settings(tmp_path, retention_drafts=timedelta(seconds=1))
+async def test_serve_runs_the_purge_beside_reminders_and_broadcasts(database_url: str) -> None:
+    settings = fast_settings(database_url, retention_drafts=timedelta(seconds=1))
     core = await build_core(settings, limiter=Unlimited())
     start = whole_second(datetime.now(UTC)) + timedelta(days=3)
     draft = EventDraft(
@@ -367,9 +371,9 @@ async def test_serve_runs_the_purge_beside_reminders_and_broadcasts(tmp_path: Pa
 
 
 async def test_chats_an_older_version_only_switched_off_are_erased_by_the_purge(
-    tmp_path: Path, running: Callable[[Settings], Awaitable[Core]]
+    database_url: str, running: Callable[[Settings], Awaitable[Core]]
 ) -> None:
-    core = await running(fast_settings(tmp_path))
+    core = await running(fast_settings(database_url))
     say = speaker(core.dispatcher.dispatch, chat="left-long-ago")
     await say("/subscribe events")
     await say("/subscribe events", chat="still-here")

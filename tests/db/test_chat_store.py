@@ -16,18 +16,24 @@ from bot.core.ports import ChatPrefs, ChatStore, RsvpAnswer
 from db.session import create_engine, upgrade
 from db.stores.chats import SqlChatStore
 from tests.support.fakes import InMemoryStore
+from tests.support.postgres import Server
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 ALICE = Address("telegram", "1001")
 BOB = Address("discord", "123456789012345678")
 
 
-@pytest.fixture(params=["sqlite", "memory"])
+@pytest.fixture(params=["sqlite", "postgresql", "memory"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[ChatStore]:
     if request.param == "memory":
         yield InMemoryStore()
         return
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}")
+    if request.param == "postgresql":
+        server: Server = request.getfixturevalue("postgres")
+        url = server.url(server.fresh_database())
+    else:
+        url = f"sqlite+aiosqlite:///{tmp_path / 'store.sqlite3'}"
+    engine = create_engine(url)
     await upgrade(engine)
     yield SqlChatStore(engine)
     await engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.messages import Address, ChatKind
 from bot.core.ports import ChatPrefs, RsvpAnswer
+from bot.settings import Settings
 from db.models.broadcasts import BroadcastRecipientRow, BroadcastRow
 from db.models.chats import Chat
 from db.models.events import PlannedReminder, ReminderLeads, StoredEvent
@@ -21,6 +22,7 @@ from db.models.setups import ServerSetupRow
 from db.session import create_engine, upgrade
 from db.stores.chats import SqlChatStore
 from tests.support.chat import Say
+from tests.support.settings import settings_on
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 GROUP = Address("telegram", "-1005550001234")
@@ -30,8 +32,14 @@ UNKNOWN_GROUP = Address("telegram", "-1003330002222")  # a group asked "here", n
 
 
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'erase.sqlite3'}")
+def settings(database_url: str) -> Settings:
+    """/forget through the real core, on SQLite and on PostgreSQL."""
+    return settings_on(database_url)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
     await upgrade(engine)
     yield engine
     await engine.dispose()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.dialect import create_trigger, differs, drop_trigger, partial, skip_duplicate
+
 revision = "0003"
 down_revision = "0001"
 branch_labels = ("reminders",)
@@ -24,34 +26,35 @@ def _chat_fk(table: str) -> sa.ForeignKey:
     return sa.ForeignKey("chats.id", ondelete="CASCADE", name=f"fk_{table}_chat_pk_chats")
 
 
-def _mark(row: str) -> str:
+def _mark(dialect: str, row: str) -> str:
     # The chat may be going (its erasure cascades here): only queue chats that still exist.
     # `row` is one of our own constants (NEW.chat_pk, OLD.chat_pk, NEW.id), never user input.
     # No INSERT OR IGNORE: an outer upsert's conflict handling would override it inside a trigger.
+    # On PostgreSQL two transactions can both find the chat not yet queued: the second's insert
+    # then waits for the first and is dropped rather than failing its transaction.
     return (
         "INSERT INTO reminder_dirty (chat_pk) "  # noqa: S608
         f"SELECT {row} WHERE EXISTS (SELECT 1 FROM chats WHERE id = {row}) "
-        f"AND NOT EXISTS (SELECT 1 FROM reminder_dirty WHERE chat_pk = {row});"
+        f"AND NOT EXISTS (SELECT 1 FROM reminder_dirty WHERE chat_pk = {row})"
+        f"{skip_duplicate(dialect, 'chat_pk')};"
     )
 
 
+# name: (table, event, the columns whose change counts (none: any), the row's chat);
+# db/dialect.py writes each database's trigger syntax.
 TRIGGERS = {
-    "reminder_dirty_topic_added": f"AFTER INSERT ON chat_topics BEGIN {_mark('NEW.chat_pk')} END",
-    "reminder_dirty_topic_removed": f"AFTER DELETE ON chat_topics BEGIN {_mark('OLD.chat_pk')} END",
-    "reminder_dirty_rsvp_added": f"AFTER INSERT ON rsvps BEGIN {_mark('NEW.chat_pk')} END",
-    "reminder_dirty_rsvp_changed": f"AFTER UPDATE ON rsvps BEGIN {_mark('NEW.chat_pk')} END",
-    "reminder_dirty_rsvp_removed": f"AFTER DELETE ON rsvps BEGIN {_mark('OLD.chat_pk')} END",
-    "reminder_dirty_leads_added": (
-        f"AFTER INSERT ON reminder_leads BEGIN {_mark('NEW.chat_pk')} END"
-    ),
-    "reminder_dirty_leads_changed": (
-        f"AFTER UPDATE ON reminder_leads BEGIN {_mark('NEW.chat_pk')} END"
-    ),
+    "reminder_dirty_topic_added": ("chat_topics", "AFTER INSERT", (), "NEW.chat_pk"),
+    "reminder_dirty_topic_removed": ("chat_topics", "AFTER DELETE", (), "OLD.chat_pk"),
+    "reminder_dirty_rsvp_added": ("rsvps", "AFTER INSERT", (), "NEW.chat_pk"),
+    "reminder_dirty_rsvp_changed": ("rsvps", "AFTER UPDATE", (), "NEW.chat_pk"),
+    "reminder_dirty_rsvp_removed": ("rsvps", "AFTER DELETE", (), "OLD.chat_pk"),
+    "reminder_dirty_leads_added": ("reminder_leads", "AFTER INSERT", (), "NEW.chat_pk"),
+    "reminder_dirty_leads_changed": ("reminder_leads", "AFTER UPDATE", (), "NEW.chat_pk"),
     "reminder_dirty_chat_changed": (
-        "AFTER UPDATE OF timezone, quiet_start, quiet_end, active ON chats "
-        "WHEN NEW.timezone IS NOT OLD.timezone OR NEW.quiet_start IS NOT OLD.quiet_start "
-        "OR NEW.quiet_end IS NOT OLD.quiet_end OR NEW.active IS NOT OLD.active "
-        f"BEGIN {_mark('NEW.id')} END"
+        "chats",
+        "AFTER UPDATE OF timezone, quiet_start, quiet_end, active",
+        ("timezone", "quiet_start", "quiet_end", "active"),
+        "NEW.id",
     ),
 }
 
@@ -109,7 +112,7 @@ def upgrade() -> None:
         "ix_reminder_plan_due",
         "reminder_plan",
         ["due_at"],
-        sqlite_where=sa.text("state = 'planned'"),
+        **partial(sa.text("state = 'planned'")),
     )
     op.create_index("ix_reminder_plan_event", "reminder_plan", ["event_id", "chat_pk"])
     op.create_table(
@@ -121,15 +124,20 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(64), primary_key=True),
         sa.Column("mark", sa.String(200), nullable=False),
     )
-    if op.get_bind().dialect.name == "sqlite":
-        for name, body in TRIGGERS.items():
-            op.execute(f"CREATE TRIGGER {name} {body}")
+    dialect = op.get_bind().dialect.name
+    for name, (table, event, columns, row) in TRIGGERS.items():
+        condition = " OR ".join(differs(dialect, f"NEW.{c}", f"OLD.{c}") for c in columns)
+        for statement in create_trigger(
+            dialect, name, table, event, condition, _mark(dialect, row)
+        ):
+            op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        for name in TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    dialect = op.get_bind().dialect.name
+    for name, (table, *_) in TRIGGERS.items():
+        for statement in drop_trigger(dialect, name, table):
+            op.execute(statement)
     op.drop_table("reminder_marks")
     op.drop_table("reminder_dirty")
     op.drop_index("ix_reminder_plan_event", "reminder_plan")

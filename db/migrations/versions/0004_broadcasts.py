@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.dialect import partial
+
 revision = "0004"
 down_revision = "0001"
 branch_labels = ("broadcasts",)
@@ -69,7 +71,7 @@ def upgrade() -> None:
         "ix_broadcast_recipients_open",
         "broadcast_recipients",
         ["platform", "id"],
-        sqlite_where=sa.text("state IN ('queued', 'sending')"),
+        **partial(sa.text("state IN ('queued', 'sending')")),
     )
 
 

@@ -15,36 +15,41 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from db.dialect import create_trigger, drop_trigger, now_epoch
+
 # Not a bare number: other work on the broadcasts branch may add its own 0005 at the same time.
 revision = "0005_retention"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
-# SQLite's own clock (the same UTC wall clock the bot runs on), in whole seconds.
-NOW = "CAST(strftime('%s', 'now') AS INTEGER)"
 TRIGGER = "broadcast_finished_at"
-TRIGGER_BODY = (
-    "AFTER UPDATE OF state ON broadcasts "  # noqa: S608 - constants only
-    "WHEN NEW.state IN ('done', 'cancelled') AND NEW.finished_at IS NULL "
-    f"BEGIN UPDATE broadcasts SET finished_at = {NOW} WHERE id = NEW.id; END"
-)
+CONDITION = "NEW.state IN ('done', 'cancelled') AND NEW.finished_at IS NULL"
+
+
+def _stamp(dialect: str) -> str:
+    # The database's own clock (the same UTC wall clock the bot runs on), in whole seconds.
+    return f"UPDATE broadcasts SET finished_at = {now_epoch(dialect)} WHERE id = NEW.id;"  # noqa: S608
 
 
 def upgrade() -> None:
     op.add_column("broadcasts", sa.Column("finished_at", sa.Integer()))
     op.add_column("broadcasts", sa.Column("final_counts", sa.Text()))
+    dialect = op.get_bind().dialect.name
     op.execute(
-        f"UPDATE broadcasts SET finished_at = {NOW} "  # noqa: S608 - constants only
+        f"UPDATE broadcasts SET finished_at = {now_epoch(dialect)} "  # noqa: S608 - constants only
         "WHERE state IN ('done', 'cancelled')"
     )
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"CREATE TRIGGER {TRIGGER} {TRIGGER_BODY}")
+    event = "AFTER UPDATE OF state"
+    for statement in create_trigger(
+        dialect, TRIGGER, "broadcasts", event, CONDITION, _stamp(dialect)
+    ):
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute(f"DROP TRIGGER IF EXISTS {TRIGGER}")
+    for statement in drop_trigger(op.get_bind().dialect.name, TRIGGER, "broadcasts"):
+        op.execute(statement)
     with op.batch_alter_table("broadcasts") as batch:
         batch.drop_column("final_counts")
         batch.drop_column("finished_at")

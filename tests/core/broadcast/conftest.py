@@ -12,6 +12,13 @@ from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from tests.support.broadcast import FAST_BROADCASTS, Bot, MakeBot, bot_of
 from tests.support.fakes import FixedClock
+from tests.support.settings import settings_on
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The broadcast store on SQLite and on PostgreSQL."""
+    return settings_on(database_url)
 
 
 @pytest.fixture

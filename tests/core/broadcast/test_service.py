@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -21,23 +20,21 @@ from bot.core.messages import ActionButton, Address, ChatKind, Reply, UrlButton
 from bot.core.ports import RecipientGone, TryLater
 from bot.core.server_setup import ServerSetup
 from bot.settings import Settings
+from db.dialect import POSTGRESQL, create_trigger, drop_trigger
 from db.models.broadcasts import BroadcastRecipientRow, BroadcastRow
 from db.stores.broadcasts import SqlBroadcastStore
 from db.stores.setups import SqlServerSetups
 from tests.support.broadcast import ALWAYS, Bot, MakeBot, add_subscribers
 from tests.support.fakes import FixedClock
+from tests.support.settings import settings_on
 
 ORGANIZER = "organizer"
 SECOND = "second"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}",
-        organizers="console:organizer,console:second",  # type: ignore[arg-type]
-    )
+def settings(database_url: str) -> Settings:
+    return settings_on(database_url, organizers="console:organizer,console:second")
 
 
 @pytest.fixture
@@ -203,20 +200,30 @@ async def test_a_time_in_the_past_or_nonsense_is_refused(bot: Bot) -> None:
 async def test_creation_is_one_transaction_all_recipients_or_nothing(bot: Bot) -> None:
     chats = [f"c{i}" for i in range(500)]
     await add_subscribers(bot.core.engine, "telegram", chats)
+    dialect = bot.core.engine.dialect.name
+    fail = (
+        "RAISE EXCEPTION 'disk full';"
+        if dialect == POSTGRESQL
+        else "SELECT RAISE(ABORT, 'disk full');"
+    )
     async with bot.core.engine.begin() as connection:
         # The 300th recipient row cannot be written: the whole broadcast must vanish.
-        await connection.execute(
-            text(
-                "CREATE TRIGGER refuse_one BEFORE INSERT ON broadcast_recipients "
-                "WHEN NEW.chat_pk = 300 BEGIN SELECT RAISE(ABORT, 'disk full'); END"
-            )
-        )
+        for statement in create_trigger(
+            dialect,
+            "refuse_one",
+            "broadcast_recipients",
+            "BEFORE INSERT",
+            "NEW.chat_pk = 300",
+            fail,
+        ):
+            await connection.execute(text(statement))
     reply = await bot.say("/broadcast events now Rally")
     assert "something went wrong" in reply.text
     async with bot.core.engine.connect() as connection:
         assert await connection.scalar(select(func.count()).select_from(BroadcastRow)) == 0
         assert await connection.scalar(select(func.count()).select_from(BroadcastRecipientRow)) == 0
-        await connection.execute(text("DROP TRIGGER refuse_one"))
+        for statement in drop_trigger(dialect, "refuse_one", "broadcast_recipients"):
+            await connection.execute(text(statement))
         await connection.commit()
     preview = await bot.say("/broadcast events now Rally")
     assert "500 chats" in preview.text
