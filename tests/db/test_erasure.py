@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,6 @@ from db.models.broadcasts import BroadcastRecipientRow, BroadcastRow
 from db.models.chats import Chat
 from db.models.events import PlannedReminder, ReminderLeads, StoredEvent
 from db.models.setups import ServerSetupRow
-from db.session import create_engine, upgrade
 from db.stores.chats import SqlChatStore
 from tests.support.chat import Say
 from tests.support.settings import settings_on
@@ -35,14 +33,6 @@ UNKNOWN_GROUP = Address("telegram", "-1003330002222")  # a group asked "here", n
 def settings(database_url: str) -> Settings:
     """/forget through the real core, on SQLite and on PostgreSQL."""
     return settings_on(database_url)
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 def broadcast(origin: Address, **values: Any) -> dict[str, Any]:

@@ -4,7 +4,6 @@ switched-off chats takes their events out of what is kept."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +14,6 @@ import db.stores.events
 from bot.core.messages import Address, ChatKind
 from bot.core.ports import ChatPrefs
 from bot.core.reminders.values import EventDraft, EventInfo
-from db.session import create_engine, upgrade
 from db.stores.chats import SqlChatStore
 from db.stores.events import SqlEventStore
 from db.stores.retention import SqlRetentionStore
@@ -26,14 +24,6 @@ load = db.stores.events._load
 DRAFT = EventDraft(
     "Rally", datetime(2026, 12, 5, 14), datetime(2026, 12, 5, 16), "UTC", "Square", "Come."
 )
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 async def publish(events: SqlEventStore, scope: Address | None = None) -> str:

@@ -5,10 +5,8 @@ on PostgreSQL several processes starting at once migrating one after another."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -26,14 +24,6 @@ from tests.support.postgres import Server
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 # Long enough for an upgrade that is not blocked to finish, short for one that waits on the lock.
 BLOCKED_FOR = 3.0
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 async def heads_applied(engine: AsyncEngine) -> set[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,19 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.server_setup import ServerSetup
 from db.models.base import Base
-from db.session import create_engine, upgrade
 from db.stores.setups import SqlServerSetups
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 MY_TABLES = {"server_setups", "command_hashes"}
-
-
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    await upgrade(engine)
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture
