@@ -43,6 +43,12 @@ WHOAMI_HINT = "send /whoami to the bot to get yours"
 CONSOLE_USER = Address("console", "local")
 
 
+# What one `allybot run` process does (README, "Scaling out"): serve Telegram's updates, hold
+# Discord's gateway, and/or run the background senders. All three unless ROLES (or --role) says.
+TELEGRAM_ROLE, DISCORD_ROLE, SENDER_ROLE = "telegram", "discord", "sender"
+ALL_ROLES = frozenset((TELEGRAM_ROLE, DISCORD_ROLE, SENDER_ROLE))
+
+
 class SettingsError(Exception):
     """One clear line naming the variable and the problem."""
 
@@ -61,6 +67,15 @@ class Settings(BaseSettings):
         description=(
             "optional: encrypt the SQLite database with SQLCipher under this passphrase "
             "(convert an existing file with `allybot db encrypt`)"
+        ),
+    )
+    # Declared after the URL: its check reads it.
+    roles: Annotated[frozenset[str], NoDecode] = Field(
+        default=ALL_ROLES,
+        description=(
+            "what this process does, comma-separated: telegram (updates), discord (the "
+            "gateway), sender (broadcasts, reminders); all three by default; a split needs "
+            "PostgreSQL"
         ),
     )
     telegram_bot_token: SecretStr | None = None
@@ -282,6 +297,27 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("use one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _known_roles(cls, value: object, info: ValidationInfo) -> frozenset[str]:
+        if isinstance(value, str):
+            value = [part.strip().lower() for part in value.split(",") if part.strip()]
+        roles = frozenset(str(role) for role in value)  # type: ignore[attr-defined]
+        unknown = sorted(roles - ALL_ROLES)
+        if unknown:
+            raise ValueError(
+                f"unknown role {unknown[0]!r}: use telegram, discord and/or sender, comma-separated"
+            )
+        if not roles:
+            raise ValueError("name at least one of telegram, discord, sender")
+        url = info.data.get("database_url", "")
+        if roles != ALL_ROLES and not str(url).startswith("postgresql"):
+            raise ValueError(
+                "splitting the roles across processes needs PostgreSQL (DATABASE_URL="
+                "postgresql://…): on SQLite one process does everything"
+            )
+        return roles
 
     @field_validator("database_url")
     @classmethod

@@ -58,6 +58,9 @@ NAMES_NOBODY: Mapping[str, str] = {
     "command_hashes.scope": "the Discord application's global scope, never a server",
     "message_deletions.sent_id": "the id of the bot's own message within the chat, never a person",
     "campaign_starts.tag": "a campaign tag from the content, counted without anybody",
+    "broadcast_recipients.claimed_by": "the host:pid of the bot process sending it, no person",
+    "reminder_plan.claimed_by": "the host:pid of the bot process sending it, no person",
+    "leases.holder": "the host:pid of the bot process holding a job, no person",
 }
 
 # The kinds the reply to /forget names; the others are counted as "other records".

@@ -42,8 +42,9 @@ class DiscordCoreParts(CoreParts, Protocol):
     def chat_events(self) -> SentMessages: ...
 
 
-def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
-    """The Discord messenger from the settings; its probe answers /setup's server questions."""
+def build_discord(core: DiscordCoreParts, *, outbound_only: bool = False) -> DiscordMessenger:
+    """The Discord messenger from the settings; its probe answers /setup's server questions.
+    `outbound_only`: a sender process's, which only sends (no gateway, no slash commands)."""
     settings = core.settings
     token = settings.discord_bot_token
     if token is None:
@@ -56,6 +57,8 @@ def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
         core.translator,
         core.server_setups,
         sent_messages=core.chat_events,
+        sync_on_start=not outbound_only,
+        outbound_only=outbound_only,
     )
     core.server_probes[PLATFORM] = messenger.probe
     return messenger

@@ -154,8 +154,12 @@ class DiscordMessenger:
         max_ratelimit_timeout: float = 30.0,
         sync_on_start: bool = True,
         sent_messages: SentMessages | None = None,
+        outbound_only: bool = False,
     ) -> None:
         self._token = token
+        # A sender process without the discord role: REST only, no gateway (another process
+        # serves the people; one gateway connection per bot, or explicit shards).
+        self.outbound_only = outbound_only
         self.translator = translator
         self.store = store
         self.max_ratelimit_timeout = max_ratelimit_timeout
@@ -200,6 +204,8 @@ class DiscordMessenger:
                 client = AllyClient(self)
                 self.client = client
                 try:
+                    if self.outbound_only:
+                        await self._send_only(client)
                     await client.start(self._token)
                 except discord.LoginFailure:
                     if not self._logged_in:
@@ -226,6 +232,15 @@ class DiscordMessenger:
                 self.reconnects += 1
         finally:
             uninstall(self.redactor)
+
+    async def _send_only(self, client: AllyClient) -> None:
+        """Log in over REST (which knows the bot's own user, all that sending needs) and hold
+        the session until cancelled, without connecting to the gateway."""
+        await client.login(self._token)
+        self._logged_in = True
+        self._backoff = 1.0
+        log.info("Discord: sending only (no gateway in this process)")
+        await asyncio.Event().wait()
 
     def connected(self) -> None:
         self._backoff = 1.0

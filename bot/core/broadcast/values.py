@@ -138,6 +138,14 @@ class BroadcastStore(Protocol):
         """Queued or in-flight rows of sending broadcasts on one platform, by id."""
         ...
 
+    async def claim(self, recipient_ids: Sequence[int]) -> set[int]:
+        """Mark rows 'sending' as this process's before they are sent; the ids claimed."""
+        ...
+
+    async def recover(self) -> int:
+        """Queue again the rows other (stopped) processes claimed and never settled."""
+        ...
+
     async def mark(self, recipient_id: int, state: DeliveryState, attempts: int) -> None: ...
 
     async def mark_many(self, marks: Sequence[tuple[int, DeliveryState, int]]) -> None:
