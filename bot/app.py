@@ -117,7 +117,10 @@ async def build_core(
     await upgrade(engine)
     owner = new_owner()
     claimant = Claimant(owner, SENDER if fenced else None)
-    leadership = Leadership(SqlLeases(engine), owner, **(leadership_options or {}))
+    ttl = settings.sender_lease_seconds
+    # Renewed six times a lease; given up after half of one unrenewed (bot/core/leadership.py).
+    lease: dict[str, Any] = {"ttl_s": ttl, "renew_s": ttl / 6, "give_up_s": ttl / 2}
+    leadership = Leadership(SqlLeases(engine), owner, **(lease | dict(leadership_options or {})))
     # The event store keeps published events and lead times in memory; every change of a chat's
     # row (erasure, move) or a purge tells it to read them again.
     events = SqlEventStore(engine, content_events(campaign))

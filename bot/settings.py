@@ -78,6 +78,16 @@ class Settings(BaseSettings):
             "PostgreSQL"
         ),
     )
+    sender_lease_seconds: int = Field(
+        default=30,
+        ge=5,
+        le=600,
+        description=(
+            "how long the background sender's lease lasts unrenewed: a standby sender takes "
+            "over this long after the holder died; below 25 a sender that lost the database "
+            "for a while could overlap its successor by its last sends"
+        ),
+    )
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
     telegram_webhook_url: str | None = None
@@ -100,6 +110,19 @@ class Settings(BaseSettings):
             "optional: Discord's websocket gateway, default wss://gateway.discord.gg/ "
             "(set it to reach a fake Discord in tests, or a proxy)"
         ),
+    )
+    # Sharding: more than 2,500 servers need the gateway split; each discord process one shard.
+    discord_shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        description="optional: how many shards the Discord gateway is split into (with the id)",
+    )
+    discord_shard_id: int | None = Field(
+        default=None,
+        ge=0,
+        # Checked even when unset: a count without an id is refused too.
+        validate_default=True,
+        description="optional: which shard this discord process holds, 0 to DISCORD_SHARD_COUNT-1",
     )
     organizers: Annotated[frozenset[Address], NoDecode] = frozenset()
     broadcast_second_approval_above: int = Field(
@@ -297,6 +320,16 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("use one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("discord_shard_id")
+    @classmethod
+    def _shard_within_count(cls, value: int | None, info: ValidationInfo) -> int | None:
+        count = info.data.get("discord_shard_count")
+        if (value is None) != (count is None):
+            raise ValueError("set DISCORD_SHARD_ID and DISCORD_SHARD_COUNT together, or neither")
+        if value is not None and count is not None and value >= count:
+            raise ValueError(f"a shard id is 0 to {count - 1} with DISCORD_SHARD_COUNT={count}")
+        return value
 
     @field_validator("roles", mode="before")
     @classmethod

@@ -42,6 +42,10 @@ class LeaseStore(Protocol):
 
     async def release(self, name: str, owner: str) -> None: ...
 
+    async def aclose(self) -> None:
+        """Give back whatever the store keeps open between calls."""
+        ...
+
 
 def new_owner() -> str:
     """This process's name on its claims and leases: host, pid and a random part (a pid is
@@ -90,6 +94,8 @@ class Leadership:
                 self.leading = False
                 with contextlib.suppress(Exception):
                     await self._leases.release(self._name, self.owner)
+            with contextlib.suppress(Exception):
+                await self._leases.aclose()
 
     async def _hold(self) -> bool:
         try:

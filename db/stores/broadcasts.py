@@ -193,6 +193,7 @@ class SqlBroadcastStore:
                 C.c.active,
                 C.c.locale,
                 C.c.discreet,
+                C.c.delete_after,
             )
             .select_from(R.join(B, B.c.id == R.c.broadcast_id).outerjoin(C, C.c.id == R.c.chat_pk))
             .where(
@@ -218,6 +219,7 @@ class SqlBroadcastStore:
                 # A group asked "here" without a row has made no choice and has no language.
                 discreet=is_discreet(row.discreet, row.locale),
                 locale=row.locale,
+                delete_after=row.delete_after,
             )
             for row in rows
             if row.chat_id is not None

@@ -12,14 +12,19 @@ network split) cannot claim another row even before it notices.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from db.dialect import now_epoch
 from db.models.leases import Lease
+
+T = TypeVar("T")
 
 
 def fence(dialect: str) -> str:
@@ -53,6 +58,8 @@ class SqlLeases:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._connection: AsyncConnection | None = None
+        self._lock = asyncio.Lock()
         now = now_epoch(engine.dialect.name)
         self._renew = text(
             f"UPDATE leases SET holder = :owner, expires_at = {now} + :ttl"  # noqa: S608
@@ -68,14 +75,44 @@ class SqlLeases:
     async def hold(self, name: str, owner: str, ttl_s: int) -> bool:
         """Take or renew the lease for `ttl_s` seconds; False while another process holds it."""
         values = {"name": name, "owner": owner, "ttl": ttl_s}
-        async with self._engine.begin() as connection:
+
+        async def work(connection: AsyncConnection) -> bool:
             renewed = await connection.execute(self._renew, values)
             if renewed.rowcount:
                 return True
             inserted = await connection.execute(self._first, values)
             return bool(inserted.rowcount)
 
+        return await self._on_own_connection(work)
+
     async def release(self, name: str, owner: str) -> None:
         """Give the lease up (a graceful stop): a standby takes it on its next try."""
-        async with self._engine.begin() as connection:
+
+        async def work(connection: AsyncConnection) -> None:
             await connection.execute(delete(Lease).where(Lease.job == name, Lease.holder == owner))
+
+        await self._on_own_connection(work)
+        await self.aclose()
+
+    async def _on_own_connection(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """A transaction on a connection kept for the lease alone: a busy pool (a fan-out's
+        thousand sends a second) must never make the holder miss its renewal and step down."""
+        async with self._lock:
+            if self._connection is None:
+                self._connection = await self._engine.connect()
+            try:
+                async with self._connection.begin():
+                    return await work(self._connection)
+            except BaseException:
+                await self.aclose_unlocked()
+                raise
+
+    async def aclose(self) -> None:
+        async with self._lock:
+            await self.aclose_unlocked()
+
+    async def aclose_unlocked(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()

@@ -40,7 +40,8 @@ from db.stores.plan_rows import CHAT_BATCH, COMING, chat_facts, due_of, merge_pl
 # read: rows for one switched off stay planned without being walked on every tick.
 _DUE_PAGE = """
     SELECT p.id, c.platform, c.chat_id, c.kind AS chat_kind, c.locale, c.timezone,
-           c.discreet, p.key, p.event_id, p.kind, p.lead, p.due_at, p.stale_at,
+           c.discreet, c.delete_after,
+           p.key, p.event_id, p.kind, p.lead, p.due_at, p.stale_at,
            EXISTS (
                SELECT 1 FROM reminder_plan AS q
                WHERE q.event_id = p.event_id AND q.chat_pk = p.chat_pk AND q.kind = p.kind

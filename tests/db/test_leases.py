@@ -4,8 +4,10 @@ clock; a claim only while holding the lease; recovery only of other processes' c
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -21,8 +23,24 @@ from db.stores.reminders import SqlPlanStore
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 
 
-async def test_one_holder_at_a_time_until_it_expires_or_is_given_up(engine: AsyncEngine) -> None:
-    leases = SqlLeases(engine)
+@pytest.fixture
+async def opened() -> AsyncIterator[list[SqlLeases]]:
+    """Every lease store a test opens, closed at its end (each keeps a connection)."""
+    stores: list[SqlLeases] = []
+    yield stores
+    for store in stores:
+        await store.aclose()
+
+
+def keep(opened: list[SqlLeases], store: SqlLeases) -> SqlLeases:
+    opened.append(store)
+    return store
+
+
+async def test_one_holder_at_a_time_until_it_expires_or_is_given_up(
+    engine: AsyncEngine, opened: list[SqlLeases]
+) -> None:
+    leases = keep(opened, SqlLeases(engine))
     assert await leases.hold(SENDER, "a", 2)
     assert not await leases.hold(SENDER, "b", 30)
     assert await leases.hold(SENDER, "a", 2)  # renewed by its holder
@@ -35,8 +53,10 @@ async def test_one_holder_at_a_time_until_it_expires_or_is_given_up(engine: Asyn
     assert await leases.hold(SENDER, "a", 30)
 
 
-async def test_many_processes_racing_for_a_free_lease_get_one_holder(engine: AsyncEngine) -> None:
-    leases = [SqlLeases(engine) for _ in range(8)]
+async def test_many_processes_racing_for_a_free_lease_get_one_holder(
+    engine: AsyncEngine, opened: list[SqlLeases]
+) -> None:
+    leases = [keep(opened, SqlLeases(engine)) for _ in range(8)]
     won = await asyncio.gather(*(lease.hold(SENDER, f"p{i}", 30) for i, lease in enumerate(leases)))
     assert sum(won) == 1
 
@@ -72,8 +92,10 @@ async def _recipients(engine: AsyncEngine, store: SqlBroadcastStore, count: int)
         return sorted(row.id for row in rows)
 
 
-async def test_a_claim_needs_the_lease_and_takes_a_row_once(engine: AsyncEngine) -> None:
-    leases = SqlLeases(engine)
+async def test_a_claim_needs_the_lease_and_takes_a_row_once(
+    engine: AsyncEngine, opened: list[SqlLeases]
+) -> None:
+    leases = keep(opened, SqlLeases(engine))
     holder = SqlBroadcastStore(engine, Claimant("a", SENDER))
     other = SqlBroadcastStore(engine, Claimant("b", SENDER))
     ids = await _recipients(engine, holder, 10)
@@ -90,8 +112,10 @@ async def test_a_claim_needs_the_lease_and_takes_a_row_once(engine: AsyncEngine)
     await other.aclose()
 
 
-async def test_recovery_puts_back_only_other_processes_claims(engine: AsyncEngine) -> None:
-    leases = SqlLeases(engine)
+async def test_recovery_puts_back_only_other_processes_claims(
+    engine: AsyncEngine, opened: list[SqlLeases]
+) -> None:
+    leases = keep(opened, SqlLeases(engine))
     a = SqlBroadcastStore(engine, Claimant("a", SENDER))
     b = SqlBroadcastStore(engine, Claimant("b", SENDER))
     ids = await _recipients(engine, a, 6)
@@ -112,7 +136,7 @@ async def test_recovery_puts_back_only_other_processes_claims(engine: AsyncEngin
 
 
 async def test_reminders_are_claimed_under_the_lease_and_recovered_by_owner(
-    engine: AsyncEngine,
+    engine: AsyncEngine, opened: list[SqlLeases]
 ) -> None:
     async with engine.begin() as connection:
         chat = await connection.execute(
@@ -135,7 +159,7 @@ async def test_reminders_are_claimed_under_the_lease_and_recovered_by_owner(
                 )
             )
         ids = [r.id for r in await connection.execute(select(PlannedReminder.id))]
-    leases = SqlLeases(engine)
+    leases = keep(opened, SqlLeases(engine))
     a = SqlPlanStore(engine, Claimant("a", SENDER))
     b = SqlPlanStore(engine, Claimant("b", SENDER))
     assert await a.claim(ids) == set()
@@ -149,7 +173,9 @@ async def test_reminders_are_claimed_under_the_lease_and_recovered_by_owner(
     assert (await b.counts()) == {"unconfirmed": 2, "sending": 2}
 
 
-async def test_leadership_passes_to_a_standby_when_the_holder_stops(engine: AsyncEngine) -> None:
+async def test_leadership_passes_to_a_standby_when_the_holder_stops(
+    engine: AsyncEngine, opened: list[SqlLeases]
+) -> None:
     """Two processes' leadership loops on one database: one leads; when it stops, the other
     leads within a renewal."""
     led: list[str] = []
@@ -163,8 +189,8 @@ async def test_leadership_passes_to_a_standby_when_the_holder_stops(engine: Asyn
 
         return lead
 
-    first = Leadership(SqlLeases(engine), "first", renew_s=0.2)
-    second = Leadership(SqlLeases(engine), "second", renew_s=0.2)
+    first = Leadership(keep(opened, SqlLeases(engine)), "first", renew_s=0.2)
+    second = Leadership(keep(opened, SqlLeases(engine)), "second", renew_s=0.2)
     one = asyncio.create_task(first.run(lead_as("first"), first_stop))
     await asyncio.sleep(0.5)
     two = asyncio.create_task(second.run(lead_as("second"), second_stop))

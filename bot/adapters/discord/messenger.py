@@ -72,11 +72,16 @@ class AllyClient(discord.Client):
         # Messages in DMs with the bot, content included without the privileged intent: typed
         # answers to questions (direct.py). Server channels stay unread.
         intents.dm_messages = True
+        # One shard per process past 2,500 servers (DISCORD_SHARD_ID/COUNT): each gateway
+        # process holds its own shard; without them, one connection for every server.
+        shard_id, shard_count = messenger.shard or (None, None)
         super().__init__(
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=messenger.max_ratelimit_timeout,
             chunk_guilds_at_startup=False,
+            shard_id=shard_id,
+            shard_count=shard_count,
         )
         self.messenger = messenger
         self.interactions = messenger.interactions
@@ -155,8 +160,11 @@ class DiscordMessenger:
         sync_on_start: bool = True,
         sent_messages: SentMessages | None = None,
         outbound_only: bool = False,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         self._token = token
+        # (this shard's id, how many shards) when the gateway is split across processes.
+        self.shard = shard
         # A sender process without the discord role: REST only, no gateway (another process
         # serves the people; one gateway connection per bot, or explicit shards).
         self.outbound_only = outbound_only

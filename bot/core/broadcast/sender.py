@@ -228,6 +228,7 @@ class PlatformSender:
                 group=recipient.group,
                 wanted=lambda: self._wanted(recipient),
                 reserved=True,
+                delete_after=recipient.delete_after,
             )
         except NotSent:
             pass  # back to the queue: a cancelled broadcast's rows are never picked again

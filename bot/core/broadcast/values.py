@@ -104,6 +104,8 @@ class Recipient:
     # Discreet mode (bot.core.discreet): the chat gets a neutral line and Show, in `locale`.
     discreet: bool = False
     locale: str | None = None
+    # Self-destruct: seconds after which the chat's copy is deleted; None for never.
+    delete_after: int | None = None
 
 
 class BroadcastStore(Protocol):
