@@ -11,7 +11,7 @@ Only the holder of the sender lease sends (bot/core/leadership.py): the others s
 senders are expected to keep the rate, not to raise it; one process already reaches the cap.
 The PostgreSQL server is the tests' throwaway cluster (tests/support/postgres.py), fsync off.
 
-    .venv/bin/python bench/scale.py [--subscribers 20000] [--json bench/results/scale.json]
+    .venv/bin/python bench/scale.py [--subscribers 10000] [--json bench/results/scale.json]
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ async def run_case(url: str, senders: int, port: int, subscribers: int, pipe: An
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subscribers", type=int, default=20_000)
+    parser.add_argument("--subscribers", type=int, default=10_000)
     add_json_argument(parser)
     options = parser.parse_args()
     parent, child = multiprocessing.get_context("spawn").Pipe()

@@ -13,8 +13,9 @@ holds the sender lease is SIGKILLed, then started again. At the end:
   logged them as queued again;
 - every reminder went out once, except those claimed when a process was killed: reminders are
   at most once, so those count as unconfirmed, are logged, and none went out twice;
-- the fake never saw more than the configured rate in any second, lane by lane, although
-  three processes could send.
+- the fake never saw more than the configured rate in any second (within a tenth, for requests
+  that arrive late and bunch) on the paid lane, nor more than Telegram's 30 on the free one,
+  although three processes could send.
 
 This test takes about four minutes of wall time: 5,000 reminders at Telegram's free rate.
 """
@@ -54,6 +55,7 @@ REMINDED = 5_000
 FIRST_ID = 6_100_000_000
 PAID_RATE = 100
 FREE_CAP = 30  # Telegram's own limit on the free lane, replies included
+ARRIVAL_JITTER = 1.1
 LEASE_S = 6
 RALLY = "Rally at the embassy on Saturday, 14:00. Bring a friend and a sign."
 # The event's title: only its reminders name it (it is no longer news, so no announcement).
@@ -113,11 +115,13 @@ async def until(check: Callable[[], bool], within: float) -> None:
     raise AssertionError(f"not within {within} s")
 
 
+def supporter(chat_id: int) -> bool:
+    return FIRST_ID <= chat_id < FIRST_ID + SUPPORTERS
+
+
 def reached(fake: FakeTelegram, words: str) -> Counter[int]:
     """How many messages containing `words` each supporter got."""
-    return Counter(
-        s.chat_id for s in fake.sent if s.chat_id >= FIRST_ID and words in (s.text or "")
-    )
+    return Counter(s.chat_id for s in fake.sent if supporter(s.chat_id) and words in (s.text or ""))
 
 
 def busiest_second(times: list[float]) -> int:
@@ -257,7 +261,23 @@ async def test_three_processes_share_one_database_through_kills(
         at = rng.randint(SUPPORTERS // 10, SUPPORTERS // 2)
         await until(lambda: sum(reached(fake, RALLY).values()) >= at, within=120)
         await kill_the_leader()
-        await until(lambda: len(reached(fake, RALLY)) == SUPPORTERS, within=180)
+        try:
+            await until(lambda: len(reached(fake, RALLY)) == SUPPORTERS, within=180)
+        except AssertionError:
+            async with watcher.connect() as connection:
+                states = (
+                    await connection.execute(
+                        text("SELECT state, count(*) FROM broadcast_recipients GROUP BY state")
+                    )
+                ).all()
+                broadcasts = (
+                    await connection.execute(text("SELECT id, state, total FROM broadcasts"))
+                ).all()
+            copies = reached(fake, RALLY)
+            raise AssertionError(
+                f"{len(copies)} reached, {sum(copies.values())} copies; rows {states}; "
+                f"broadcasts {broadcasts}"
+            ) from None
         # The reminders, due about 50 s after the start: kill the sender again among them.
         at = rng.randint(REMINDED // 10, REMINDED // 2)
         await until(lambda: sum(reached(fake, REMINDER).values()) >= at, within=240)
@@ -315,9 +335,12 @@ async def test_three_processes_share_one_database_through_kills(
         assert f"{unconfirmed} reminders were being sent when a sender stopped" in logs
 
     # One sender at a time: never above the configured rate, lane by lane.
-    calls = [c for c in fake.calls_to("sendMessage") if int(c.params["chat_id"]) >= FIRST_ID]
+    calls = [c for c in fake.calls_to("sendMessage") if supporter(int(c.params["chat_id"]))]
     paid = [c.at for c in calls if c.params.get("allow_paid_broadcast")]
     free = [c.at for c in fake.calls_to("sendMessage") if not c.params.get("allow_paid_broadcast")]
-    assert busiest_second(paid) <= PAID_RATE
+    # Measured where the requests land, on a loaded 2-core machine: a few arrive a little late
+    # and bunch with the next ones (the pacer's own window keeps 1.01 s). Two senders at once
+    # would show twice the rate; one at a time stays within a tenth of it.
+    assert busiest_second(paid) <= PAID_RATE * ARRIVAL_JITTER
     assert busiest_second(free) <= FREE_CAP
     assert "Traceback" not in logs
