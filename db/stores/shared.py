@@ -43,6 +43,11 @@ D: Table = SharedDraft.__table__  # type: ignore[assignment]
 B: Table = RateBucket.__table__  # type: ignore[assignment]
 
 
+# The wall clock both stores read unless given one (tests put a clock they move here, before the
+# composition root builds the stores).
+wall_clock: Callable[[], float] = time.time
+
+
 def pseudonym(*parts: str) -> str:
     """A stable 32-character hash of the parts: the same in every process, no id in clear."""
     joined = "\x1f".join(parts).encode()
@@ -67,7 +72,7 @@ class SqlDrafts:
     def __init__(
         self,
         engine: AsyncEngine,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
         *,
         ttl_s: float = DRAFT_TTL_S,
         max_drafts: int = MAX_DRAFTS,
@@ -77,7 +82,7 @@ class SqlDrafts:
             raise ValueError("need 1 <= max_per_chat <= max_drafts")
         self._engine = engine
         # Wall-clock seconds, not monotonic: every process must read the same expiry.
-        self._clock = clock
+        self._clock = clock or wall_clock
         self._ttl_s = ttl_s
         self._max_drafts = max_drafts
         self._max_per_chat = max_per_chat
@@ -166,15 +171,15 @@ class SqlRateLimiter:
         engine: AsyncEngine,
         per_minute: float,
         burst: int,
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         if per_minute <= 0 or burst < 1:
             raise ValueError("the rate limit needs per_minute > 0 and burst >= 1")
         self._engine = engine
         self._rate = per_minute / 60.0  # tokens a second
         self._burst = float(burst)
-        self._clock = clock
-        self._next_prune = clock() + PRUNE_EVERY_S
+        self._clock = clock or wall_clock
+        self._next_prune = self._clock() + PRUNE_EVERY_S
 
     async def check(self, key: str) -> Verdict:
         now = self._clock()
