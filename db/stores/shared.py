@@ -101,7 +101,11 @@ class SqlDrafts:
         }
         newest_first = (D.c.expires_at.desc(), D.c.id.desc())
         async with self._engine.begin() as connection:
-            await connection.execute(delete(D).where(D.c.expires_at <= now))
+            # The asker's old draft goes first, so the new one is the newest (a fresh id) when a
+            # cap makes room, as in memory; the upsert covers another process's insert in between.
+            await connection.execute(
+                delete(D).where(or_(D.c.expires_at <= now, D.c.user_key == user_key))
+            )
             await connection.execute(
                 upsert(
                     connection.dialect.name,

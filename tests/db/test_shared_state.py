@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.core.conversation import DRAFT_TTL_S
+from bot.core.conversation import DRAFT_TTL_S, Conversations, Draft
 from bot.core.messages import Address
 from bot.ratelimit import TokenBucketLimiter
 from db.models.shared import RateBucket, SharedDraft
@@ -101,6 +101,16 @@ async def test_the_caps_hold_per_chat_and_overall_oldest_first(engine: AsyncEngi
     assert draft is not None and draft.args == ("again",)
 
 
+async def test_asking_again_makes_a_draft_the_newest_even_within_the_same_instant(
+    engine: AsyncEngine,
+) -> None:
+    drafts = SqlDrafts(engine, Clock(), max_drafts=100, max_per_chat=2)
+    for user in ("a", "b", "a", "c"):  # the clock never moves
+        await drafts.remember(GROUP, user, "plan", (user,))
+    assert await drafts.take(GROUP, "b") is None  # b was the oldest when c came
+    assert await drafts.take(GROUP, "a") is not None
+
+
 async def test_the_limiter_refuses_like_the_in_memory_one_and_forgets(
     engine: AsyncEngine,
 ) -> None:
@@ -163,3 +173,56 @@ async def test_sqlite_keeps_both_in_memory(engine: AsyncEngine) -> None:
     else:
         assert isinstance(drafts, SqlDrafts) and isinstance(limiter, SqlRateLimiter)
     assert SharedDraft.__tablename__ == "shared_drafts"
+
+
+CHATS = [Address("telegram", "1"), Address("telegram", "-100"), Address("discord", "9")]
+USERS = ["a", "b", "c", "d"]
+operations = st.lists(
+    st.tuples(
+        st.sampled_from(["remember", "take", "drop", "forget", "wait"]),
+        st.integers(0, len(CHATS) - 1),
+        st.sampled_from(USERS),
+        st.lists(st.text(max_size=12), max_size=3),
+        st.floats(0, DRAFT_TTL_S / 2, allow_nan=False),
+    ),
+    max_size=40,
+)
+
+
+def _shown(draft: Draft | None) -> tuple[str, tuple[str, ...]] | None:
+    return None if draft is None else (draft.command, draft.args)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(steps=operations)
+async def test_shared_drafts_answer_as_the_in_memory_ones(
+    engine: AsyncEngine, steps: list[tuple[str, int, str, list[str], float]]
+) -> None:
+    """Whatever people type, in whatever order, with whatever pauses: each answer continues the
+    same draft (or none) as one process's memory would, under the per-chat cap and the expiry."""
+    clock = Clock(START + next(keys) * 100_000)
+    # Chats of their own per example: the table is shared by every example of this test.
+    prefix = str(next(keys))
+    chats = [Address(c.platform, prefix + c.chat_id) for c in CHATS]
+    shared = SqlDrafts(engine, clock, max_drafts=1_000, max_per_chat=2)
+    local = Conversations(clock, max_drafts=1_000, max_per_chat=2)
+    for action, which, user, args, pause in steps:
+        chat = chats[which]
+        if action == "remember":
+            await shared.remember(chat, user, "plan", tuple(args))
+            local.remember(chat, user, "plan", tuple(args))
+        elif action == "take":
+            assert _shown(await shared.take(chat, user)) == _shown(local.take(chat, user))
+        elif action == "drop":
+            await shared.drop(chat, user)
+            local.drop(chat, user)
+        elif action == "forget":
+            await shared.forget_chat(chat)
+            local.forget_chat(chat)
+        else:
+            clock.now += pause
+    for chat in chats:
+        for user in USERS:
+            assert _shown(await shared.take(chat, user)) == _shown(local.take(chat, user))
