@@ -22,7 +22,7 @@ import math
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Double, Table, case, cast, delete, literal, or_, select
+from sqlalchemy import Double, Table, case, cast, delete, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -157,7 +157,7 @@ class SqlDrafts:
     async def count(self) -> int:
         """How many drafts are held (expired ones until the next write)."""
         async with self._engine.connect() as connection:
-            return len((await connection.execute(select(D.c.id))).all())
+            return int(await connection.scalar(select(func.count()).select_from(D)) or 0)
 
 
 class SqlRateLimiter:
