@@ -24,7 +24,6 @@ from bot.core.reminders.scheduler import ReminderScheduler
 from bot.core.reminders.sends import STOP_GRACE_S
 from bot.core.retention import RetentionPolicy, RetentionService
 from bot.core.server_setup import ServerProbe
-from bot.ratelimit import TokenBucketLimiter
 from bot.settings import ALL_ROLES, DISCORD_ROLE, SENDER_ROLE, TELEGRAM_ROLE, Settings
 from content.events import content_events
 from content.i18n import CatalogTranslator
@@ -40,6 +39,7 @@ from db.stores.privacy import SqlPrivacyReader
 from db.stores.reminders import SqlPlanStore
 from db.stores.retention import SqlRetentionStore
 from db.stores.setups import SqlServerSetups
+from db.stores.shared import shared_state
 from handlers.deps import Deps
 from handlers.registry import build_registry
 from handlers.texts.reminder import ReminderTexts
@@ -195,10 +195,12 @@ async def build_core(
         retention=policy,
         self_destruct_choices=settings.self_destruct_choices,
     )
-    limiter = limiter or TokenBucketLimiter(
-        settings.rate_limit_per_minute, settings.rate_limit_burst
+    # In memory on SQLite (one process); in the database on PostgreSQL, where any process may
+    # take a person's next message.
+    drafts, shared_limiter = shared_state(
+        engine, settings.rate_limit_per_minute, settings.rate_limit_burst
     )
-    dispatcher = Dispatcher(registry, deps, limiter)
+    dispatcher = Dispatcher(registry, deps, limiter or shared_limiter, drafts)
     return Core(
         settings=settings,
         registry=registry,

@@ -46,6 +46,11 @@ NAMES_A_PERSON: Mapping[str, str] = {
     "broadcast_recipients.chat_id": "unlinked: only the delivery state stays, for the counts",
     "server_setups.channel_id": "a server setup announcing into the chat is deleted",
     "server_setups.server_id": "a server setup whose server is the chat is deleted",
+    "shared_drafts.chat_key": "a hash: /forget drops the chat's drafts (the dispatcher's "
+    "Drafts.forget_chat); any other draft goes within its 15 minutes",
+    "shared_drafts.user_key": "a hash: goes with the chat's drafts, as above",
+    "rate_buckets.key": "a hash of the asker: /forget drops it (the dispatcher's "
+    "RateLimiter.forget); any other bucket is pruned once it has refilled",
 }
 
 NAMES_NOBODY: Mapping[str, str] = {

@@ -206,8 +206,10 @@ class TooFast(Reply):
 
 
 class RateLimiter(Protocol):
-    def check(self, key: str) -> Verdict: ...
+    """Asynchronous because several processes on one database share their buckets there."""
 
-    def forget(self, key: str) -> None:
+    async def check(self, key: str) -> Verdict: ...
+
+    async def forget(self, key: str) -> None:
         """Drop everything held about `key` (after /forget): it starts afresh."""
         ...
