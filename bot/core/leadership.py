@@ -84,7 +84,7 @@ class Leadership:
         stopping = asyncio.create_task(stop.wait())
         try:
             while not stop.is_set():
-                if await self._hold():
+                if await self._hold() is True:
                     await self._lead(lead, stop, stopping)
                 else:
                     await asyncio.wait({stopping}, timeout=self._renew_s)
@@ -97,15 +97,16 @@ class Leadership:
             with contextlib.suppress(Exception):
                 await self._leases.aclose()
 
-    async def _hold(self) -> bool:
+    async def _hold(self) -> bool | None:
+        """True: held; False: another process holds it; None: the database did not answer."""
         try:
             return await self._leases.hold(self._name, self.owner, self._ttl_s)
         except Exception as error:
-            # The database is unreachable: keep trying; the holder's services go on meanwhile.
+            # Keep trying; a holder's services go on meanwhile, until `give_up_s`.
             log.warning(
                 "lease %s: could not reach the database (%s)", self._name, type(error).__name__
             )
-            return False
+            return None
 
     async def _lead(self, lead: Lead, stop: asyncio.Event, stopping: asyncio.Task[bool]) -> None:
         self.leading = True
@@ -121,8 +122,15 @@ class Leadership:
                 )
                 if work.done() or stop.is_set():
                     break
-                if await self._hold():
+                held = await self._hold()
+                if held:
                     kept = self._monotonic()
+                elif held is False:
+                    # It lapsed (this process was paused past the lease) and another took it.
+                    log.warning(
+                        "lease %s: taken over by another process; stepping down", self._name
+                    )
+                    break
                 elif self._monotonic() - kept >= self._give_up_s:
                     log.warning(
                         "lease %s: not renewed for %.0fs; stopping the background services",
