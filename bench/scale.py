@@ -218,6 +218,13 @@ async def run_case(url: str, senders: int, port: int, subscribers: int, pipe: An
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument(
+        "--senders",
+        type=int,
+        nargs="+",
+        default=list(SENDERS),
+        help="the PostgreSQL cases (the figures need 1, 2 and 4)",
+    )
     add_json_argument(parser)
     options = parser.parse_args()
     parent, child = multiprocessing.get_context("spawn").Pipe()
@@ -237,7 +244,7 @@ def main() -> None:
             rates["sqlite"] = asyncio.run(
                 run_case(sqlite_url, 1, port, options.subscribers, parent)
             )
-            for senders in SENDERS:
+            for senders in options.senders:
                 url = server.url(server.fresh_database())
                 rates[f"pg{senders}"] = asyncio.run(
                     run_case(url, senders, port, options.subscribers, parent)
@@ -246,6 +253,10 @@ def main() -> None:
         parent.send(("stop",))
         fake.join(timeout=10)
         stop_postgres(server)
+    for name, rate in rates.items():
+        print(f"{name}: {rate:,.0f}/s")
+    if sorted(options.senders) != sorted(SENDERS):
+        return  # a partial run: no figures for the README
     one = rates["pg1"]
     figures = [
         Figure(

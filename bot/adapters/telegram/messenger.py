@@ -20,7 +20,9 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
+from bot.adapters.telegram.aiohttp_request import AiohttpRequest
 from bot.adapters.telegram.delivery import Delivery
 from bot.adapters.telegram.inbound import (
     ADMIN_TTL_S,
@@ -148,7 +150,9 @@ class TelegramMessenger:
         self._add_handlers()
 
     def _build(self, base_url: str | None, concurrent_updates: int) -> AnyApplication:
-        builder = ApplicationBuilder().token(self._token).job_queue(None)
+        # Sends over aiohttp (aiohttp_request.py): httpx's pool costs more per request the more
+        # are in flight, and a broadcast keeps a window of them in flight.
+        builder = ApplicationBuilder().token(self._token).job_queue(None).request(AiohttpRequest())
         # Updates run concurrently so one chat's flood-control wait does not hold up the others;
         # 16 is far above Telegram's ~30 messages/s, and more in-flight requests only make
         # httpcore's connection pool slower (see bench/telegram_adapter.py).
@@ -160,7 +164,9 @@ class TelegramMessenger:
             # Our own webhook server (see webhook.py) feeds the update queue; PTB's updater,
             # whose server compares the secret with `!=`, is left out, and polls nothing. A
             # sender-only process takes no updates at all.
-            builder = builder.updater(None).get_updates_connection_pool_size(1)
+            builder = builder.updater(None).get_updates_request(
+                HTTPXRequest(connection_pool_size=1)
+            )
         application: AnyApplication = builder.build()
         return application
 
