@@ -1,4 +1,5 @@
-"""The command line: run | console | content check | db upgrade | encrypt | decrypt | backup."""
+"""The command line: run | console | health | content check | db upgrade | encrypt | decrypt |
+backup."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="start every platform whose token is set (else the console)")
     commands.add_parser("console", help="chat with the bot in this terminal")
+    commands.add_parser("health", help="check the database and each platform; exit 0 if all ok")
     content = commands.add_parser("content", help="campaign content tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate the campaign content files")
@@ -56,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "content":
         return _content_check(args.directory)
+    if command == "health":
+        from bot.health import main as health
+
+        return health()
     try:
         settings = load_settings()
     except SettingsError as error:
