@@ -22,6 +22,7 @@ from bot.core.reminders.scheduler import ReminderScheduler
 from bot.core.reminders.sends import STOP_GRACE_S
 from bot.core.retention import RetentionPolicy, RetentionService
 from bot.core.server_setup import ServerProbe
+from bot.metrics import instrument
 from bot.ratelimit import TokenBucketLimiter
 from bot.settings import Settings
 from content.events import content_events
@@ -228,6 +229,7 @@ async def serve(core: Core, messengers: list[Messenger], stop: asyncio.Event | N
     the messengers stop taking updates and finish the ones in hand; then the database closes.
     """
     log.info("serving on %s", ", ".join(m.platform for m in messengers))
+    instrument(core)  # METRICS_LISTEN: Prometheus metrics (bot/metrics.py)
     core.outbox.update({m.platform: m for m in messengers})
     stop = stop or asyncio.Event()
     try:
