@@ -22,7 +22,8 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels .
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore
 # A user of its own with a fixed uid, so a mounted data folder's owner is predictable.
 RUN groupadd --system --gid 10001 allybot \
     && useradd --system --uid 10001 --gid allybot --home-dir /var/lib/allybot \
