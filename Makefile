@@ -31,10 +31,10 @@ lint: $(READY)
 # the README's benchmark blocks from them (a benchmark without a result keeps its block). A missed
 # target is a result: the run goes on and `make bench` fails at the end. broadcast.py runs with
 # --paced at 150 ms and 500 ms latency (~100 s each) plus the paid lane (~50 s); mixed.py measures
-# 60 s; encryption.py about 3 minutes; the whole run takes about 17 minutes on 2 cores (reminders.py
-# ~6 of them).
+# 60 s; encryption.py about 3 minutes; scale.py (real processes on a throwaway PostgreSQL, which it
+# starts itself like the tests) a few minutes; reminders.py takes ~6.
 BENCHES ?= core conversations timezones reminders broadcast mixed telegram_adapter discord_adapter \
-	encryption
+	encryption scale
 
 bench: $(READY)
 	mkdir -p bench/results

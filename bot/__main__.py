@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import ALL_ROLES, SENDER_ROLE, Settings, SettingsError, load_settings
 
 log = logging.getLogger("bot")
 
@@ -20,7 +20,17 @@ log = logging.getLogger("bot")
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="allybot", description=__doc__)
     commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="start every platform whose token is set (else the console)")
+    run = commands.add_parser(
+        "run", help="start every platform whose token is set (else the console)"
+    )
+    run.add_argument(
+        "--role",
+        metavar="ROLES",
+        help=(
+            "what this process does, comma-separated: telegram, discord, sender (default: all; "
+            "same as ROLES; a split needs PostgreSQL, see README 'Scaling out')"
+        ),
+    )
     commands.add_parser("console", help="chat with the bot in this terminal")
     commands.add_parser("health", help="check the database and each platform; exit 0 if all ok")
     content = commands.add_parser("content", help="campaign content tools")
@@ -62,6 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.health import main as health
 
         return health()
+    if getattr(args, "role", None):
+        # One place validates roles, with the settings' one-line errors: the flag wins over ROLES.
+        os.environ["ROLES"] = args.role
     try:
         settings = load_settings()
     except SettingsError as error:
@@ -171,15 +184,18 @@ async def _serve(settings: Settings, *, console_only: bool) -> int:
     try:
         # The console is one trusted local user, typing or piping; the rate limit is for strangers.
         limiter = Unlimited() if uses_console else None
-        core = await build_core(settings, limiter=limiter)
+        # Fenced: every claim needs the sender lease, so processes sharing a database never
+        # both send one message (serve() takes the lease before the services run).
+        core = await build_core(settings, limiter=limiter, fenced=True)
     except ContentError as error:
         print(f"allybot: the campaign content has errors:\n{error}", file=sys.stderr)
         return 2
-    messengers: list[Messenger] = [console] if uses_console else platform_messengers(core)
+    roles = ALL_ROLES if uses_console else settings.roles
+    messengers: list[Messenger] = [console] if uses_console else platform_messengers(core, roles)
     refused: list[Exception] = []
     stop = _stop_on_signals()
     try:
-        await serve(core, messengers, stop)
+        await serve(core, messengers, stop, background=SENDER_ROLE in roles)
     except* _refusals(settings) as group:
         # A platform refused a setting at start: one line each, naming the variable (never
         # its value); the task groups' traceback would only bury it.

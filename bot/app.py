@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,14 +18,14 @@ from bot.core.commands import Registry
 from bot.core.deletion import DeletionService
 from bot.core.delivery.budget import SendBudgets
 from bot.core.dispatcher import Dispatcher
+from bot.core.leadership import SENDER, Leadership, new_owner
 from bot.core.ports import Clock, Messenger, RateLimiter
 from bot.core.reminders.scheduler import ReminderScheduler
 from bot.core.reminders.sends import STOP_GRACE_S
 from bot.core.retention import RetentionPolicy, RetentionService
 from bot.core.server_setup import ServerProbe
 from bot.metrics import instrument
-from bot.ratelimit import TokenBucketLimiter
-from bot.settings import Settings
+from bot.settings import ALL_ROLES, DISCORD_ROLE, SENDER_ROLE, TELEGRAM_ROLE, Settings
 from content.events import content_events
 from content.i18n import CatalogTranslator
 from content.loader import load_campaign
@@ -34,10 +35,12 @@ from db.stores.broadcasts import SqlBroadcastStore
 from db.stores.chats import SqlChatStore
 from db.stores.deletions import SqlDeletionStore
 from db.stores.events import SqlEventStore
+from db.stores.leases import Claimant, SqlLeases
 from db.stores.privacy import SqlPrivacyReader
 from db.stores.reminders import SqlPlanStore
 from db.stores.retention import SqlRetentionStore
 from db.stores.setups import SqlServerSetups
+from db.stores.shared import shared_state
 from handlers.deps import Deps
 from handlers.registry import build_registry
 from handlers.texts.reminder import ReminderTexts
@@ -78,6 +81,8 @@ class Core:
     retention: RetentionService
     # Self-destruct: deletes the bot's own messages where a chat chose it (bot/core/deletion.py).
     deletions: DeletionService
+    # The sender lease: of all processes on one database, its holder runs the services above.
+    leadership: Leadership
 
     async def aclose(self) -> None:
         # A clean stop leaves no write-ahead log behind: erased rows' old versions can linger
@@ -97,15 +102,26 @@ async def build_core(
     broadcast_options: Mapping[str, Any] | None = None,
     reminder_options: Mapping[str, Any] | None = None,
     deletion_options: Mapping[str, Any] | None = None,
+    fenced: bool = False,
+    leadership_options: Mapping[str, Any] | None = None,
 ) -> Core:
     """Load content (failing fast on errors), migrate the database and wire the dispatcher.
 
     `broadcast_options` and `reminder_options` tune the background services' timing (tests
-    poll faster than production); production uses their defaults.
+    poll faster than production); production uses their defaults. `fenced` (serve() through
+    `allybot run`) makes every claim of a broadcast recipient or reminder require the sender
+    lease, so processes sharing a database never both send one; a test that drives the services
+    itself, without the lease, leaves it off.
     """
     campaign = campaign or load_campaign(settings.content_dir)
     engine = create_engine(settings.database_url, settings.database_key)
     await upgrade(engine)
+    owner = new_owner()
+    claimant = Claimant(owner, SENDER if fenced else None)
+    ttl = settings.sender_lease_seconds
+    # Renewed six times a lease; given up after half of one unrenewed (bot/core/leadership.py).
+    lease: dict[str, Any] = {"ttl_s": ttl, "renew_s": ttl / 6, "give_up_s": ttl / 2}
+    leadership = Leadership(SqlLeases(engine), owner, **(lease | dict(leadership_options or {})))
     # The event store keeps published events and lead times in memory; every change of a chat's
     # row (erasure, move) or a purge tells it to read them again.
     events = SqlEventStore(engine, content_events(campaign))
@@ -126,7 +142,7 @@ async def build_core(
     timing = {k: v for k, v in (broadcast_options or {}).items() if k in BUDGET_OPTIONS}
     budgets = SendBudgets(outbox, on_sent=chat_events.sent, **timing)
     broadcasts = BroadcastService(
-        SqlBroadcastStore(engine),
+        SqlBroadcastStore(engine, claimant),
         outbox,
         translator,
         clock,
@@ -138,7 +154,7 @@ async def build_core(
     )
     remembrance = campaign.remembrance
     reminders = ReminderScheduler(
-        SqlPlanStore(engine),
+        SqlPlanStore(engine, claimant),
         events,
         chat_events,
         outbox,
@@ -180,10 +196,12 @@ async def build_core(
         retention=policy,
         self_destruct_choices=settings.self_destruct_choices,
     )
-    limiter = limiter or TokenBucketLimiter(
-        settings.rate_limit_per_minute, settings.rate_limit_burst
+    # In memory on SQLite (one process); in the database on PostgreSQL, where any process may
+    # take a person's next message.
+    drafts, shared_limiter = shared_state(
+        engine, settings.rate_limit_per_minute, settings.rate_limit_burst
     )
-    dispatcher = Dispatcher(registry, deps, limiter)
+    dispatcher = Dispatcher(registry, deps, limiter or shared_limiter, drafts)
     return Core(
         settings=settings,
         registry=registry,
@@ -201,64 +219,89 @@ async def build_core(
         reminders=reminders,
         retention=retention,
         deletions=deletions,
+        leadership=leadership,
     )
 
 
-def platform_messengers(core: Core) -> list[Messenger]:
-    """The adapter table: every platform whose token is set."""
+def platform_messengers(core: Core, roles: frozenset[str] = ALL_ROLES) -> list[Messenger]:
+    """The adapter table: every platform whose token is set, serving its people when this
+    process has the platform's role, or only sending (the sender role's bulk sends) when not."""
     messengers: list[Messenger] = []
     settings = core.settings
-    if settings.telegram_bot_token is not None:
+    sends = SENDER_ROLE in roles
+    if settings.telegram_bot_token is not None and (TELEGRAM_ROLE in roles or sends):
         from bot.adapters.telegram import build_telegram
 
-        messengers.append(build_telegram(core))
-    if settings.discord_bot_token is not None:
+        messengers.append(build_telegram(core, outbound_only=TELEGRAM_ROLE not in roles))
+    if settings.discord_bot_token is not None and (DISCORD_ROLE in roles or sends):
         from bot.adapters.discord import build_discord
 
-        messengers.append(build_discord(core))
+        messengers.append(build_discord(core, outbound_only=DISCORD_ROLE not in roles))
     return messengers
 
 
-async def serve(core: Core, messengers: list[Messenger], stop: asyncio.Event | None = None) -> None:
-    """Run every messenger and the background services on one event loop.
+async def serve(
+    core: Core,
+    messengers: list[Messenger],
+    stop: asyncio.Event | None = None,
+    *,
+    background: bool = True,
+) -> None:
+    """Run every messenger and, with `background` (the sender role), the background services
+    while this process holds the sender lease (bot/core/leadership.py), on one event loop.
 
     Ends when every messenger has ended (the console's input ran out), when `stop` is set (a
     signal, see bot.__main__) or when cancelled. A stop is graceful: the background services
     stop first, so the broadcast message and the reminder already on their way finish while the
-    messengers can still send (each within its grace period) and no row is left "sending"; then
-    the messengers stop taking updates and finish the ones in hand; then the database closes.
+    messengers can still send (each within its grace period) and no row is left "sending"; the
+    lease is given up, so a standby sender takes over at once; then the messengers stop taking
+    updates and finish the ones in hand; then the database closes.
     """
-    log.info("serving on %s", ", ".join(m.platform for m in messengers))
+    log.info("serving on %s", ", ".join(m.platform for m in messengers) or "no platform")
     instrument(core)  # METRICS_LISTEN: Prometheus metrics (bot/metrics.py)
     core.outbox.update({m.platform: m for m in messengers})
     stop = stop or asyncio.Event()
+    ending = asyncio.Event()
     try:
-        async with asyncio.TaskGroup() as services:
-            reminders = services.create_task(core.reminders.run())
-            background = [
-                services.create_task(core.broadcasts.run()),
-                reminders,
-                services.create_task(core.retention.run()),
-                services.create_task(core.deletions.run()),
-            ]
-            platforms = services.create_task(_run_platforms(core, messengers))
-            stopping = services.create_task(stop.wait())
+        async with asyncio.TaskGroup() as tasks:
+            services = None
+            if background:
+                lead = partial(_run_background, core)
+                services = tasks.create_task(core.leadership.run(lead, ending))
+            platforms = tasks.create_task(_run_platforms(core, messengers))
+            stopping = tasks.create_task(stop.wait())
             await asyncio.wait({platforms, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
                 log.info("stopping: finishing the messages on their way")
-            # The reminder loop stops between two reminders (a cancel could cut a database write
-            # short); the others are cancelled, each finishing what is on its way.
-            if core.reminders.stop():
-                await asyncio.wait({reminders}, timeout=STOP_GRACE_S)
-            for task in background:
-                task.cancel()
-            await asyncio.wait(background)
+            ending.set()
+            if services is not None:
+                await services
             platforms.cancel()
             stopping.cancel()
     finally:
         await core.aclose()
     if stop.is_set():
         log.info("stopped")
+
+
+async def _run_background(core: Core, stepping_down: asyncio.Event) -> None:
+    """The background services, until `stepping_down` is set; then they stop gracefully."""
+    async with asyncio.TaskGroup() as services:
+        reminders = services.create_task(core.reminders.run())
+        background = [
+            services.create_task(core.broadcasts.run()),
+            reminders,
+            services.create_task(core.retention.run()),
+            services.create_task(core.deletions.run()),
+        ]
+        await stepping_down.wait()
+        # The reminder loop stops between two reminders (a cancel could cut a database write
+        # short); the others are cancelled, each finishing what is on its way.
+        if core.reminders.stop():
+            await asyncio.wait({reminders}, timeout=STOP_GRACE_S)
+        for task in background:
+            task.cancel()
+        await asyncio.wait(background)
 
 
 async def _run_platforms(core: Core, messengers: list[Messenger]) -> None:

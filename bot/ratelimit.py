@@ -25,7 +25,8 @@ PRUNE_EVERY_S = 60.0
 
 
 class TokenBucketLimiter:
-    """`burst` actions at once per person, `per_minute` a minute sustained; in memory."""
+    """`burst` actions at once per person, `per_minute` a minute sustained; in memory, for one
+    process (SQLite). Several processes on PostgreSQL share db.stores.shared.SqlRateLimiter."""
 
     def __init__(
         self,
@@ -42,7 +43,7 @@ class TokenBucketLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._next_prune = monotonic() + PRUNE_EVERY_S
 
-    def check(self, key: str) -> Verdict:
+    async def check(self, key: str) -> Verdict:
         now = self._monotonic()
         if now >= self._next_prune:
             self._prune(now)
@@ -55,7 +56,7 @@ class TokenBucketLimiter:
         wait = math.ceil((1.0 - tokens) / self._rate)
         return Verdict(False, float(max(wait, MIN_RETRY_S)))
 
-    def forget(self, key: str) -> None:
+    async def forget(self, key: str) -> None:
         # The bucket holds the asker's id (in `key`); after /forget nothing of them stays. The
         # price: whoever follows every few commands with `/forget confirm` starts afresh each
         # time (each round erases their own chat); the erasure promise wins.
@@ -79,8 +80,8 @@ class TokenBucketLimiter:
 class Unlimited:
     """The local console (one trusted user), benchmarks and scripted sessions."""
 
-    def check(self, key: str) -> Verdict:
+    async def check(self, key: str) -> Verdict:
         return ALLOW
 
-    def forget(self, key: str) -> None:
+    async def forget(self, key: str) -> None:
         """Nothing is held."""

@@ -43,6 +43,12 @@ WHOAMI_HINT = "send /whoami to the bot to get yours"
 CONSOLE_USER = Address("console", "local")
 
 
+# What one `allybot run` process does (README, "Scaling out"): serve Telegram's updates, hold
+# Discord's gateway, and/or run the background senders. All three unless ROLES (or --role) says.
+TELEGRAM_ROLE, DISCORD_ROLE, SENDER_ROLE = "telegram", "discord", "sender"
+ALL_ROLES = frozenset((TELEGRAM_ROLE, DISCORD_ROLE, SENDER_ROLE))
+
+
 class SettingsError(Exception):
     """One clear line naming the variable and the problem."""
 
@@ -61,6 +67,25 @@ class Settings(BaseSettings):
         description=(
             "optional: encrypt the SQLite database with SQLCipher under this passphrase "
             "(convert an existing file with `allybot db encrypt`)"
+        ),
+    )
+    # Declared after the URL: its check reads it.
+    roles: Annotated[frozenset[str], NoDecode] = Field(
+        default=ALL_ROLES,
+        description=(
+            "what this process does, comma-separated: telegram (updates), discord (the "
+            "gateway), sender (broadcasts, reminders); all three by default; a split needs "
+            "PostgreSQL"
+        ),
+    )
+    sender_lease_seconds: int = Field(
+        default=30,
+        ge=5,
+        le=600,
+        description=(
+            "how long the background sender's lease lasts unrenewed: a standby sender takes "
+            "over this long after the holder died; below 25 a sender that lost the database "
+            "for a while could overlap its successor by its last sends"
         ),
     )
     telegram_bot_token: SecretStr | None = None
@@ -85,6 +110,19 @@ class Settings(BaseSettings):
             "optional: Discord's websocket gateway, default wss://gateway.discord.gg/ "
             "(set it to reach a fake Discord in tests, or a proxy)"
         ),
+    )
+    # Sharding: more than 2,500 servers need the gateway split; each discord process one shard.
+    discord_shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        description="optional: how many shards the Discord gateway is split into (with the id)",
+    )
+    discord_shard_id: int | None = Field(
+        default=None,
+        ge=0,
+        # Checked even when unset: a count without an id is refused too.
+        validate_default=True,
+        description="optional: which shard this discord process holds, 0 to DISCORD_SHARD_COUNT-1",
     )
     organizers: Annotated[frozenset[Address], NoDecode] = frozenset()
     broadcast_second_approval_above: int = Field(
@@ -287,6 +325,37 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("use one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("discord_shard_id")
+    @classmethod
+    def _shard_within_count(cls, value: int | None, info: ValidationInfo) -> int | None:
+        count = info.data.get("discord_shard_count")
+        if (value is None) != (count is None):
+            raise ValueError("set DISCORD_SHARD_ID and DISCORD_SHARD_COUNT together, or neither")
+        if value is not None and count is not None and value >= count:
+            raise ValueError(f"a shard id is 0 to {count - 1} with DISCORD_SHARD_COUNT={count}")
+        return value
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _known_roles(cls, value: object, info: ValidationInfo) -> frozenset[str]:
+        if isinstance(value, str):
+            value = [part.strip().lower() for part in value.split(",") if part.strip()]
+        roles = frozenset(str(role) for role in value)  # type: ignore[attr-defined]
+        unknown = sorted(roles - ALL_ROLES)
+        if unknown:
+            raise ValueError(
+                f"unknown role {unknown[0]!r}: use telegram, discord and/or sender, comma-separated"
+            )
+        if not roles:
+            raise ValueError("name at least one of telegram, discord, sender")
+        url = info.data.get("database_url", "")
+        if roles != ALL_ROLES and not str(url).startswith("postgresql"):
+            raise ValueError(
+                "splitting the roles across processes needs PostgreSQL (DATABASE_URL="
+                "postgresql://…): on SQLite one process does everything"
+            )
+        return roles
 
     @field_validator("database_url")
     @classmethod

@@ -97,3 +97,18 @@ def drop_trigger(dialect: str, name: str, table: str) -> list[str]:
     if dialect != POSTGRESQL:
         return [f"DROP TRIGGER IF EXISTS {name}"]
     return [f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()"]
+
+
+def least(dialect: str, *values: Any) -> ColumnElement[Any]:
+    """The smallest of its arguments: LEAST on PostgreSQL; SQLite's min() with several
+    arguments is the same scalar function (with one it would be the aggregate)."""
+    if dialect == POSTGRESQL:
+        return func.least(*values)
+    return func.min(*values)
+
+
+def greatest(dialect: str, *values: Any) -> ColumnElement[Any]:
+    """The largest of its arguments: GREATEST on PostgreSQL, scalar max() on SQLite."""
+    if dialect == POSTGRESQL:
+        return func.greatest(*values)
+    return func.max(*values)

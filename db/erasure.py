@@ -46,6 +46,11 @@ NAMES_A_PERSON: Mapping[str, str] = {
     "broadcast_recipients.chat_id": "unlinked: only the delivery state stays, for the counts",
     "server_setups.channel_id": "a server setup announcing into the chat is deleted",
     "server_setups.server_id": "a server setup whose server is the chat is deleted",
+    "shared_drafts.chat_key": "a hash: /forget drops the chat's drafts (the dispatcher's "
+    "Drafts.forget_chat); any other draft goes within its 15 minutes",
+    "shared_drafts.user_key": "a hash: goes with the chat's drafts, as above",
+    "rate_buckets.key": "a hash of the asker: /forget drops it (the dispatcher's "
+    "RateLimiter.forget); any other bucket is pruned once it has refilled",
 }
 
 NAMES_NOBODY: Mapping[str, str] = {
@@ -58,6 +63,9 @@ NAMES_NOBODY: Mapping[str, str] = {
     "command_hashes.scope": "the Discord application's global scope, never a server",
     "message_deletions.sent_id": "the id of the bot's own message within the chat, never a person",
     "campaign_starts.tag": "a campaign tag from the content, counted without anybody",
+    "broadcast_recipients.claimed_by": "the host:pid of the bot process sending it, no person",
+    "reminder_plan.claimed_by": "the host:pid of the bot process sending it, no person",
+    "leases.holder": "the host:pid of the bot process holding a job, no person",
 }
 
 # The kinds the reply to /forget names; the others are counted as "other records".

@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from typing import Protocol
 
 from bot.core.messages import Address
-from bot.core.ports import ChatStore, RecipientGone, SentMessages
+from bot.core.ports import LOOK_UP, ChatStore, RecipientGone, SelfDestruct, SentMessages
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +83,15 @@ class ChatEvents:
         if tag in self._campaign_tags:
             await self._store.count_campaign_start(tag)
 
-    async def sent(self, address: Address, message_ids: Sequence[str]) -> None:
+    async def sent(
+        self, address: Address, message_ids: Sequence[str], delete_after: SelfDestruct = LOOK_UP
+    ) -> None:
         """The bot sent these messages to `address` (a reply, a reminder, a broadcast): a chat
         that chose self-destruct gets them deleted in time; others keep nothing."""
         if self.sent_messages is None or not message_ids:
             return
         try:
-            await self.sent_messages.sent(address, message_ids)
+            await self.sent_messages.sent(address, message_ids, delete_after)
         except Exception as error:
             # The message went all the same; the sender must not take it for a failed send.
             log.error("self-destruct: sent messages not scheduled (%s)", type(error).__name__)

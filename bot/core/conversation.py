@@ -1,8 +1,12 @@
 """Step-by-step commands: when a command lacks arguments that have a prompt, the dispatcher asks
 for them one at a time and takes the asker's next plain message as the answer.
 
-Drafts live in memory only, for a few minutes: a half-typed event is not worth a database row,
-and a restart simply means typing the command again.
+The dispatcher sees drafts through the small async port `Drafts`. With one process (SQLite) they
+live in memory only (`Conversations`, through `MemoryDrafts`), for a few minutes: a half-typed
+event is not worth a database row, and a restart simply means typing the command again. Several
+processes on PostgreSQL (Telegram webhook workers behind a load balancer: any worker takes any
+update) keep them in the database instead, with the same bounds (db.stores.shared.SqlDrafts); the
+composition root decides which.
 
 Memory is bounded whatever arrives: at most MAX_DRAFTS drafts overall and MAX_DRAFTS_PER_CHAT in
 one chat (a flood in one big group cannot crowd everyone else out), and each insert costs O(1)
@@ -17,6 +21,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from cachetools import TTLCache
 
@@ -37,6 +42,24 @@ class Draft:
     command: str
     args: tuple[str, ...]
     expires: float
+
+
+class Drafts(Protocol):
+    """The command each (chat, user) is in the middle of: what the dispatcher needs of drafts."""
+
+    async def remember(
+        self, chat: Address, user_id: str, command: str, args: tuple[str, ...]
+    ) -> None: ...
+
+    async def take(self, chat: Address, user_id: str) -> Draft | None:
+        """The draft waiting for this user's answer, removed; None if none or expired."""
+        ...
+
+    async def drop(self, chat: Address, user_id: str) -> None: ...
+
+    async def forget_chat(self, chat: Address) -> None:
+        """Every draft open in this chat, whoever started it, goes (after /forget)."""
+        ...
 
 
 # One chat's drafts by user id, oldest first (dicts keep insertion order).
@@ -119,3 +142,24 @@ class Conversations:
             self._chats[chat] = drafts
         else:
             self._chats.pop(chat, None)
+
+
+class MemoryDrafts:
+    """`Drafts` over one process's `Conversations` (SQLite: one process serves every update)."""
+
+    def __init__(self, conversations: Conversations | None = None) -> None:
+        self.conversations = Conversations() if conversations is None else conversations
+
+    async def remember(
+        self, chat: Address, user_id: str, command: str, args: tuple[str, ...]
+    ) -> None:
+        self.conversations.remember(chat, user_id, command, args)
+
+    async def take(self, chat: Address, user_id: str) -> Draft | None:
+        return self.conversations.take(chat, user_id)
+
+    async def drop(self, chat: Address, user_id: str) -> None:
+        self.conversations.drop(chat, user_id)
+
+    async def forget_chat(self, chat: Address) -> None:
+        self.conversations.forget_chat(chat)

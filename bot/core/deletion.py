@@ -23,7 +23,15 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.messages import Address
-from bot.core.ports import ChatPrefs, Clock, Messenger, RecipientGone, TryLater
+from bot.core.ports import (
+    LOOK_UP,
+    ChatPrefs,
+    Clock,
+    Messenger,
+    RecipientGone,
+    SelfDestruct,
+    TryLater,
+)
 
 log = logging.getLogger(__name__)
 
@@ -132,15 +140,22 @@ class DeletionService:
         self._retry_s = retry_s
         self._changed = asyncio.Event()
 
-    async def sent(self, address: Address, message_ids: Sequence[str]) -> None:
+    async def sent(
+        self, address: Address, message_ids: Sequence[str], delete_after: SelfDestruct = LOOK_UP
+    ) -> None:
         """The bot just sent these messages to `address`: schedule their deletion if the chat
-        chose it (one cached read when it did not)."""
+        chose it. A bulk sender passes the choice it read with the recipient, so a broadcast to
+        100,000 chats reads none of their rows again; a reply's is read (cached on SQLite)."""
         if not message_ids:
             return
-        prefs = await self._chats.get_chat(address)
-        if prefs is None or prefs.delete_after is None:
+        if delete_after == LOOK_UP:
+            prefs = await self._chats.get_chat(address)
+            after = prefs.delete_after if prefs is not None else None
+        else:
+            after = timedelta(seconds=delete_after) if delete_after is not None else None
+        if after is None:
             return
-        due = epoch(self._clock() + prefs.delete_after)
+        due = epoch(self._clock() + after)
         if await self._store.schedule(address, message_ids, due):
             # The loop may be asleep until a later one, or for the poll interval.
             self._changed.set()

@@ -17,7 +17,7 @@ from bot.core.commands import (
     UserError,
     encode_action,
 )
-from bot.core.conversation import FREE_TEXT, Conversations
+from bot.core.conversation import FREE_TEXT, Drafts, MemoryDrafts
 from bot.core.discreet import is_discreet
 from bot.core.i18n import N_, gettext_for, supported_language
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
@@ -64,7 +64,7 @@ class Dispatcher(Generic[PartsT]):
         registry: Registry[PartsT],
         deps: PartsT,
         limiter: RateLimiter,
-        conversations: Conversations | None = None,
+        conversations: Drafts | None = None,
     ) -> None:
         self._registry = registry
         self._deps = deps
@@ -74,9 +74,10 @@ class Dispatcher(Generic[PartsT]):
         self._translator = deps.translator
         self._organizers = deps.organizers
         self._limiter = limiter
-        # Handed in only by tests and benchmarks that look inside or move its clock (an empty one
-        # is falsy, hence no `or`).
-        self._conversations = Conversations() if conversations is None else conversations
+        # Step-by-step drafts: the composition root hands in the database's when several
+        # processes share one (PostgreSQL), tests and benchmarks theirs to look inside or move
+        # its clock; otherwise this process's memory.
+        self._conversations = MemoryDrafts() if conversations is None else conversations
 
     def is_organizer(self, user: Address) -> bool:
         return user in self._organizers
@@ -103,7 +104,7 @@ class Dispatcher(Generic[PartsT]):
             return Reply(_(SORRY))
 
     async def _dispatch(self, request: Request) -> Reply | None:
-        verdict = self._limiter.check(self._limit_key(request))
+        verdict = await self._limiter.check(self._limit_key(request))
         request = await self._with_chat_preferences(request)
         _ = self._gettext(request)
         if not verdict.allowed:
@@ -123,13 +124,13 @@ class Dispatcher(Generic[PartsT]):
         """The reply to a request the rate limit let through, in the chat's language."""
         _ = self._gettext(request)
         if request.command == FREE_TEXT:
-            draft = self._conversations.take(request.chat, request.user_id)
+            draft = await self._conversations.take(request.chat, request.user_id)
             if draft is None:
                 return self._not_a_command(request)
             request = replace(request, command=draft.command, args=draft.args + request.args)
         else:
             # A new command abandons whatever step-by-step command was under way.
-            self._conversations.drop(request.chat, request.user_id)
+            await self._conversations.drop(request.chat, request.user_id)
         command = self._registry.get(request.command)
         if command is None:
             return self._unknown_command(request)
@@ -177,10 +178,10 @@ class Dispatcher(Generic[PartsT]):
             reply = Reply(_(SORRY))
         else:
             if reply.erased:
-                self._forget_in_memory(request)
+                await self._forget_held(request)
             elif reply.asks:
                 # The handler asked a question of its own: the next plain message answers it.
-                self._conversations.remember(
+                await self._conversations.remember(
                     request.chat, request.user_id, command.name, request.args
                 )
         return replace(reply, private=True) if command.private else reply
@@ -189,11 +190,12 @@ class Dispatcher(Generic[PartsT]):
     def _limit_key(request: Request) -> str:
         return f"{request.chat.platform}:{request.user_id}"
 
-    def _forget_in_memory(self, request: Request) -> None:
+    async def _forget_held(self, request: Request) -> None:
         """After an erasure, the chat's open drafts (anyone's) and the asker's rate-limit state go
-        too: /forget promises everything, and memory is part of everything."""
-        self._conversations.forget_chat(request.chat)
-        self._limiter.forget(self._limit_key(request))
+        too, wherever they are held (memory or the shared database): /forget promises
+        everything."""
+        await self._conversations.forget_chat(request.chat)
+        await self._limiter.forget(self._limit_key(request))
 
     async def _with_admin_status(
         self, command: Command[PartsT], request: Request, group: bool
@@ -245,7 +247,9 @@ class Dispatcher(Generic[PartsT]):
         """Ask for `arg` (after `note`, an echo or an error), with its offered values as buttons
         that answer it, and take the asker's next plain message as the answer."""
         _ = self._gettext(request)
-        self._conversations.remember(request.chat, request.user_id, command.name, request.args)
+        await self._conversations.remember(
+            request.chat, request.user_id, command.name, request.args
+        )
         buttons: list[ActionButton] = []
         offered = await arg.offer(request, self._deps) if arg.offer is not None else ()
         prompt = (

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
-from typing import Protocol, runtime_checkable
+from typing import Final, Literal, Protocol, runtime_checkable
 
 from bot.core.messages import Address, ChatKind, Reply, Request
 
@@ -156,11 +156,19 @@ class OpensDirectChats(Protocol):
     async def direct_chat(self, user_id: str) -> str: ...
 
 
+# A sender that read the chat's row with its work (a broadcast recipient, a due reminder) knows
+# its self-destruct choice already: seconds, or None for none. LOOK_UP: it does not, read it.
+LOOK_UP: Final = "look up"
+SelfDestruct = int | None | Literal["look up"]
+
+
 class SentMessages(Protocol):
     """Where whoever sends reports the ids of what the bot sent (bot.core.chats.ChatEvents), so
     a chat that chose self-destruct has them deleted in time."""
 
-    async def sent(self, address: Address, message_ids: Sequence[str]) -> None: ...
+    async def sent(
+        self, address: Address, message_ids: Sequence[str], delete_after: SelfDestruct = LOOK_UP
+    ) -> None: ...
 
 
 class Translator(Protocol):
@@ -198,8 +206,10 @@ class TooFast(Reply):
 
 
 class RateLimiter(Protocol):
-    def check(self, key: str) -> Verdict: ...
+    """Asynchronous because several processes on one database share their buckets there."""
 
-    def forget(self, key: str) -> None:
+    async def check(self, key: str) -> Verdict: ...
+
+    async def forget(self, key: str) -> None:
         """Drop everything held about `key` (after /forget): it starts afresh."""
         ...

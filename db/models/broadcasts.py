@@ -66,3 +66,6 @@ class BroadcastRecipientRow(Base):
     chat_id: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(8))
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # The process that claimed it ('sending'): recovery after a crash puts back only that
+    # process's claims (see db/stores/leases.py).
+    claimed_by: Mapped[str | None] = mapped_column(String(64))

@@ -87,6 +87,8 @@ class PlannedReminder(Base):
     due_at: Mapped[int] = mapped_column(Integer)
     stale_at: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(12), default=PLANNED)
+    # The process that claimed it ('sending'), for recovery after that process crashed.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class ReminderDirty(Base):

@@ -22,9 +22,11 @@ from bot.core.broadcast.values import (
     Recipient,
 )
 from bot.core.discreet import is_discreet
+from bot.core.leadership import new_owner
 from bot.core.messages import Address, ChatKind, UrlButton
 from db.models.broadcasts import OPEN_CONDITION, BroadcastRecipientRow, BroadcastRow
 from db.models.chats import Chat, ChatTopic
+from db.stores.leases import Claimant
 
 B: Table = BroadcastRow.__table__  # type: ignore[assignment]
 R: Table = BroadcastRecipientRow.__table__  # type: ignore[assignment]
@@ -40,8 +42,19 @@ MARK = (
 class SqlBroadcastStore:
     """Broadcasts and their recipient lists in SQL."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, claimant: Claimant | None = None) -> None:
         self._engine = engine
+        self._claimant = claimant or Claimant(new_owner())
+        dialect = engine.dialect.name
+        # A queued row, or one this process claimed before and could not settle (its send failed
+        # unexpectedly): never another live process's claim. Fenced by the sender lease when
+        # several processes share the database.
+        self._claim = text(
+            "UPDATE broadcast_recipients SET state = 'sending', claimed_by = :owner"  # noqa: S608
+            " WHERE id IN :ids"
+            " AND (state = 'queued' OR (state = 'sending' AND claimed_by = :owner))"
+            f" AND {self._claimant.condition(dialect)} RETURNING id"
+        ).bindparams(bindparam("ids", expanding=True))
         # Delivery marks are the hot path (a batch claimed, then a batch of outcomes): one
         # connection kept open for them saves the pool's checkout and reset every time.
         self._marks: AsyncConnection | None = None
@@ -180,6 +193,7 @@ class SqlBroadcastStore:
                 C.c.active,
                 C.c.locale,
                 C.c.discreet,
+                C.c.delete_after,
             )
             .select_from(R.join(B, B.c.id == R.c.broadcast_id).outerjoin(C, C.c.id == R.c.chat_pk))
             .where(
@@ -205,10 +219,42 @@ class SqlBroadcastStore:
                 # A group asked "here" without a row has made no choice and has no language.
                 discreet=is_discreet(row.discreet, row.locale),
                 locale=row.locale,
+                delete_after=row.delete_after,
             )
             for row in rows
             if row.chat_id is not None
         ]
+
+    async def claim(self, recipient_ids: Sequence[int]) -> set[int]:
+        """Mark rows 'sending' as this process's, in one committed statement before any is
+        sent; the ids it got (a row another process holds, or one cancelled, is not among them)."""
+        if not recipient_ids:
+            return set()
+        async with self._marks_lock:
+            if self._marks is None:
+                self._marks = await self._engine.connect()
+            try:
+                params = {"ids": list(recipient_ids), **self._claimant.params()}
+                claimed = {row.id for row in await self._marks.execute(self._claim, params)}
+                await self._marks.commit()
+            except BaseException:
+                await self._close_marks()
+                raise
+        return claimed
+
+    async def recover(self) -> int:
+        """Put back in the queue the rows other processes claimed and never settled (they
+        stopped or crashed mid-send: those messages may have gone out, and go again)."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(
+                update(R)
+                .where(
+                    R.c.state == DeliveryState.SENDING.value,
+                    R.c.claimed_by.is_distinct_from(self._claimant.owner),
+                )
+                .values(state=DeliveryState.QUEUED.value, claimed_by=None)
+            )
+            return int(result.rowcount or 0)
 
     async def mark(self, recipient_id: int, state: DeliveryState, attempts: int) -> None:
         await self.mark_many([(recipient_id, state, attempts)])

@@ -32,8 +32,10 @@ from db.stores.chat_rows import (
 from db.transactions import in_transaction, reading
 
 # Every command reads its chat's preferences; most chats ask again soon. Keeping the latest
-# (including "no such chat") in memory saves a database round trip per command. This process is
-# the only writer, and every write below goes through the cache, so it cannot go stale.
+# (including "no such chat") in memory saves a database round trip per command. On SQLite this
+# process is the only writer, and every write below goes through the cache, so it cannot go
+# stale. On PostgreSQL several processes share the database (issue #15) and any of them may
+# change or erase a chat, so nothing is kept: every read asks the database (see `shared`).
 CACHE_SIZE = 50_000
 
 
@@ -47,6 +49,9 @@ class SqlChatStore:
         on_change: Callable[[], None] | None = None,
     ) -> None:
         self._engine = engine
+        # Another process may write the same database (PostgreSQL): then no cache and no set of
+        # known addresses, as either would serve what another process changed or erased.
+        self._shared = engine.dialect.name != "sqlite"
         # Called around every erasure, move or switch of a chat: what other stores keep in memory
         # about chats (the event store's events scoped to a chat, its lead times) goes with it.
         self._on_change = on_change
@@ -55,8 +60,9 @@ class SqlChatStore:
         self._cache_size = cache_size
         # The hash of every stored chat's address, read once: a chat outside it has no row, so
         # the first command of a new chat (and its first save) reads nothing. Rows are added by
-        # this process only (see the cache above); a hash two addresses share, or one left
-        # behind by a purge elsewhere, only costs the read that would have happened anyway.
+        # this process only (on SQLite, see the cache above; unused on PostgreSQL); a hash two
+        # addresses share, or one left behind by a purge elsewhere, only costs the read that
+        # would have happened anyway.
         self._known: set[int] = set()
         self._known_loaded = False
         self._loading = asyncio.Lock()
@@ -84,6 +90,8 @@ class SqlChatStore:
         return entry
 
     async def _may_exist(self, address: Address) -> bool:
+        if self._shared:
+            return True
         if not self._known_loaded:
             async with self._loading:
                 if not self._known_loaded:
@@ -94,6 +102,8 @@ class SqlChatStore:
         return hash(address) in self._known
 
     def _remember(self, address: Address, entry: tuple[int, ChatPrefs] | None) -> None:
+        if self._shared:
+            return
         self._cache[address] = entry
         self._cache.move_to_end(address)
         if len(self._cache) > self._cache_size:
@@ -127,7 +137,8 @@ class SqlChatStore:
         # One greenlet for the whole transaction (db/transactions.py): a new chat's first
         # subscription is the commonest write, and per-call overhead was most of its cost.
         chat_pk = await in_transaction(self._engine, write)
-        self._known.add(hash(prefs.address))
+        if not self._shared:
+            self._known.add(hash(prefs.address))
         self._remember(prefs.address, (chat_pk, prefs))
 
     @asynccontextmanager
@@ -246,7 +257,8 @@ class SqlChatStore:
                 await connection.execute(
                     update(Chat).where(Chat.id == old_pk).values(chat_id=new.chat_id, active=True)
                 )
-                self._known.add(hash(new))
+                if not self._shared:
+                    self._known.add(hash(new))
         return True
 
     async def count_campaign_start(self, tag: str) -> None:

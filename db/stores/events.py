@@ -3,14 +3,16 @@
 Stored events get ids "e_<number>": content ids may only use a-z, 0-9 and "-", so the two can never
 collide. Returns core values only.
 
-Reads come from memory. Every published stored event (scheduled or cancelled: a few hundred at
-most, drafts excluded) is loaded once and kept with each one's chat address; /events, /ics, RSVPs
-and the reminder planner filter that list with the clock of their own request, so an event moves
-to "past" the moment it ends, whatever was cached. The list (and the chats' lead times) goes on
-every write that can change what they hold: each write in this store, and, through
+On SQLite, reads come from memory. Every published stored event (scheduled or cancelled: a few
+hundred at most, drafts excluded) is loaded once and kept with each one's chat address; /events,
+/ics, RSVPs and the reminder planner filter that list with the clock of their own request, so an
+event moves to "past" the moment it ends, whatever was cached. The list (and the chats' lead
+times) goes on every write that can change what they hold: each write in this store, and, through
 `forget_cached`, every change of a chat's row (erasure takes a chat's events, a move changes its
-address) and the purge. This cache assumes this process is the only writer of the database (one
-process per database; several processes on PostgreSQL would need shared invalidation).
+address) and the purge. That cache holds only while this process is the only writer, which is
+true on SQLite (one process per database). On PostgreSQL several processes share the database
+(issue #15), and an event published or a lead time changed through one must show at once through
+the others: there nothing is kept, and every read asks the database (a few hundred rows at most).
 """
 
 from __future__ import annotations
@@ -66,6 +68,8 @@ class SqlEventStore:
         leads_cache_size: int = LEADS_CACHE_SIZE,
     ) -> None:
         self._engine = engine
+        # Other processes may write the same database (PostgreSQL): then nothing is cached.
+        self._shared = engine.dialect.name != "sqlite"
         self._content = {event.id: event for event in content}
         # The published stored events by id (in start order), None until read again.
         self._published: dict[str, EventInfo] | None = None
@@ -98,7 +102,7 @@ class SqlEventStore:
         async with self._engine.connect() as connection:
             loaded = await _load(connection, StoredEvent.status.in_(PUBLISHED))
         published = {event.id: event for event in loaded}
-        if generation == self._generation:
+        if generation == self._generation and not self._shared:
             self._published = published
         return published
 
@@ -262,7 +266,7 @@ class SqlEventStore:
                 .where(Chat.platform == chat.platform, Chat.chat_id == chat.chat_id)
             )
         leads = parse_stored_leads(text)
-        if generation == self._generation:
+        if generation == self._generation and not self._shared:
             self._leads[chat] = leads
             if len(self._leads) > self._leads_cache_size:
                 self._leads.popitem(last=False)

@@ -185,4 +185,5 @@ def due_of(row: Any) -> Due:
         stale_at=from_epoch(row.stale_at),
         superseded=bool(row.superseded),
         discreet=is_discreet(row.discreet, row.locale),
+        delete_after=row.delete_after,
     )

@@ -10,9 +10,10 @@ from collections.abc import AsyncIterator, Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import ColumnElement, TextClause, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.core.leadership import new_owner
 from bot.core.reminders.values import (
     Due,
     EventInfo,
@@ -28,6 +29,7 @@ from db.models.events import (
     ReminderMark,
 )
 from db.stores.events import epoch
+from db.stores.leases import Claimant
 from db.stores.plan_rows import CHAT_BATCH, COMING, chat_facts, due_of, merge_plan
 
 # Written by hand so that the literal `state = 'planned'` matches the partial index; the EXISTS
@@ -38,7 +40,8 @@ from db.stores.plan_rows import CHAT_BATCH, COMING, chat_facts, due_of, merge_pl
 # read: rows for one switched off stay planned without being walked on every tick.
 _DUE_PAGE = """
     SELECT p.id, c.platform, c.chat_id, c.kind AS chat_kind, c.locale, c.timezone,
-           c.discreet, p.key, p.event_id, p.kind, p.lead, p.due_at, p.stale_at,
+           c.discreet, c.delete_after,
+           p.key, p.event_id, p.kind, p.lead, p.due_at, p.stale_at,
            EXISTS (
                SELECT 1 FROM reminder_plan AS q
                WHERE q.event_id = p.event_id AND q.chat_pk = p.chat_pk AND q.kind = p.kind
@@ -63,21 +66,23 @@ DUE_QUERY = "\n".join(
 DUE_SQL = text(DUE_QUERY).bindparams(bindparam("platforms", expanding=True))
 
 
-# Claimed only while still planned (a re-plan or a purge may have moved it meanwhile).
-CLAIM_SQL = text(
-    """
-    UPDATE reminder_plan SET state = 'sending'
-    WHERE id IN :ids AND state = 'planned'
-    RETURNING id
-    """
-).bindparams(bindparam("ids", expanding=True))
+def claim_sql(claimant: Claimant, dialect: str) -> TextClause:
+    """Claimed only while still planned (a re-plan or a purge may have moved it meanwhile), as
+    this process's, and only while it holds the sender lease when processes share the database."""
+    return text(
+        "UPDATE reminder_plan SET state = 'sending', claimed_by = :owner"  # noqa: S608
+        f" WHERE id IN :ids AND state = 'planned' AND {claimant.condition(dialect)}"
+        " RETURNING id"
+    ).bindparams(bindparam("ids", expanding=True))
 
 
 class SqlPlanStore:
     """The plan and the record of every delivery, in the same rows."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, claimant: Claimant | None = None) -> None:
         self._engine = engine
+        self._claimant = claimant or Claimant(new_owner())
+        self._claim = claim_sql(self._claimant, engine.dialect.name)
 
     async def marks(self) -> dict[str, str]:
         async with self._engine.connect() as connection:
@@ -194,7 +199,8 @@ class SqlPlanStore:
     async def claim(self, reminder_ids: Sequence[int]) -> set[int]:
         # One transaction for the whole batch, committed before any of them is sent.
         async with self._engine.begin() as connection:
-            claimed = await connection.execute(CLAIM_SQL, {"ids": list(reminder_ids)})
+            params = {"ids": list(reminder_ids), **self._claimant.params()}
+            claimed = await connection.execute(self._claim, params)
             return {row.id for row in claimed}
 
     async def settle(self, reminder_ids: Sequence[int], state: str) -> None:
@@ -213,7 +219,11 @@ class SqlPlanStore:
         async with self._engine.begin() as connection:
             result = await connection.execute(
                 update(PlannedReminder)
-                .where(PlannedReminder.state == "sending")
+                .where(
+                    PlannedReminder.state == "sending",
+                    # Never a live process's claims: only those of processes that stopped.
+                    PlannedReminder.claimed_by.is_distinct_from(self._claimant.owner),
+                )
                 .values(state="unconfirmed")
             )
         return int(result.rowcount or 0)

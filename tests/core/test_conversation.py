@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from bot.core.commands import Arg, Command, Registry
-from bot.core.conversation import FREE_TEXT, MAX_DRAFTS, MAX_DRAFTS_PER_CHAT, Conversations
+from bot.core.conversation import (
+    FREE_TEXT,
+    MAX_DRAFTS,
+    MAX_DRAFTS_PER_CHAT,
+    Conversations,
+    MemoryDrafts,
+)
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, ChatKind, Reply, Request
 from bot.ratelimit import Unlimited
@@ -177,7 +183,7 @@ def _bare_dispatcher(
     commands: Registry[BareDeps], conversations: Conversations
 ) -> Dispatcher[BareDeps]:
     deps = BareDeps(InMemoryStore(), CatalogTranslator(), frozenset({Address("console", "boss")}))
-    return Dispatcher(commands, deps, Unlimited(), conversations)  # type: ignore[arg-type]
+    return Dispatcher(commands, deps, Unlimited(), MemoryDrafts(conversations))  # type: ignore[arg-type]
 
 
 async def test_fifty_thousand_askers_through_the_dispatcher_stay_within_the_cap() -> None:

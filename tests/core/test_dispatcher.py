@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import Core
 from bot.core.commands import MAX_ACTION_BYTES, Arg, Command, Registry, encode_action
-from bot.core.conversation import FREE_TEXT, Conversations
+from bot.core.conversation import FREE_TEXT, Conversations, MemoryDrafts
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import ActionButton, Address, ChatKind, Reply, Request
 from bot.core.ports import TooFast
@@ -107,37 +107,37 @@ async def test_a_fast_sender_is_told_each_time_when_to_try_again_and_never_muted
     assert again is not None and again.text == "ok"
 
 
-def test_a_person_at_human_speed_is_never_refused() -> None:
+async def test_a_person_at_human_speed_is_never_refused() -> None:
     ticks = Ticks()
     limiter = TokenBucketLimiter(120, 20, ticks)
     # One action a second for ten minutes...
     for _ in range(600):
-        assert limiter.check("person").allowed
+        assert (await limiter.check("person")).allowed
         ticks.now += 1.0
     # ...then ten within a second, ten times in a row with ten seconds between.
     for _ in range(10):
-        assert all(limiter.check("person").allowed for _ in range(10))
+        assert all([(await limiter.check("person")).allowed for _ in range(10)])
         ticks.now += 10.0
 
 
-def test_a_refusal_asks_for_the_real_wait_at_the_lowest_rate_allowed() -> None:
+async def test_a_refusal_asks_for_the_real_wait_at_the_lowest_rate_allowed() -> None:
     ticks = Ticks()
     limiter = TokenBucketLimiter(60, 10, ticks)
-    assert all(limiter.check("script").allowed for _ in range(10))
-    refused = limiter.check("script")
+    assert all([(await limiter.check("script")).allowed for _ in range(10)])
+    refused = await limiter.check("script")
     assert not refused.allowed and refused.retry_after_s == 2  # the floor; 1 s would do
     ticks.now += 1.0
-    assert limiter.check("script").allowed
+    assert (await limiter.check("script")).allowed
 
 
-def test_refilled_buckets_are_dropped_so_memory_follows_who_is_active() -> None:
+async def test_refilled_buckets_are_dropped_so_memory_follows_who_is_active() -> None:
     ticks = Ticks()
     limiter = TokenBucketLimiter(120, 20, ticks)
     for person in range(100):
-        limiter.check(f"p{person}")
+        await limiter.check(f"p{person}")
     assert limiter.people == 100
     ticks.now += 61.0
-    limiter.check("latecomer")
+    await limiter.check("latecomer")
     assert limiter.people == 1
 
 
@@ -283,7 +283,7 @@ def _gated(conversations: Conversations, limiter: object | None = None) -> Dispa
         Registry(commands),
         deps,
         limiter or Unlimited(),  # type: ignore[arg-type]
-        conversations,
+        MemoryDrafts(conversations),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.commands import MAX_ACTION_BYTES, Arg, Command, Registry, UserError
-from bot.core.conversation import FREE_TEXT, Conversations
+from bot.core.conversation import FREE_TEXT, Conversations, MemoryDrafts
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import ActionButton, Address, Reply, Request
 from bot.ratelimit import Unlimited
@@ -46,7 +46,7 @@ FORM = Command(
 
 def dispatcher() -> Dispatcher[BareDeps]:
     deps = BareDeps(InMemoryStore(), CatalogTranslator(), frozenset())
-    return Dispatcher(Registry([FORM]), deps, Unlimited(), Conversations())
+    return Dispatcher(Registry([FORM]), deps, Unlimited(), MemoryDrafts(Conversations()))
 
 
 async def typed(bot: Dispatcher[BareDeps], text: str) -> Reply:

@@ -42,12 +42,18 @@ class DiscordCoreParts(CoreParts, Protocol):
     def chat_events(self) -> SentMessages: ...
 
 
-def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
-    """The Discord messenger from the settings; its probe answers /setup's server questions."""
+def build_discord(core: DiscordCoreParts, *, outbound_only: bool = False) -> DiscordMessenger:
+    """The Discord messenger from the settings; its probe answers /setup's server questions.
+    `outbound_only`: a sender process's, which only sends (no gateway, no slash commands)."""
     settings = core.settings
     token = settings.discord_bot_token
     if token is None:
         raise ValueError("DISCORD_BOT_TOKEN is not set")
+    shard = (
+        (settings.discord_shard_id, settings.discord_shard_count)
+        if settings.discord_shard_count is not None and settings.discord_shard_id is not None
+        else None
+    )
     # Before any client exists: discord.py reads these when it connects (process-wide, see there).
     use_endpoints(settings.discord_api_base_url, settings.discord_gateway_url)
     messenger = DiscordMessenger(
@@ -56,6 +62,10 @@ def build_discord(core: DiscordCoreParts) -> DiscordMessenger:
         core.translator,
         core.server_setups,
         sent_messages=core.chat_events,
+        # Slash commands are global: shard 0 (or the only gateway) uploads them, once.
+        sync_on_start=not outbound_only and (shard is None or shard[0] == 0),
+        outbound_only=outbound_only,
+        shard=shard,
     )
     core.server_probes[PLATFORM] = messenger.probe
     return messenger

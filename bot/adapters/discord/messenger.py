@@ -72,11 +72,16 @@ class AllyClient(discord.Client):
         # Messages in DMs with the bot, content included without the privileged intent: typed
         # answers to questions (direct.py). Server channels stay unread.
         intents.dm_messages = True
+        # One shard per process past 2,500 servers (DISCORD_SHARD_ID/COUNT): each gateway
+        # process holds its own shard; without them, one connection for every server.
+        shard_id, shard_count = messenger.shard or (None, None)
         super().__init__(
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=messenger.max_ratelimit_timeout,
             chunk_guilds_at_startup=False,
+            shard_id=shard_id,
+            shard_count=shard_count,
         )
         self.messenger = messenger
         self.interactions = messenger.interactions
@@ -154,8 +159,15 @@ class DiscordMessenger:
         max_ratelimit_timeout: float = 30.0,
         sync_on_start: bool = True,
         sent_messages: SentMessages | None = None,
+        outbound_only: bool = False,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         self._token = token
+        # (this shard's id, how many shards) when the gateway is split across processes.
+        self.shard = shard
+        # A sender process without the discord role: REST only, no gateway (another process
+        # serves the people; one gateway connection per bot, or explicit shards).
+        self.outbound_only = outbound_only
         self.translator = translator
         self.store = store
         self.max_ratelimit_timeout = max_ratelimit_timeout
@@ -200,6 +212,8 @@ class DiscordMessenger:
                 client = AllyClient(self)
                 self.client = client
                 try:
+                    if self.outbound_only:
+                        await self._send_only(client)
                     await client.start(self._token)
                 except discord.LoginFailure:
                     if not self._logged_in:
@@ -226,6 +240,15 @@ class DiscordMessenger:
                 self.reconnects += 1
         finally:
             uninstall(self.redactor)
+
+    async def _send_only(self, client: AllyClient) -> None:
+        """Log in over REST (which knows the bot's own user, all that sending needs) and hold
+        the session until cancelled, without connecting to the gateway."""
+        await client.login(self._token)
+        self._logged_in = True
+        self._backoff = 1.0
+        log.info("Discord: sending only (no gateway in this process)")
+        await asyncio.Event().wait()
 
     def connected(self) -> None:
         self._backoff = 1.0

@@ -57,13 +57,14 @@ class FloodReports(Protocol):
     def pause(self, platform: str, seconds: float) -> None: ...
 
 
-def build_telegram(core: TelegramCoreParts) -> TelegramMessenger:
-    """The Telegram messenger from the settings: polling unless TELEGRAM_WEBHOOK_URL is set."""
+def build_telegram(core: TelegramCoreParts, *, outbound_only: bool = False) -> TelegramMessenger:
+    """The Telegram messenger from the settings: polling unless TELEGRAM_WEBHOOK_URL is set;
+    `outbound_only`, a sender process's, neither polls nor listens (it only sends)."""
     settings = core.settings
     if settings.telegram_bot_token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
     webhook = None
-    if settings.telegram_webhook_url:
+    if settings.telegram_webhook_url and not outbound_only:
         secret = settings.telegram_webhook_secret
         if secret is None:
             # The settings refuse this already; a webhook without a secret takes forged updates.
@@ -84,6 +85,7 @@ def build_telegram(core: TelegramCoreParts) -> TelegramMessenger:
         webhook=webhook,
         pacing=telegram_pacing(settings.broadcast_telegram_rate, settings.broadcast_telegram_paid),
         on_flood=partial(core.budgets.pause, PLATFORM),
+        outbound_only=outbound_only,
     )
 
 

@@ -123,8 +123,12 @@ class TelegramMessenger:
         pacing: PlatformPacing = TELEGRAM_PACING,
         admin_ttl: float = ADMIN_TTL_S,
         on_flood: Callable[[float], None] | None = None,
+        outbound_only: bool = False,
     ) -> None:
         self.pacing = pacing
+        # A sender process without the telegram role: it only sends; the webhook workers (or
+        # the one polling process) take the updates.
+        self._outbound_only = outbound_only
         self._token = token
         self._registry = registry
         self._translator = translator
@@ -152,9 +156,10 @@ class TelegramMessenger:
         if base_url:
             api, files = api_urls(base_url)
             builder = builder.base_url(api).base_file_url(files)
-        if self._webhook is not None:
+        if self._webhook is not None or self._outbound_only:
             # Our own webhook server (see webhook.py) feeds the update queue; PTB's updater,
-            # whose server compares the secret with `!=`, is left out, and polls nothing.
+            # whose server compares the secret with `!=`, is left out, and polls nothing. A
+            # sender-only process takes no updates at all.
             builder = builder.updater(None).get_updates_connection_pool_size(1)
         application: AnyApplication = builder.build()
         return application
@@ -192,6 +197,10 @@ class TelegramMessenger:
         async with app:
             await app.start()
             try:
+                if self._outbound_only:
+                    self._ready.set()
+                    log.info("Telegram: sending only (updates go to other processes)")
+                    await asyncio.Event().wait()
                 await self._receive_updates(app)
                 self._ready.set()
                 log.info("Telegram: serving as a %s bot", "webhook" if self._webhook else "polling")

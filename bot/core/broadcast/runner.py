@@ -101,6 +101,15 @@ class BroadcastRunner:
         }
         # Progress starts afresh: every running broadcast reports once it is picked up again.
         self.progress.clear()
+        recovered = await self._store.recover()
+        if recovered:
+            # Claimed by a process that stopped mid-send (a crash, or a sender that lost its
+            # lease): those messages may have gone out already, and go again.
+            log.warning(
+                "broadcast: %d deliveries claimed by a stopped process are queued again "
+                "(at least once: some may arrive twice)",
+                recovered,
+            )
         try:
             async with asyncio.TaskGroup() as group:
                 for sender in self._senders.values():
@@ -134,8 +143,20 @@ class BroadcastRunner:
                 await self._store.transition(
                     info.id, (BroadcastState.SCHEDULED,), BroadcastState.SENDING
                 )
-        for info in await self._store.with_state(BroadcastState.SENDING):
+        sending = await self._store.with_state(BroadcastState.SENDING)
+        for info in sending:
             await self._follow(info)
+        await self._notice_ended({info.id for info in sending})
+
+    async def _notice_ended(self, sending: set[int]) -> None:
+        """A broadcast this process follows that is no longer sending was cancelled (perhaps by
+        another process, whose memory this one cannot see): its claimed rows are not sent."""
+        for broadcast_id in [b for b in self.progress if b not in sending]:
+            info = await self._store.get(broadcast_id)
+            if info is None or info.state is BroadcastState.CANCELLED:
+                self.cancelled.add(broadcast_id)
+            if info is None or info.state is not BroadcastState.SENDING:
+                self.progress.pop(broadcast_id, None)
 
     async def _follow(self, info: BroadcastInfo) -> None:
         now = self._monotonic()

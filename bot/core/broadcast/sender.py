@@ -1,9 +1,11 @@
 """One platform's share of every running broadcast: paced, durable, retried deliveries.
 
-Rows are claimed a window at a time: one transaction marks a batch 'sending' before any of them
-is sent, and their outcomes ('sent', gone, failed, queued again) are written in batches too
-(bot.core.delivery.marks). A row holds its place in the platform's window from its claim until
-its outcome is written, and the window follows the round trip (rate × latency × 1.5, plus one),
+Rows are claimed a window at a time: one statement marks a batch 'sending' as this process's
+(`UPDATE … WHERE state = 'queued' … RETURNING id`, fenced by the sender lease) before any of
+them is sent, so each row is sent by one process; their outcomes ('sent', gone, failed, queued
+again) are written in batches too (bot.core.delivery.marks). A row holds its place in the
+platform's window from its claim until its outcome is written, and the window follows the round
+trip (rate × latency × 1.5, plus one),
 so a crash leaves at most a window of rows 'sending' whose message may have gone out; they are
 sent again on restart: a crash duplicates at most a window of messages and skips none. A
 graceful stop (cancelling `run`) lets the sends on their way finish and be recorded, within
@@ -182,9 +184,7 @@ class PlatformSender:
             if not chunk:
                 continue
             try:
-                await self._store.mark_many(
-                    [(r.id, DeliveryState.SENDING, r.attempts) for r, _ in chunk]
-                )
+                claimed = await self._store.claim([r.id for r, _ in chunk])
             except BaseException:
                 # Cut short (a stop) or failed: whether the claim was written is unknown, so
                 # the rows are put back in the queue with the outcomes, which give the places
@@ -193,6 +193,11 @@ class PlatformSender:
                 for recipient, _ in chunk:
                     marks.add((recipient.id, DeliveryState.QUEUED, recipient.attempts))
                 raise
+            if len(claimed) < len(chunk):
+                # Settled or claimed elsewhere since it was read (a cancel, another process):
+                # not ours to send; its place in the window is free again.
+                self._budget.window_for(paid).give_back(len(chunk) - len(claimed))
+                chunk = [item for item in chunk if item[0].id in claimed]
             for recipient, reply in chunk:
                 task = asyncio.create_task(self._deliver(recipient, reply))
                 self._tasks.add(task)
@@ -223,6 +228,7 @@ class PlatformSender:
                 group=recipient.group,
                 wanted=lambda: self._wanted(recipient),
                 reserved=True,
+                delete_after=recipient.delete_after,
             )
         except NotSent:
             pass  # back to the queue: a cancelled broadcast's rows are never picked again

@@ -104,6 +104,8 @@ class Recipient:
     # Discreet mode (bot.core.discreet): the chat gets a neutral line and Show, in `locale`.
     discreet: bool = False
     locale: str | None = None
+    # Self-destruct: seconds after which the chat's copy is deleted; None for never.
+    delete_after: int | None = None
 
 
 class BroadcastStore(Protocol):
@@ -136,6 +138,14 @@ class BroadcastStore(Protocol):
 
     async def next_recipients(self, platform: str, after_id: int, limit: int) -> list[Recipient]:
         """Queued or in-flight rows of sending broadcasts on one platform, by id."""
+        ...
+
+    async def claim(self, recipient_ids: Sequence[int]) -> set[int]:
+        """Mark rows 'sending' as this process's before they are sent; the ids claimed."""
+        ...
+
+    async def recover(self) -> int:
+        """Queue again the rows other (stopped) processes claimed and never settled."""
         ...
 
     async def mark(self, recipient_id: int, state: DeliveryState, attempts: int) -> None: ...

@@ -19,12 +19,20 @@ from typing import Protocol, TypeVar
 from bot.core.delivery.pacing import Pacer
 from bot.core.delivery.window import Window, claim_chunk
 from bot.core.messages import Address, Reply
-from bot.core.ports import Messenger, PlatformPacing, RecipientGone, Sleep, TryLater
+from bot.core.ports import (
+    LOOK_UP,
+    Messenger,
+    PlatformPacing,
+    RecipientGone,
+    SelfDestruct,
+    Sleep,
+    TryLater,
+)
 
 log = logging.getLogger(__name__)
 
 # Told the ids of every message a budget sent (self-destruct's schedule, bot.core.deletion).
-OnSent = Callable[[Address, Sequence[str]], Awaitable[None]]
+OnSent = Callable[[Address, Sequence[str], SelfDestruct], Awaitable[None]]
 T = TypeVar("T")
 
 # A bulk send's outcomes as SendObserver hears them: delivered, the chat is gone (blocked, left,
@@ -142,6 +150,7 @@ class SendBudget:
         group: bool,
         wanted: Callable[[], bool] = lambda: True,
         reserved: bool = False,
+        delete_after: SelfDestruct = LOOK_UP,
     ) -> Sequence[str]:
         """Wait for the chat's and the platform's turn, then send; NotSent if by then the
         message is no longer `wanted`. A 429 with retry_after pauses the whole platform.
@@ -173,7 +182,7 @@ class SendBudget:
         window.observe(self._monotonic() - started)
         self._tell(SENT)
         if self._on_sent is not None and sent:
-            await self._on_sent(address, sent)
+            await self._on_sent(address, sent, delete_after)
         return sent
 
     def _tell(self, outcome: str) -> None:

@@ -97,7 +97,11 @@ class ReminderScheduler:
         return self._ticking
 
     async def run(self) -> None:
-        """Tick until cancelled; a failing tick is logged and the next one tries again."""
+        """Tick until cancelled; a failing tick is logged and the next one tries again.
+
+        Each run starts afresh (a sender that stepped down may lead again later): the first
+        tick recovers what stopped processes left claimed."""
+        self._stopping, self._started = False, False
         while not self._stopping:
             backlog, retry = False, False
             self._ticking = True
@@ -129,7 +133,7 @@ class ReminderScheduler:
             unconfirmed = await self._plan.recover()
             if unconfirmed:
                 log.warning(
-                    "%d reminders were being sent when the bot stopped; not resent "
+                    "%d reminders were being sent when a sender stopped; not resent "
                     "(at-most-once delivery)",
                     unconfirmed,
                 )

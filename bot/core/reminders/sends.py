@@ -206,6 +206,7 @@ class TickSends:
                 group=due.group,
                 wanted=lambda: not self._stopping() and platform not in self.backing_off,
                 reserved=True,
+                delete_after=due.delete_after,
             )
         except NotSent:
             return "planned"

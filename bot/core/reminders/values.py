@@ -184,6 +184,8 @@ class Due:
     superseded: bool = False
     # The chat is in discreet mode: it gets a neutral line and Show (bot.core.discreet).
     discreet: bool = False
+    # Self-destruct: seconds after which the reminder is deleted; None for never.
+    delete_after: int | None = None
 
 
 PlanChat = Callable[[ChatFacts], list[Planned]]

@@ -77,6 +77,8 @@ class FakeDiscord:
         self._session = "fake-session-" + str(snowflake())
         self.identified = asyncio.Event()
         self.identify_count = 0
+        # The shard each identify asked for ([id, count]; None without sharding).
+        self.shards: list[Any] = []
         self.resume_count = 0
         self.requests: list[tuple[str, str]] = []
         self.callbacks: dict[int, list[JSON]] = defaultdict(list)
@@ -234,6 +236,7 @@ class FakeDiscord:
             await socket.close(code=4004, message=b"Authentication failed.")
             return
         self.identify_count += 1
+        self.shards.append(data.get("shard"))
         ready = {
             "v": 10,
             "user": self.bot_user(),

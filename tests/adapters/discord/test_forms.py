@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.discord.forms import FORM_ID, form_submission, placeholder
-from bot.core.conversation import DRAFT_TTL_S, Conversations
+from bot.core.conversation import DRAFT_TTL_S, Conversations, MemoryDrafts
 from bot.core.dispatcher import Dispatcher
 from bot.core.messages import Address, Reply, Request
 from bot.core.ports import TooFast
@@ -191,7 +191,9 @@ async def test_messages_from_bots_ourselves_and_empty_ones_are_ignored(bot: Bot)
 async def test_an_empty_or_late_answer_is_still_answered(bot: Bot, settings: Settings) -> None:
     fake, core = bot.fake, bot.core
     now = [0.0]
-    dispatcher = Dispatcher(core.registry, core.deps, Unlimited(), Conversations(lambda: now[0]))
+    dispatcher = Dispatcher(
+        core.registry, core.deps, Unlimited(), MemoryDrafts(Conversations(lambda: now[0]))
+    )
     await bot.stop()
     await bot.start(dispatcher.dispatch)
     start = await answer(fake, await fake.slash("broadcast", {"audience": "events"}))

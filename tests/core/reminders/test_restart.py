@@ -164,7 +164,7 @@ def test_killed_after_the_platform_took_a_message_it_is_not_sent_again(
     err = finish(start(path, sent), sent, TOTAL - claimed + 1)
     delivered = Counter(lines(sent))
     assert len(delivered) == TOTAL - claimed + 1 and max(delivered.values()) == 1
-    assert f"{claimed} reminders were being sent when the bot stopped; not resent" in err
+    assert f"{claimed} reminders were being sent when a sender stopped; not resent" in err
 
 
 def test_the_at_most_once_price_is_a_window_at_most_and_it_is_reported(
@@ -180,6 +180,6 @@ def test_the_at_most_once_price_is_a_window_at_most_and_it_is_reported(
     delivered = Counter(lines(sent))
     assert len(delivered) == TOTAL - claimed and max(delivered.values()) == 1
     assert states(path).get("unconfirmed") == claimed
-    assert f"{claimed} reminders were being sent when the bot stopped; not resent" in err
+    assert f"{claimed} reminders were being sent when a sender stopped; not resent" in err
     for chat in range(CHATS):
         assert f"chat{chat}" not in err, "logs carry no chat ids"
