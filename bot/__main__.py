@@ -1,4 +1,5 @@
-"""The command line: run | console | content check | db upgrade | encrypt | decrypt | backup."""
+"""The command line: run | console | health | content check | db upgrade | encrypt | decrypt |
+backup."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     commands.add_parser("console", help="chat with the bot in this terminal")
+    commands.add_parser("health", help="check the database and each platform; exit 0 if all ok")
     content = commands.add_parser("content", help="campaign content tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
     check = content_commands.add_parser("check", help="validate the campaign content files")
@@ -66,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "content":
         return _content_check(args.directory)
+    if command == "health":
+        from bot.health import main as health
+
+        return health()
     if getattr(args, "role", None):
         # One place validates roles, with the settings' one-line errors: the flag wins over ROLES.
         os.environ["ROLES"] = args.role

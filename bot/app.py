@@ -24,6 +24,7 @@ from bot.core.reminders.scheduler import ReminderScheduler
 from bot.core.reminders.sends import STOP_GRACE_S
 from bot.core.retention import RetentionPolicy, RetentionService
 from bot.core.server_setup import ServerProbe
+from bot.metrics import instrument
 from bot.settings import ALL_ROLES, DISCORD_ROLE, SENDER_ROLE, TELEGRAM_ROLE, Settings
 from content.events import content_events
 from content.i18n import CatalogTranslator
@@ -257,6 +258,7 @@ async def serve(
     updates and finish the ones in hand; then the database closes.
     """
     log.info("serving on %s", ", ".join(m.platform for m in messengers) or "no platform")
+    instrument(core)  # METRICS_LISTEN: Prometheus metrics (bot/metrics.py)
     core.outbox.update({m.platform: m for m in messengers})
     stop = stop or asyncio.Event()
     ending = asyncio.Event()

@@ -151,6 +151,11 @@ class Settings(BaseSettings):
     )
     content_dir: Path | None = None
     log_level: str = "INFO"
+    # Prometheus metrics (bot/metrics.py) at http://METRICS_LISTEN/metrics; unset: none served.
+    metrics_listen: str | None = Field(
+        default=None,
+        description="optional: host:port to serve Prometheus metrics on, e.g. 127.0.0.1:9464",
+    )
     # Retention: what the background purge deletes, and when. Values are like 7d, 24h, 30m,
     # 90s (a bare number is seconds) or ISO 8601 (P7D); every one must be above zero.
     retention_after_event: timedelta = Field(
@@ -250,7 +255,7 @@ class Settings(BaseSettings):
                 return timedelta(seconds=float(match[1]) * UNIT_SECONDS[match[2].lower()])
         return value
 
-    @field_validator("discord_api_base_url", "discord_gateway_url", mode="before")
+    @field_validator("discord_api_base_url", "discord_gateway_url", "metrics_listen", mode="before")
     @classmethod
     def _empty_url_is_unset(cls, value: object) -> object:
         if isinstance(value, str):
@@ -389,9 +394,11 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a folder")
         return value
 
-    @field_validator("telegram_webhook_listen")
+    @field_validator("telegram_webhook_listen", "metrics_listen")
     @classmethod
-    def _host_port(cls, value: str) -> str:
+    def _host_port(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         host, _, port = value.rpartition(":")
         if not host or not port.isdigit():
             raise ValueError("expected host:port, for example 0.0.0.0:8443")

@@ -14,18 +14,40 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from bot.core.delivery.pacing import Pacer
 from bot.core.delivery.window import Window, claim_chunk
 from bot.core.messages import Address, Reply
-from bot.core.ports import LOOK_UP, Messenger, PlatformPacing, SelfDestruct, Sleep, TryLater
+from bot.core.ports import (
+    LOOK_UP,
+    Messenger,
+    PlatformPacing,
+    RecipientGone,
+    SelfDestruct,
+    Sleep,
+    TryLater,
+)
 
 log = logging.getLogger(__name__)
 
 # Told the ids of every message a budget sent (self-destruct's schedule, bot.core.deletion).
 OnSent = Callable[[Address, Sequence[str], SelfDestruct], Awaitable[None]]
 T = TypeVar("T")
+
+# A bulk send's outcomes as SendObserver hears them: delivered, the chat is gone (blocked, left,
+# deleted), the platform asked to try later (429, unreachable, not ready), or refused otherwise.
+SENT, GONE, TRY_LATER, FAILED = "sent", "gone", "try_later", "failed"
+
+
+class SendObserver(Protocol):
+    """Told the outcome of every bulk send and every request to wait (a 429), by platform only:
+    the operator's metrics (bot/metrics.py) without the core knowing Prometheus. It is called
+    on the event loop in the middle of a send, so it must return at once and never raise."""
+
+    def sent(self, platform: str, outcome: str) -> None: ...
+
+    def asked_to_wait(self, platform: str) -> None: ...
 
 
 class NotSent(Exception):
@@ -57,6 +79,7 @@ class SendBudget:
         self._open.set()
         self._paused_until = 0.0
         self._reopen: asyncio.Task[None] | None = None
+        self.observer: SendObserver | None = None
 
     def window_for(self, paid: bool) -> Window:
         return self.paid_window if paid and self.paid_window is not None else self.window
@@ -102,6 +125,8 @@ class SendBudget:
 
     def pause(self, seconds: float) -> None:
         """The platform asked to wait: hold every bulk send on it exactly that long."""
+        if self.observer is not None:
+            self.observer.asked_to_wait(self.platform)
         until = self._monotonic() + seconds
         if until <= self._paused_until and self.paused:
             return
@@ -145,17 +170,24 @@ class SendBudget:
         try:
             sent = await messenger.send(address, reply)
         except TryLater as error:
+            self._tell(TRY_LATER)
             if error.retry_after:
                 self.pause(error.retry_after)
             raise
-        except Exception:
+        except Exception as error:
             # A refusal (blocked, gone) is a round trip all the same.
             window.observe(self._monotonic() - started)
+            self._tell(GONE if isinstance(error, RecipientGone) else FAILED)
             raise
         window.observe(self._monotonic() - started)
+        self._tell(SENT)
         if self._on_sent is not None and sent:
             await self._on_sent(address, sent, delete_after)
         return sent
+
+    def _tell(self, outcome: str) -> None:
+        if self.observer is not None:
+            self.observer.sent(self.platform, outcome)
 
 
 class SendBudgets:
@@ -179,6 +211,13 @@ class SendBudgets:
         self._monotonic = monotonic
         self._sleep = sleep
         self._budgets: dict[str, SendBudget] = {}
+        self._observer: SendObserver | None = None
+
+    def observe(self, observer: SendObserver) -> None:
+        """Report every platform's bulk sends and 429s to `observer` from now on."""
+        self._observer = observer
+        for budget in self._budgets.values():
+            budget.observer = observer
 
     def pacing_of(self, platform: str) -> PlatformPacing:
         pacing = self._pacing.get(platform)
@@ -193,6 +232,7 @@ class SendBudgets:
             budget = SendBudget(
                 platform, self.pacing_of(platform), self._monotonic, self._sleep, self._on_sent
             )
+            budget.observer = self._observer
             self._budgets[platform] = budget
         return budget
 
