@@ -62,16 +62,23 @@ def ask(rem: Reminders) -> Say:
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[Server]:
-    """One throwaway PostgreSQL server for the whole run (tests/support/postgres.py)."""
+    """One throwaway PostgreSQL server for the whole run (tests/support/postgres.py): stopped
+    here at the session's end, and by atexit or SIGTERM if the run ends otherwise."""
     server = start_postgres()
-    yield server
-    stop_postgres(server)
+    try:
+        yield server
+    finally:
+        stop_postgres(server)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The same test on a fresh SQLite file and on a fresh PostgreSQL database."""
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The same test on a fresh SQLite file and on a fresh PostgreSQL database (dropped after
+    the test, so a long run does not fill the server's folder)."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}"
+        yield f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}"
+        return
     server: Server = request.getfixturevalue("postgres")
-    return server.url(server.fresh_database())
+    name = server.fresh_database()
+    yield server.url(name)
+    server.drop_database(name)
