@@ -10,5 +10,5 @@ from tests.support.settings import settings_on
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return settings_on(database_url)
+def settings(migrated_database_url: str) -> Settings:
+    return settings_on(migrated_database_url)

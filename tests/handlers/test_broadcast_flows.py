@@ -21,8 +21,8 @@ GROUP = {"chat": "-100777", "kind": ChatKind.GROUP, "platform": "telegram", "adm
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return settings_on(database_url, organizers="console:organizer,console:second")
+def settings(migrated_database_url: str) -> Settings:
+    return settings_on(migrated_database_url, organizers="console:organizer,console:second")
 
 
 @pytest.fixture

@@ -28,8 +28,8 @@ NEUTRAL_EN = "You have a new update"
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return settings_on(database_url, organizers="console:organizer,console:second")
+def settings(migrated_database_url: str) -> Settings:
+    return settings_on(migrated_database_url, organizers="console:organizer,console:second")
 
 
 def show_of(reply: Reply) -> tuple[str, ...]:

@@ -24,8 +24,10 @@ DONE = BroadcastState.DONE
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return settings_on(database_url, organizers="console:organizer,console:second,discord:4242")
+def settings(migrated_database_url: str) -> Settings:
+    return settings_on(
+        migrated_database_url, organizers="console:organizer,console:second,discord:4242"
+    )
 
 
 def button(reply: Reply, command: str) -> ActionButton:

@@ -152,10 +152,11 @@ class Server:
             capture_output=True,
         )
 
-    def fresh_database(self) -> str:
-        """A new empty database (from template0, so nothing an earlier test did carries over)."""
+    def fresh_database(self, template: str = "template0") -> str:
+        """A new database: empty (from template0, so nothing an earlier test did carries over),
+        or a copy of `template`, a database nobody is connected to."""
         name = f"t{os.getpid()}_{next(self._numbers)}"
-        self.psql(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'")
+        self.psql(f"CREATE DATABASE {name} TEMPLATE {template} ENCODING 'UTF8'")
         return name
 
     def drop_database(self, name: str) -> None:
