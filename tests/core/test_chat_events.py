@@ -1,12 +1,12 @@
 """ChatEvents on the real stores: a chat that blocks the bot is erased, a server channel that
-lost a permission stays marked broken, and only the content's campaign tags are counted."""
+lost a permission stays marked broken, and only the content's campaign tags are counted; on
+SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -39,8 +39,8 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'events.sqlite3'}")
+async def world(database_url: str) -> AsyncIterator[World]:
+    engine = create_engine(database_url)
     await upgrade(engine)
     store, setups = SqlChatStore(engine), SqlServerSetups(engine)
     yield World(ChatEvents(store, setups, ("pride2026", "remembrance")), store, setups, engine)

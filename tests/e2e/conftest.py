@@ -1,9 +1,17 @@
 """End to end: the real `allybot run` process against the fake Bot API, on the real clock.
 
-`bot` starts `python -m bot run` as a subprocess with a fresh SQLite file, pointed at the fake
+`bot` starts `python -m bot run` as a subprocess on a fresh database, pointed at the fake
 Telegram server running in the test's own event loop (`fake`, answering each call after 100 to
 300 ms like the real API). A test talks to it only through the fake, as people would, and may
-stop it with a signal and start it again on the same database file.
+stop it with a signal and start it again on the same database.
+
+Every test runs twice, through the `database_url` fixture (tests/conftest.py): on a fresh SQLite
+file and on a fresh database of the session's throwaway PostgreSQL server (tests/support/
+postgres.py), with DATABASE_URL pointing the process at it. `rows` and `execute` read and change
+that database from the test (dialect-neutral SQL only); none of these tests is about the SQLite
+file itself (encryption at rest, erased bytes, WAL), so none is SQLite-only: those live in
+tests/db. Each half takes about 11.5 minutes on 2 cores (the walkthroughs on the real clock,
+the organizer days and discreet mode, are most of it), so the suite runs it all on both.
 
 `both` is the same process serving Telegram and Discord at once: `discord` is the fake Discord
 (REST and gateway, reached through DISCORD_API_BASE_URL and DISCORD_GATEWAY_URL, answering after
@@ -17,13 +25,15 @@ import asyncio
 import contextlib
 import os
 import signal
-import sqlite3
 import sys
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from tests.adapters.telegram.fake_server import ORGANIZER, TOKEN, FakeTelegram, private_chat, user
 from tests.e2e.discord import LaggyDiscord
@@ -44,13 +54,14 @@ class BotProcess:
     def __init__(
         self,
         fake: FakeTelegram,
-        database: Path,
+        database_url: str,
         cwd: Path,
         discord: LaggyDiscord | None = None,
         settings: Mapping[str, str] | None = None,
     ) -> None:
         self.fake = fake
-        self.database = database
+        # A SQLite file's or a PostgreSQL database's SQLAlchemy URL (the `database_url` fixture).
+        self.database_url = database_url
         self.cwd = cwd
         # With a fake Discord, the process serves it too (DISCORD_BOT_TOKEN and its URLs).
         self.discord = discord
@@ -72,7 +83,7 @@ class BotProcess:
         env = {
             **clean,
             "PYTHONPATH": str(REPO),
-            "DATABASE_URL": f"sqlite+aiosqlite:///{self.database}",
+            "DATABASE_URL": self.database_url,
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_BASE_URL": self.fake.base_url,
             "ORGANIZERS": f"telegram:{ORGANIZER['id']}",
@@ -170,9 +181,9 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def bot(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProcess]:
+async def bot(fake: FakeTelegram, database_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
     """The real process (not yet started: `await bot.start()`), stopped with SIGTERM at the end."""
-    process = BotProcess(fake, tmp_path / "allybot.sqlite3", tmp_path)
+    process = BotProcess(fake, database_url, tmp_path)
     async with stopped_at_the_end(process):
         yield process
 
@@ -188,7 +199,7 @@ async def discord() -> AsyncIterator[LaggyDiscord]:
 
 @pytest.fixture
 async def both(
-    fake: FakeTelegram, discord: LaggyDiscord, tmp_path: Path
+    fake: FakeTelegram, discord: LaggyDiscord, database_url: str, tmp_path: Path
 ) -> AsyncIterator[BotProcess]:
     """The real process serving both fakes (not yet started), stopped with SIGTERM at the end.
 
@@ -203,7 +214,7 @@ async def both(
     )
     process = BotProcess(
         fake,
-        tmp_path / "allybot.sqlite3",
+        database_url,
         tmp_path,
         discord=discord,
         settings={
@@ -234,10 +245,41 @@ async def stopped_at_the_end(process: BotProcess) -> AsyncIterator[None]:
         assert not process.secrets_in_stderr()
 
 
-def rows(database: Path, sql: str) -> list[tuple[object, ...]]:
-    """Read the bot's database file directly (between runs, or while it runs: SQLite WAL)."""
-    connection = sqlite3.connect(database)
+def is_sqlite(database_url: str) -> bool:
+    return database_url.startswith("sqlite")
+
+
+async def rows(database_url: str, sql: str) -> list[tuple[object, ...]]:
+    """Read the bot's database directly, between runs or while it runs (SQLite in WAL mode or
+    PostgreSQL): a connection of the test's own, closed before this returns."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
     try:
-        return list(connection.execute(sql))
+        async with engine.connect() as connection:
+            return [tuple(row) for row in await connection.execute(text(sql))]
     finally:
-        connection.close()
+        await engine.dispose()
+
+
+async def execute(database_url: str, sql: str) -> None:
+    """Change the bot's database directly, in a transaction of its own."""
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text(sql))
+    finally:
+        await engine.dispose()
+
+
+async def rows_until(
+    database_url: str,
+    sql: str,
+    check: Callable[[list[tuple[object, ...]]], bool],
+    within: float,
+    poll_s: float = 0.1,
+) -> list[tuple[object, ...]]:
+    """Read `sql` every `poll_s` seconds until `check(rows)` holds; those rows."""
+    async with asyncio.timeout(within):
+        # The database is another process's: polling is the one way to see it change.
+        while not check(found := await rows(database_url, sql)):  # noqa: ASYNC110
+            await asyncio.sleep(poll_s)
+    return found

@@ -44,7 +44,7 @@ async def subscribe_in_bulk(bot: BotProcess, fake: FakeTelegram) -> list[dict[st
     for person in people:
         chat = private_chat(person)
         fake.chats[chat["id"]] = chat
-    engine = create_async_engine(f"sqlite+aiosqlite:///{bot.database}")
+    engine = create_async_engine(bot.database_url)
     try:
         await add_subscribers(engine, "telegram", [str(p["id"]) for p in people])
     finally:

@@ -23,7 +23,7 @@ import pytest
 from tests.adapters.discord.fake_payloads import JSON, snowflake
 from tests.adapters.discord.fake_server import Interaction
 from tests.adapters.telegram.fake_server import ALICE, ORGANIZER, FakeTelegram, Sent, private_chat
-from tests.e2e.conftest import BotProcess, rows, stopped_at_the_end
+from tests.e2e.conftest import BotProcess, rows_until, stopped_at_the_end
 from tests.e2e.discord import LaggyDiscord, answer, button, content, ephemeral
 from tests.e2e.people import button_data, eventually, pause
 
@@ -38,13 +38,13 @@ PLAN = "Meet at the usual place on Saturday at 18:00"
 
 @pytest.fixture
 async def process(
-    fake: FakeTelegram, discord: LaggyDiscord, tmp_path: Path
+    fake: FakeTelegram, discord: LaggyDiscord, database_url: str, tmp_path: Path
 ) -> AsyncIterator[BotProcess]:
     """Both fakes; organizers on Telegram and Discord; every campaign-wide broadcast needs a
     second organizer's approval; "delete after" offers 20 seconds."""
     bot = BotProcess(
         fake,
-        tmp_path / "allybot.sqlite3",
+        database_url,
         tmp_path,
         discord=discord,
         settings={
@@ -123,8 +123,10 @@ async def test_a_discreet_organizers_approval_request_and_a_writers_news_are_neu
 
     # The report that it finished follows the broadcast's state (polled in the database more
     # often than a Telegram round trip takes, so it is seen first).
-    await eventually(
-        lambda: rows(process.database, "SELECT state FROM broadcasts") == [("done",)],
+    await rows_until(
+        process.database_url,
+        "SELECT state FROM broadcasts",
+        lambda found: found == [("done",)],
         within=30,
         poll_s=0.02,
     )

@@ -23,9 +23,9 @@ PAID = {"BROADCAST_TELEGRAM_PAID": "true", "BROADCAST_TELEGRAM_RATE": "100"}
 
 
 @pytest.fixture
-async def paid(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProcess]:
+async def paid(fake: FakeTelegram, database_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
     """The real process with Telegram's paid lane on at 100 messages a second (not started)."""
-    process = BotProcess(fake, tmp_path / "allybot.sqlite3", tmp_path, settings=PAID)
+    process = BotProcess(fake, database_url, tmp_path, settings=PAID)
     async with stopped_at_the_end(process):
         yield process
     assert "Traceback" not in process.stderr, process.stderr

@@ -10,8 +10,7 @@ from __future__ import annotations
 from bot.app import build_core
 from bot.ratelimit import Unlimited
 from tests.adapters.telegram.fake_server import FakeTelegram, private_chat, user
-from tests.core.test_private_failures import break_topics
-from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import BotProcess, execute, is_sqlite
 from tests.e2e.test_stop import settings_for
 from tests.support.broadcast import add_subscribers
 
@@ -22,12 +21,12 @@ SORRY = "Sorry, something went wrong on our side. Please try again later."
 async def test_a_database_error_is_an_apology_and_stderr_shows_no_ids(
     fake: FakeTelegram, bot: BotProcess
 ) -> None:
-    core = await build_core(settings_for(bot.database), limiter=Unlimited())
+    core = await build_core(settings_for(bot.database_url), limiter=Unlimited())
     try:
         await add_subscribers(core.engine, "telegram", [str(PERSON["id"])])
     finally:
         await core.aclose()
-    break_topics(bot.database)
+    await execute(bot.database_url, "ALTER TABLE chat_topics RENAME TO chat_topics_gone")
     fake.chats[PERSON["id"]] = private_chat(PERSON)
 
     await bot.start()
@@ -38,6 +37,8 @@ async def test_a_database_error_is_an_apology_and_stderr_shows_no_ids(
     assert bot.process is not None and bot.process.returncode is None  # still serving
     code, _ = await bot.stop()
     assert code == 0, bot.stderr
-    assert "/settings failed with OperationalError" in bot.stderr
-    for private in (str(PERSON["id"]), "[parameters", "no such table"):
+    # The driver's error class: SQLite's "no such table", PostgreSQL's "relation does not exist".
+    error = "OperationalError" if is_sqlite(bot.database_url) else "ProgrammingError"
+    assert f"/settings failed with {error}" in bot.stderr, bot.stderr
+    for private in (str(PERSON["id"]), "[parameters", "no such table", "does not exist"):
         assert private not in bot.stderr, bot.stderr

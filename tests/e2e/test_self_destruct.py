@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.adapters.telegram.fake_server import ALICE, ORGANIZER, FakeTelegram, private_chat
-from tests.e2e.conftest import BotProcess, rows, stopped_at_the_end
-from tests.e2e.people import button_data, eventually, pause
+from tests.e2e.conftest import BotProcess, rows_until, stopped_at_the_end
+from tests.e2e.people import button_data, pause
 
 AFTER_S = 20
 RALLY = "Rally at the embassy on Saturday, 14:00. Bring a friend and a sign."
@@ -26,10 +26,10 @@ LATE_S = 5.0
 
 
 @pytest.fixture
-async def bot20(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProcess]:
+async def bot20(fake: FakeTelegram, database_url: str, tmp_path: Path) -> AsyncIterator[BotProcess]:
     process = BotProcess(
         fake,
-        tmp_path / "allybot.sqlite3",
+        database_url,
         tmp_path,
         settings={"SELF_DESTRUCT_CHOICES": f"{AFTER_S}s,1h"},
     )
@@ -66,8 +66,10 @@ async def test_messages_go_at_the_chosen_time_across_a_restart(
     doomed = [s for s in fake.in_chat(ALICE["id"]) if s.message_id >= chosen.message_id]
     assert len(doomed) >= 3
     # Each id is scheduled once Telegram has answered its send.
-    await eventually(
-        lambda: rows(bot20.database, "SELECT count(*) FROM message_deletions")[0][0] >= len(doomed),
+    await rows_until(
+        bot20.database_url,
+        "SELECT count(*) FROM message_deletions",
+        lambda found: int(str(found[0][0])) >= len(doomed),
         within=5,
     )
 
@@ -90,8 +92,10 @@ async def test_messages_go_at_the_chosen_time_across_a_restart(
     assert any(RALLY in (s.text or "") for s in doomed)
     assert donate in doomed
     # Each row goes once Telegram has answered its deletion.
-    await eventually(
-        lambda: rows(bot20.database, "SELECT count(*) FROM message_deletions") == [(0,)],
+    await rows_until(
+        bot20.database_url,
+        "SELECT count(*) FROM message_deletions",
+        lambda found: found == [(0,)],
         within=5,
     )
     # The organizer did not choose self-destruct: nothing of theirs went.

@@ -9,11 +9,9 @@ would have left it: a confirmed broadcast to 200 subscribed chats, and reminders
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from bot.app import build_core
 from bot.core.broadcast.values import BroadcastState, Message, NewBroadcast
@@ -23,8 +21,9 @@ from bot.ratelimit import Unlimited
 from bot.settings import Settings
 from db.stores.broadcasts import SqlBroadcastStore
 from tests.adapters.telegram.fake_server import FakeTelegram, private_chat, user
-from tests.e2e.conftest import ORGANIZER, BotProcess, rows
+from tests.e2e.conftest import ORGANIZER, BotProcess, execute, rows
 from tests.support.broadcast import add_subscribers
+from tests.support.settings import settings_on
 
 BROADCAST = "Rally at the embassy on Saturday, 14:00. Bring a friend."
 CHATS = [7600000000 + i for i in range(200)]
@@ -32,12 +31,8 @@ REMINDED = [7700000000 + i for i in range(60)]
 STOP_WITHIN_S = 10.0
 
 
-def settings_for(database: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{database}",
-        organizers=f"telegram:{ORGANIZER['id']}",  # type: ignore[arg-type]
-    )
+def settings_for(database_url: str) -> Settings:
+    return settings_on(database_url, organizers=f"telegram:{ORGANIZER['id']}")
 
 
 def copies(fake: FakeTelegram, chats: list[int], words: str) -> Counter[int]:
@@ -45,9 +40,9 @@ def copies(fake: FakeTelegram, chats: list[int], words: str) -> Counter[int]:
     return Counter(s.chat_id for s in fake.sent if s.chat_id in wanted and words in (s.text or ""))
 
 
-def states(database: Path, table: str, where: str = "1") -> dict[str, int]:
+async def states(database_url: str, table: str, where: str = "1 = 1") -> dict[str, int]:
     query = f"SELECT state, count(*) FROM {table} WHERE {where} GROUP BY state"
-    return {str(state): int(str(count)) for state, count in rows(database, query)}
+    return {str(state): int(str(count)) for state, count in await rows(database_url, query)}
 
 
 # The reminders proper: the event's announcement to the same subscribers is its own row and
@@ -61,7 +56,7 @@ async def test_sigterm_during_a_broadcast_loses_nobody_and_sends_nothing_twice(
 ) -> None:
     for chat_id in CHATS:
         fake.chats[chat_id] = private_chat(user(chat_id, "en", "Ally"))
-    core = await build_core(settings_for(bot.database), limiter=Unlimited())
+    core = await build_core(settings_for(bot.database_url), limiter=Unlimited())
     try:
         await add_subscribers(core.engine, "telegram", [str(c) for c in CHATS])
         store = SqlBroadcastStore(core.engine)
@@ -85,7 +80,7 @@ async def test_sigterm_during_a_broadcast_loses_nobody_and_sends_nothing_twice(
     assert "Traceback" not in bot.stderr
     delivered = copies(fake, CHATS, BROADCAST)
     assert len(delivered) < len(CHATS), "finished before the stop"
-    recorded = states(bot.database, "broadcast_recipients")
+    recorded = await states(bot.database_url, "broadcast_recipients")
     assert "sending" not in recorded, recorded
     # Every message that arrived is recorded as sent, and only those.
     assert recorded.get("sent", 0) == len(delivered), (recorded, len(delivered))
@@ -94,8 +89,10 @@ async def test_sigterm_during_a_broadcast_loses_nobody_and_sends_nothing_twice(
     await fake.wait_until(lambda: len(copies(fake, CHATS, BROADCAST)) == len(CHATS), within=60)
     assert set(copies(fake, CHATS, BROADCAST).values()) == {1}  # nobody twice
     deadline = time.monotonic() + 10
-    while states(bot.database, "broadcast_recipients") != {"sent": len(CHATS)}:
-        assert time.monotonic() < deadline, states(bot.database, "broadcast_recipients")
+    while (recorded := await states(bot.database_url, "broadcast_recipients")) != {
+        "sent": len(CHATS)
+    }:
+        assert time.monotonic() < deadline, recorded
         await asyncio.sleep(0.1)
 
 
@@ -108,7 +105,7 @@ async def test_sigterm_during_a_reminder_tick_loses_nothing_and_sends_nothing_tw
     # five minutes before (`/reminders 5m`): planned now, due a few seconds from now.
     now = datetime.now(UTC)
     starts = (now + timedelta(minutes=5, seconds=8)).replace(tzinfo=None, microsecond=0)
-    core = await build_core(settings_for(bot.database), limiter=Unlimited())
+    core = await build_core(settings_for(bot.database_url), limiter=Unlimited())
     try:
         await add_subscribers(core.engine, "telegram", [str(c) for c in REMINDED])
         for chat_id in REMINDED:
@@ -123,9 +120,10 @@ async def test_sigterm_during_a_reminder_tick_loses_nothing_and_sends_nothing_tw
         await core.aclose()
     # The event's announcement to the same sixty went out when it was published, long ago as
     # far as this test cares: only the reminders are sent in the tick the stop interrupts.
-    with sqlite3.connect(bot.database) as database:
-        database.execute("UPDATE reminder_plan SET state = 'sent' WHERE kind = 'announce'")
-    assert states(bot.database, "reminder_plan", REMINDERS) == {"planned": len(REMINDED)}
+    await execute(
+        bot.database_url, "UPDATE reminder_plan SET state = 'sent' WHERE kind = 'announce'"
+    )
+    assert await states(bot.database_url, "reminder_plan", REMINDERS) == {"planned": len(REMINDED)}
 
     # They come due before the bot's second tick (30 s after its start), which sends all sixty;
     # the operator stops it part way.
@@ -138,7 +136,7 @@ async def test_sigterm_during_a_reminder_tick_loses_nothing_and_sends_nothing_tw
     assert took < STOP_WITHIN_S, took
     delivered = copies(fake, REMINDED, REMINDER_TEXT)
     assert len(delivered) < len(REMINDED), "finished before the stop"
-    recorded = states(bot.database, "reminder_plan", REMINDERS)
+    recorded = await states(bot.database_url, "reminder_plan", REMINDERS)
     assert "sending" not in recorded and "unconfirmed" not in recorded, recorded
     assert recorded.get("sent", 0) == len(delivered), (recorded, len(delivered))
 

@@ -1,12 +1,10 @@
 """Broadcast flows: strangers refused at the first step, and only a draft's writer confirms it.
 
-The real core (dispatcher, handlers, BroadcastService, SQLite); nothing is fanned out here, so
-no service runs: these tests stop at the confirm.
+The real core (dispatcher, handlers, BroadcastService) on SQLite and on PostgreSQL; nothing is
+fanned out here, so no service runs: these tests stop at the confirm.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
@@ -16,18 +14,15 @@ from bot.core.broadcast.values import HERE, BroadcastInfo, BroadcastState, NewBr
 from bot.core.messages import ActionButton, Address, ChatKind, Reply
 from bot.settings import Settings
 from tests.support.broadcast import Bot, add_subscribers, bot_of
+from tests.support.settings import settings_on
 
 ORGANIZER, SECOND = "organizer", "second"
 GROUP = {"chat": "-100777", "kind": ChatKind.GROUP, "platform": "telegram", "admin": True}
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}",
-        organizers="console:organizer,console:second",  # type: ignore[arg-type]
-    )
+def settings(migrated_database_url: str) -> Settings:
+    return settings_on(migrated_database_url, organizers="console:organizer,console:second")
 
 
 @pytest.fixture

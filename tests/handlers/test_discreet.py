@@ -1,7 +1,7 @@
 """Discreet mode: the choice, what a discreet chat receives, and Show re-rendering the message.
 
-The real core on SQLite; reminders through the core's own scheduler to a recording messenger,
-broadcasts through the core's own service to fake messengers.
+The real core on SQLite and on PostgreSQL; reminders through the core's own scheduler to a
+recording messenger, broadcasts through the core's own service to fake messengers.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -22,18 +21,15 @@ from tests.support.broadcast import add_subscribers, bot_of
 from tests.support.chat import Say
 from tests.support.fakes import FixedClock
 from tests.support.reminders import RecordingMessenger, Reminders, make_event
+from tests.support.settings import settings_on
 
 NEUTRAL_RU = "У вас новое сообщение"
 NEUTRAL_EN = "You have a new update"
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}",
-        organizers="console:organizer,console:second",  # type: ignore[arg-type]
-    )
+def settings(migrated_database_url: str) -> Settings:
+    return settings_on(migrated_database_url, organizers="console:organizer,console:second")
 
 
 def show_of(reply: Reply) -> tuple[str, ...]:

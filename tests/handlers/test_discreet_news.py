@@ -1,14 +1,13 @@
 """Discreet mode for a broadcast's news to its writer (approved, progress, finished) and for
 approval requests to an organizer whose private chat is not their user id (a Discord DM).
 
-The real core on SQLite, its own broadcast service sending to recording messengers.
+The real core on SQLite and PostgreSQL, its own broadcast service sending to recording messengers.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -18,17 +17,16 @@ from bot.core.messages import ActionButton, Reply
 from bot.settings import Settings
 from tests.handlers.test_discreet import NEUTRAL_EN, NEUTRAL_RU, show_of
 from tests.support.broadcast import FakeMessenger, add_subscribers, bot_of
+from tests.support.settings import settings_on
 
 SECRET = "Secret plan for Saturday"
 DONE = BroadcastState.DONE
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}",
-        organizers="console:organizer,console:second,discord:4242",  # type: ignore[arg-type]
+def settings(migrated_database_url: str) -> Settings:
+    return settings_on(
+        migrated_database_url, organizers="console:organizer,console:second,discord:4242"
     )
 
 

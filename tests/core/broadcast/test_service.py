@@ -7,6 +7,7 @@ messengers (our own port) that record what they were asked to send.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -429,7 +430,11 @@ async def test_the_sender_gets_progress_with_an_eta_and_a_final_report(
     await run_until(bot, lambda: finished(bot))
     reports = [r.text for r in bot.messengers["console"].to(ORGANIZER)[1:]]
     assert len(reports) >= 3
-    assert "40 chats: sent 0, gone 0, failed 0, remaining 40" in reports[0]
+    # The sender starts as the supervisor does: under load (or on PostgreSQL, whose round trips
+    # are longer) a few copies may be out before the first report, which counts them.
+    first = re.search(r"40 chats: sent (\d+), gone 0, failed 0, remaining (\d+);", reports[0])
+    assert first is not None, reports[0]
+    assert int(first[1]) + int(first[2]) == 40 and int(first[2]) > 0, reports[0]
     assert "minute left" in reports[0] or "minutes left" in reports[0]
     assert any("remaining 0" not in r and "sent 0," not in r for r in reports[1:-1])
     assert reports[-1] == "Broadcast #1 finished: 40 chats: sent 40, gone 0, failed 0, remaining 0."
