@@ -40,12 +40,12 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def measured(fake: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProcess]:
+async def measured(
+    fake: FakeTelegram, database_url: str, tmp_path: Path
+) -> AsyncIterator[BotProcess]:
     """The real process with METRICS_LISTEN on a free port of this machine (not started)."""
     listen = f"127.0.0.1:{free_port()}"
-    process = BotProcess(
-        fake, tmp_path / "allybot.sqlite3", tmp_path, settings={"METRICS_LISTEN": listen}
-    )
+    process = BotProcess(fake, database_url, tmp_path, settings={"METRICS_LISTEN": listen})
     async with stopped_at_the_end(process):
         yield process
     assert "Traceback" not in process.stderr, process.stderr

@@ -70,14 +70,13 @@ class Process(BotProcess):
 
     def __init__(self, fake: FakeTelegram, cwd: Path, url: str, roles: str) -> None:
         settings = {
-            "DATABASE_URL": url,
             "ROLES": roles,
             "BROADCAST_TELEGRAM_PAID": "true",
             "BROADCAST_TELEGRAM_RATE": str(PAID_RATE),
             "BROADCAST_SECOND_APPROVAL_ABOVE": str(SUPPORTERS * 2),
             "SENDER_LEASE_SECONDS": str(LEASE_S),
         }
-        super().__init__(fake, cwd / "unused.sqlite3", cwd, settings=settings)
+        super().__init__(fake, url, cwd, settings=settings)
         self.roles = roles
         self.killed_at: list[datetime] = []
 
@@ -218,11 +217,13 @@ async def scalar(engine: AsyncEngine, sql: str) -> int:
 
 @pytest.fixture
 async def database(postgres: Server) -> AsyncIterator[str]:
-    url = postgres.url(postgres.fresh_database())
+    name = postgres.fresh_database()
+    url = postgres.url(name)
     engine = create_engine(url)
     await upgrade(engine)
     await engine.dispose()
     yield url
+    postgres.drop_database(name)
 
 
 async def test_three_processes_share_one_database_through_kills(
