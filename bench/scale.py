@@ -30,12 +30,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
 from bench.figures import Figure, add_json_argument, write
 from bot.core.broadcast.values import BroadcastState, Message, NewBroadcast
 from bot.core.messages import Address
-from db.models.chats import Chat
 from db.session import create_engine, upgrade
 from db.stores.broadcasts import SqlBroadcastStore
 from tests.adapters.telegram.fake_server import (
@@ -45,6 +44,7 @@ from tests.adapters.telegram.fake_server import (
     private_chat,
     user,
 )
+from tests.support.broadcast import add_subscribers
 from tests.support.postgres import start as start_postgres
 from tests.support.postgres import stop as stop_postgres
 
@@ -114,28 +114,9 @@ async def prepare(url: str, subscribers: int) -> None:
     try:
         await upgrade(engine)
         now = datetime.now(UTC)
+        ids = [str(FIRST_ID + n) for n in range(subscribers)]
+        await add_subscribers(engine, "telegram", ids, locale="en")
         async with engine.begin() as connection:
-            await connection.execute(
-                insert(Chat),
-                [
-                    {
-                        "platform": "telegram",
-                        "chat_id": str(FIRST_ID + n),
-                        "kind": "private",
-                        "locale": "en",
-                        "active": True,
-                        "discreet": False,
-                        "created_at": now,
-                    }
-                    for n in range(subscribers)
-                ],
-            )
-            await connection.execute(
-                text(
-                    "INSERT INTO chat_topics (chat_pk, topic) "
-                    "SELECT id, 'events' FROM chats WHERE platform = 'telegram'"
-                )
-            )
             await connection.execute(
                 text(
                     "INSERT INTO reminder_leads (chat_pk, leads) "

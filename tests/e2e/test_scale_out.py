@@ -34,18 +34,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_core
 from bot.core.reminders.values import EventDraft
 from bot.settings import Settings
-from db.models.chats import Chat, ChatTopic
-from db.models.events import ReminderLeads
 from db.session import create_engine, upgrade
 from tests.adapters.telegram.fake_server import ORGANIZER, FakeTelegram, private_chat, user
 from tests.e2e.conftest import BotProcess
 from tests.e2e.people import button_data, eventually, pause
+from tests.support.broadcast import add_subscribers
 from tests.support.fakes import FixedClock
 from tests.support.postgres import Server
 
@@ -171,40 +170,20 @@ async def seed(url: str) -> None:
         await core.aclose()
     engine = create_engine(url)
     try:
+        ids = [FIRST_ID + n for n in range(SUPPORTERS)]
+        await add_subscribers(engine, "telegram", [str(i) for i in ids if i % 2], locale="en")
+        await add_subscribers(engine, "telegram", [str(i) for i in ids if not i % 2], locale="ru")
         async with engine.begin() as connection:
+            # Russian-language chats would be discreet by default: these chose plain messages.
             await connection.execute(
-                insert(Chat),
-                [
-                    {
-                        "platform": "telegram",
-                        "chat_id": str(FIRST_ID + n),
-                        "kind": "private",
-                        "locale": "en" if n % 2 else "ru",
-                        "timezone": "Europe/Berlin",
-                        "active": True,
-                        "discreet": False,
-                        "created_at": now,
-                    }
-                    for n in range(SUPPORTERS)
-                ],
-            )
-            pks: dict[str, int] = dict(
-                (
-                    await connection.execute(
-                        text("SELECT chat_id, id FROM chats WHERE platform = 'telegram'")
-                    )
-                ).all()
+                text("UPDATE chats SET discreet = false, timezone = 'Europe/Berlin'")
             )
             await connection.execute(
-                insert(ChatTopic),
-                [{"chat_pk": pks[str(FIRST_ID + n)], "topic": "events"} for n in range(SUPPORTERS)],
-            )
-            await connection.execute(
-                insert(ReminderLeads),
-                [
-                    {"chat_pk": pks[str(FIRST_ID + n)], "leads": "5" if n < REMINDED else ""}
-                    for n in range(SUPPORTERS)
-                ],
+                text(
+                    "INSERT INTO reminder_leads (chat_pk, leads) SELECT id, CASE WHEN "
+                    "CAST(chat_id AS BIGINT) < :cut THEN '5' ELSE '' END FROM chats"
+                ),
+                {"cut": FIRST_ID + REMINDED},
             )
     finally:
         await engine.dispose()
