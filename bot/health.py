@@ -20,7 +20,14 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import (
+    DISCORD_ROLE,
+    SENDER_ROLE,
+    TELEGRAM_ROLE,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 
 log = logging.getLogger(__name__)
 
@@ -163,9 +170,13 @@ async def run_checks(settings: Settings) -> list[tuple[str, Problem]]:
     checks: list[tuple[str, Callable[[Settings], Awaitable[Problem]]]] = [
         ("database", check_database)
     ]
-    if settings.telegram_bot_token is not None:
+    # Only the platforms this process works on (ROLES): a Discord gateway container is not
+    # unhealthy because Telegram is down. A sender sends on both.
+    roles = settings.roles
+    sends = SENDER_ROLE in roles
+    if settings.telegram_bot_token is not None and (TELEGRAM_ROLE in roles or sends):
         checks.append(("telegram", check_telegram))
-    if settings.discord_bot_token is not None:
+    if settings.discord_bot_token is not None and (DISCORD_ROLE in roles or sends):
         checks.append(("discord", check_discord))
     problems = await asyncio.gather(*(_bounded(check, settings) for _, check in checks))
     return [(name, problem) for (name, _), problem in zip(checks, problems, strict=True)]

@@ -81,13 +81,28 @@ def roles_of(argv: list[str]) -> set[str]:
     return roles
 
 
+def roles_from(service: dict[str, Any]) -> set[str]:
+    """The roles a service runs with, as the bot reads them: a `--role` on its command through
+    the real parser, else ROLES through the real settings (which `allybot health` reads too, so
+    a container's health checks only its own platforms)."""
+    flagged = roles_of(list(service.get("command", ["run"])))
+    if flagged:
+        return flagged
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url="postgresql://allybot@postgres/allybot",
+        roles=environment(service)["ROLES"],
+    )
+    return set(settings.roles)
+
+
 # -- compose.yaml ------------------------------------------------------------------------------
 
 
 def test_compose_runs_the_roles_issue_15_asks_for_on_one_postgresql() -> None:
     found = services()
     assert set(found) == {"postgres", "caddy", *BOT_SERVICES}
-    roles = {name: roles_of(list(found[name]["command"])) for name in BOT_SERVICES}
+    roles = {name: roles_from(found[name]) for name in BOT_SERVICES}
     assert roles == {
         "telegram-1": {"telegram"},
         "telegram-2": {"telegram"},

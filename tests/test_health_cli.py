@@ -42,7 +42,9 @@ async def allybot(*args: str, env: Mapping[str, str], cwd: Path) -> Answer:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("TELEGRAM_", "DISCORD_", "DATABASE_", "ORGANIZERS", "METRICS_"))
+        if not k.startswith(
+            ("TELEGRAM_", "DISCORD_", "DATABASE_", "ORGANIZERS", "METRICS_", "ROLES")
+        )
     }
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
@@ -243,3 +245,23 @@ async def test_bad_settings_are_exit_1_for_docker_not_2(tmp_path: Path) -> None:
     assert answer.code == 1
     assert answer.lines == {"settings": "failed: bad settings"}
     assert "METRICS_LISTEN" in answer.stderr
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_container_checks_only_the_platforms_of_its_role(
+    migrated: str, telegram: FakeTelegram, discord: FakeDiscord, tmp_path: Path
+) -> None:
+    """compose.yaml's Discord gateway is not unhealthy because Telegram is down; a sender, which
+    sends on both, is."""
+    env = {
+        "DATABASE_URL": migrated,
+        **platforms(telegram, discord),
+        "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{closed_port()}",
+    }
+    gateway = await allybot("health", env={**env, "ROLES": "discord"}, cwd=tmp_path)
+    assert gateway.code == 0, gateway.stdout + gateway.stderr
+    assert gateway.lines == {"database": "ok", "discord": "ok"}
+    sender = await allybot("health", env={**env, "ROLES": "sender"}, cwd=tmp_path)
+    assert sender.code == 1
+    assert sender.lines["telegram"].startswith("failed: ")
+    assert_no_secret(sender, telegram.token, discord.token)
