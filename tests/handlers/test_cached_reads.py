@@ -1,6 +1,7 @@
 """Reads from memory stay true: /events shows a publish, an edit or a cancel at once, moves an
 event to /events past the moment it ends, and loses a group's events when the group is erased or
-moved; a returning chat's /events, /settings and the one-line commands run no SQL at all."""
+moved; a returning chat's /events, /settings and the one-line commands run no SQL at all on
+SQLite (on PostgreSQL, shared by several processes, they read afresh every time)."""
 
 from __future__ import annotations
 
@@ -108,4 +109,9 @@ async def test_a_returning_chat_reads_without_sql(say: Ask, core: Core) -> None:
         for command in (*commands, "/remember"):
             reply = await say(command, chat="supporter")
             assert not reply.text.startswith("Sorry"), reply.text
-    assert seen == []
+    if core.engine.dialect.name == "sqlite":
+        assert seen == []
+    else:
+        # PostgreSQL may be shared by several processes, so nothing is remembered: each command
+        # reads its chat's row afresh, and another process's change (or /forget) shows at once.
+        assert sum("FROM chats" in statement for statement in seen) >= len(commands)
