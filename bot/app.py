@@ -122,8 +122,9 @@ async def build_core(
     # Renewed six times a lease; given up after half of one unrenewed (bot/core/leadership.py).
     lease: dict[str, Any] = {"ttl_s": ttl, "renew_s": ttl / 6, "give_up_s": ttl / 2}
     leadership = Leadership(SqlLeases(engine), owner, **(lease | dict(leadership_options or {})))
-    # The event store keeps published events and lead times in memory; every change of a chat's
-    # row (erasure, move) or a purge tells it to read them again.
+    # On SQLite the event store keeps published events and lead times in memory; every change of
+    # a chat's row (erasure, move) or a purge tells it to read them again. On PostgreSQL, which
+    # other processes write too, it keeps nothing.
     events = SqlEventStore(engine, content_events(campaign))
     store = SqlChatStore(engine, on_change=events.forget_cached)
     translator = CatalogTranslator()
