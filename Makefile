@@ -51,5 +51,5 @@ bench: $(READY)
 # are `ngettext(singular, plural, n)` calls (bot.core.i18n.ngettext_for); pybabel update keeps
 # the catalog's Plural-Forms header.
 translations: $(READY)
-	$(BIN)/pybabel extract --no-location --sort-output -k _ -k N_ -k gettext:2 -k ngettext:1,2 -o content/locales/allybot.pot bot handlers
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _ -k N_ -k gettext:2 -k ngettext:1,2 -o content/locales/allybot.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D allybot -i content/locales/allybot.pot -d content/locales

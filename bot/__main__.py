@@ -12,7 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.settings import ALL_ROLES, SENDER_ROLE, Settings, SettingsError, load_settings
+from bot.settings import (
+    ALL_ROLES,
+    DEFAULT_WEB_LISTEN,
+    SENDER_ROLE,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 
 log = logging.getLogger("bot")
 
@@ -32,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         ),
     )
     commands.add_parser("console", help="chat with the bot in this terminal")
+    commands.add_parser(
+        "web", help="serve the organizer dashboard on WEB_LISTEN (default 127.0.0.1:8080)"
+    )
     commands.add_parser("health", help="check the database and each platform; exit 0 if all ok")
     content = commands.add_parser("content", help="campaign content tools")
     content_commands = content.add_subparsers(dest="content_command", required=True)
@@ -92,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db_file_tool(settings, args.db_command, getattr(args, "path", None))
         if command == "discord":
             return asyncio.run(_discord_sync(settings, args.guild))
+        if command == "web":
+            return asyncio.run(_serve(settings, console_only=False, web_only=True))
         return asyncio.run(_serve(settings, console_only=command == "console"))
     except CipherError as error:
         # A wrong or missing DATABASE_KEY, or a refused conversion: one line, never the key.
@@ -170,7 +182,7 @@ def _db_file_tool(settings: Settings, tool: str, target: Path | None) -> int:
     return 0
 
 
-async def _serve(settings: Settings, *, console_only: bool) -> int:
+async def _serve(settings: Settings, *, console_only: bool, web_only: bool = False) -> int:
     from bot.adapters.console import ConsoleMessenger
     from bot.app import build_core, platform_messengers, serve
     from bot.core.ports import Messenger
@@ -178,8 +190,8 @@ async def _serve(settings: Settings, *, console_only: bool) -> int:
     from content.loader import ContentError
 
     console = ConsoleMessenger()
-    uses_console = console_only or (
-        settings.telegram_bot_token is None and settings.discord_bot_token is None
+    uses_console = not web_only and (
+        console_only or (settings.telegram_bot_token is None and settings.discord_bot_token is None)
     )
     try:
         # The console is one trusted local user, typing or piping; the rate limit is for strangers.
@@ -192,10 +204,17 @@ async def _serve(settings: Settings, *, console_only: bool) -> int:
         return 2
     roles = ALL_ROLES if uses_console else settings.roles
     messengers: list[Messenger] = [console] if uses_console else platform_messengers(core, roles)
+    web_listen = settings.web_listen
+    if web_only:
+        # The dashboard alone: the platforms only send what its actions cause (an approval
+        # request, a cancelled event's notice); the background services are a sender's.
+        roles = frozenset()
+        messengers = platform_messengers(core, roles, sends=True)
+        web_listen = web_listen or DEFAULT_WEB_LISTEN
     refused: list[Exception] = []
     stop = _stop_on_signals()
     try:
-        await serve(core, messengers, stop, background=SENDER_ROLE in roles)
+        await serve(core, messengers, stop, background=SENDER_ROLE in roles, web_listen=web_listen)
     except* _refusals(settings) as group:
         # A platform refused a setting at start: one line each, naming the variable (never
         # its value); the task groups' traceback would only bury it.

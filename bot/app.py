@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.broadcast.service import BroadcastService
 from bot.core.chats import ChatEvents
 from bot.core.commands import Registry
+from bot.core.dashboard.access import DashboardLinks, WebAccess
 from bot.core.deletion import DeletionService
 from bot.core.delivery.budget import SendBudgets
 from bot.core.dispatcher import Dispatcher
@@ -41,6 +42,7 @@ from db.stores.reminders import SqlPlanStore
 from db.stores.retention import SqlRetentionStore
 from db.stores.setups import SqlServerSetups
 from db.stores.shared import shared_state
+from db.stores.web_access import SqlWebAccess
 from handlers.deps import Deps
 from handlers.registry import build_registry
 from handlers.texts.reminder import ReminderTexts
@@ -83,6 +85,8 @@ class Core:
     deletions: DeletionService
     # The sender lease: of all processes on one database, its holder runs the services above.
     leadership: Leadership
+    # The dashboard's one-time links and sessions (bot/core/dashboard, bot/adapters/web).
+    web_access: WebAccess
 
     async def aclose(self) -> None:
         # A clean stop leaves no write-ahead log behind: erased rows' old versions can linger
@@ -182,6 +186,9 @@ async def build_core(
         policy,
         interval=settings.purge_interval,
     )
+    web_access = WebAccess(
+        SqlWebAccess(engine), login_ttl=timedelta(minutes=settings.web_login_minutes)
+    )
     deps = Deps(
         campaign=campaign,
         store=store,
@@ -195,6 +202,7 @@ async def build_core(
         commands=tuple(registry.visible()),
         privacy=SqlPrivacyReader(engine),
         retention=policy,
+        dashboard=DashboardLinks(web_access, settings.dashboard_url),
         self_destruct_choices=settings.self_destruct_choices,
     )
     # In memory on SQLite (one process); in the database on PostgreSQL, where any process may
@@ -221,15 +229,19 @@ async def build_core(
         retention=retention,
         deletions=deletions,
         leadership=leadership,
+        web_access=web_access,
     )
 
 
-def platform_messengers(core: Core, roles: frozenset[str] = ALL_ROLES) -> list[Messenger]:
+def platform_messengers(
+    core: Core, roles: frozenset[str] = ALL_ROLES, *, sends: bool = False
+) -> list[Messenger]:
     """The adapter table: every platform whose token is set, serving its people when this
-    process has the platform's role, or only sending (the sender role's bulk sends) when not."""
+    process has the platform's role, or only sending (the sender role's bulk sends, or with
+    `sends`, what the dashboard's actions cause) when not."""
     messengers: list[Messenger] = []
     settings = core.settings
-    sends = SENDER_ROLE in roles
+    sends = sends or SENDER_ROLE in roles
     if settings.telegram_bot_token is not None and (TELEGRAM_ROLE in roles or sends):
         from bot.adapters.telegram import build_telegram
 
@@ -247,6 +259,7 @@ async def serve(
     stop: asyncio.Event | None = None,
     *,
     background: bool = True,
+    web_listen: str | None = None,
 ) -> None:
     """Run every messenger and, with `background` (the sender role), the background services
     while this process holds the sender lease (bot/core/leadership.py), on one event loop.
@@ -257,6 +270,9 @@ async def serve(
     messengers can still send (each within its grace period) and no row is left "sending"; the
     lease is given up, so a standby sender takes over at once; then the messengers stop taking
     updates and finish the ones in hand; then the database closes.
+
+    With `web_listen` the organizer dashboard is served too (bot/dashboard.py), until the stop;
+    with no messenger then, serving it is the whole job (`allybot web` without tokens).
     """
     log.info("serving on %s", ", ".join(m.platform for m in messengers) or "no platform")
     instrument(core)  # METRICS_LISTEN: Prometheus metrics (bot/metrics.py)
@@ -269,7 +285,15 @@ async def serve(
             if background:
                 lead = partial(_run_background, core)
                 services = tasks.create_task(core.leadership.run(lead, ending))
-            platforms = tasks.create_task(_run_platforms(core, messengers))
+            if web_listen is not None:
+                from bot.dashboard import run_dashboard
+
+                tasks.create_task(run_dashboard(core, web_listen, ending))
+            platforms = tasks.create_task(
+                _run_platforms(core, messengers)
+                if messengers or web_listen is None
+                else stop.wait()
+            )
             stopping = tasks.create_task(stop.wait())
             await asyncio.wait({platforms, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():

@@ -49,6 +49,10 @@ TELEGRAM_ROLE, DISCORD_ROLE, SENDER_ROLE = "telegram", "discord", "sender"
 ALL_ROLES = frozenset((TELEGRAM_ROLE, DISCORD_ROLE, SENDER_ROLE))
 
 
+# Where `allybot web` serves the dashboard when WEB_LISTEN is unset.
+DEFAULT_WEB_LISTEN = "127.0.0.1:8080"
+
+
 class SettingsError(Exception):
     """One clear line naming the variable and the problem."""
 
@@ -156,6 +160,29 @@ class Settings(BaseSettings):
         default=None,
         description="optional: host:port to serve Prometheus metrics on, e.g. 127.0.0.1:9464",
     )
+    # The organizer dashboard (bot/adapters/web): `allybot web` serves it on WEB_LISTEN (default
+    # 127.0.0.1:8080), `allybot run` too when WEB_LISTEN is set. WEB_URL is the address people
+    # open (https://… behind a reverse proxy), used in the /dashboard links; unset, the address
+    # WEB_LISTEN serves.
+    web_listen: str | None = Field(
+        default=None,
+        description="optional: host:port to serve the organizer dashboard on, e.g. 127.0.0.1:8080",
+    )
+    web_url: str | None = Field(
+        default=None,
+        description="optional: the dashboard's public address, e.g. https://allies.example.org",
+    )
+    # How long a /dashboard link works (once); 10 minutes unless shortened for a test or a drill.
+    web_login_minutes: int = Field(default=10, ge=1, le=10)
+
+    @property
+    def dashboard_url(self) -> str:
+        """The dashboard's address for links: WEB_URL, else what WEB_LISTEN (or its default)
+        serves, without a trailing slash."""
+        if self.web_url is not None:
+            return self.web_url.rstrip("/")
+        return f"http://{self.web_listen or DEFAULT_WEB_LISTEN}"
+
     # Retention: what the background purge deletes, and when. Values are like 7d, 24h, 30m,
     # 90s (a bare number is seconds) or ISO 8601 (P7D); every one must be above zero.
     retention_after_event: timedelta = Field(
@@ -255,21 +282,26 @@ class Settings(BaseSettings):
                 return timedelta(seconds=float(match[1]) * UNIT_SECONDS[match[2].lower()])
         return value
 
-    @field_validator("discord_api_base_url", "discord_gateway_url", "metrics_listen", mode="before")
+    @field_validator(
+        "discord_api_base_url",
+        "discord_gateway_url",
+        "metrics_listen",
+        "web_listen",
+        "web_url",
+        mode="before",
+    )
     @classmethod
     def _empty_url_is_unset(cls, value: object) -> object:
         if isinstance(value, str):
             value = value.strip()
         return None if value == "" else value
 
-    @field_validator("discord_api_base_url")
+    @field_validator("discord_api_base_url", "web_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         # Never quoted back: a proxy's URL may carry a password or a secret path.
         if value is not None and not _url_with_host(value, ("http", "https")):
-            raise ValueError(
-                "expected an http:// or https:// URL such as https://discord.com/api/v10"
-            )
+            raise ValueError("expected an http:// or https:// URL such as https://example.org")
         return value
 
     @field_validator("discord_gateway_url")
@@ -394,7 +426,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a folder")
         return value
 
-    @field_validator("telegram_webhook_listen", "metrics_listen")
+    @field_validator("telegram_webhook_listen", "metrics_listen", "web_listen")
     @classmethod
     def _host_port(cls, value: str | None) -> str | None:
         if value is None:

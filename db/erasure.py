@@ -22,10 +22,12 @@ from db.models.broadcasts import BroadcastRecipientRow, BroadcastRow
 from db.models.chats import Chat
 from db.models.events import StoredEvent
 from db.models.setups import ServerSetupRow
+from db.models.web import WebAccessRow
 
 B: Table = BroadcastRow.__table__  # type: ignore[assignment]
 R: Table = BroadcastRecipientRow.__table__  # type: ignore[assignment]
 S: Table = ServerSetupRow.__table__  # type: ignore[assignment]
+W: Table = WebAccessRow.__table__  # type: ignore[assignment]
 
 # "table.column": how erasure covers it.
 NAMES_A_PERSON: Mapping[str, str] = {
@@ -49,6 +51,9 @@ NAMES_A_PERSON: Mapping[str, str] = {
     "shared_drafts.chat_key": "a hash: /forget drops the chat's drafts (the dispatcher's "
     "Drafts.forget_chat); any other draft goes within its 15 minutes",
     "shared_drafts.user_key": "a hash: goes with the chat's drafts, as above",
+    "web_access.user_id": "the person's dashboard links and sessions are deleted",
+    "web_access.chat_id": "links and sessions asked from the chat are deleted",
+    "web_access.scope_chat_id": "links and sessions limited to the chat are deleted",
     "rate_buckets.key": "a hash of the asker: /forget drops it (the dispatcher's "
     "RateLimiter.forget); any other bucket is pruned once it has refilled",
 }
@@ -66,6 +71,8 @@ NAMES_NOBODY: Mapping[str, str] = {
     "broadcast_recipients.claimed_by": "the host:pid of the bot process sending it, no person",
     "reminder_plan.claimed_by": "the host:pid of the bot process sending it, no person",
     "leases.holder": "the host:pid of the bot process holding a job, no person",
+    "web_access.token_hash": "the SHA-256 of a random token, no person",
+    "web_access.chat_kind": "private, group or channel: a kind of chat, no chat",
 }
 
 # The kinds the reply to /forget names; the others are counted as "other records".
@@ -150,6 +157,13 @@ async def erase(
         )
     )
     erased["server_setups"] = int(setups.rowcount or 0)
+
+    # Dashboard links and sessions of the person, asked from the chat or limited to it.
+    names_web = or_(W.c.chat_id == chat.chat_id, W.c.scope_chat_id == chat.chat_id)
+    if user is not None and user.platform == chat.platform:
+        names_web = or_(names_web, W.c.user_id == user.chat_id)
+    web = await connection.execute(delete(W).where(W.c.platform == chat.platform, names_web))
+    erased["web_access"] = int(web.rowcount or 0)
 
     erased["chats"] = 0 if chat_pk is None else 1
     for column in _chat_columns():

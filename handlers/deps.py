@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.core.broadcast.service import Broadcasts
 from bot.core.commands import Command
+from bot.core.dashboard.access import DashboardLinks
 from bot.core.deletion import DEFAULT_CHOICES
 from bot.core.i18n import Plural, gettext_for, ngettext_for
 from bot.core.messages import Address, Request
@@ -39,6 +40,8 @@ class Deps:
     # What /privacy shows: the records naming a chat, and how long each kind is kept.
     privacy: PrivacyReader
     retention: RetentionPolicy
+    # /dashboard's one-time links into the web dashboard (bot/core/dashboard/access.py).
+    dashboard: DashboardLinks
     # What /settings offers for self-destruct ("delete after"), shortest first (at most 48 h).
     self_destruct_choices: tuple[timedelta, ...] = DEFAULT_CHOICES
 

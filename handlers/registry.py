@@ -20,6 +20,7 @@ from handlers.broadcast.cancel import cancel
 from handlers.broadcast.compose import broadcast, write
 from handlers.broadcast.send import send
 from handlers.broadcast.status import broadcasts
+from handlers.dashboard import dashboard
 from handlers.deps import Deps
 from handlers.donate import donate
 from handlers.event_admin.cancel import cancelevent
@@ -285,6 +286,13 @@ def build_registry() -> Registry[Deps]:
                 changes_chat=True,
             ),
             Command(
+                "dashboard",
+                N_("Organizers and admins: a link into the web dashboard"),
+                dashboard,
+                private=True,
+                organizers_or_admins=True,
+            ),
+            Command(
                 "ics",
                 N_("An event as a calendar file"),
                 ics,
@@ -408,6 +416,7 @@ NAMES: dict[str, dict[str, str]] = {
         **_choices("approve.confirm", {"yes": "да"}),
         "cancel": "отменить",
         "cancel.id": "номер",
+        "dashboard": "панель",
     }
 }
 
