@@ -23,6 +23,7 @@ from db.models.chats import Chat
 from db.models.events import StoredEvent
 from db.models.setups import ServerSetupRow
 from db.models.web import WebAccessRow
+from db.stores import tallies
 
 B: Table = BroadcastRow.__table__  # type: ignore[assignment]
 R: Table = BroadcastRecipientRow.__table__  # type: ignore[assignment]
@@ -73,6 +74,7 @@ NAMES_NOBODY: Mapping[str, str] = {
     "leases.holder": "the host:pid of the bot process holding a job, no person",
     "web_access.token_hash": "the SHA-256 of a random token, no person",
     "web_access.chat_kind": "private, group or channel: a kind of chat, no chat",
+    "weekly_tallies.week": "a week's Monday: counts of what happened, naming nobody",
 }
 
 # The kinds the reply to /forget names; the others are counted as "other records".
@@ -178,4 +180,7 @@ async def erase(
     if chat_pk is not None:
         # Foreign keys cascade the delete to every one of those tables.
         await connection.execute(delete(Chat).where(Chat.id == chat_pk))
+        # The overview's erasures per week: a count of the week, naming nobody.
+        dialect = connection.dialect.name
+        await connection.execute(tallies.bump(dialect, tallies.ERASED, chat.platform, 1))
     return erased

@@ -1,6 +1,17 @@
 """The tables. Importing any of them registers all, so erasure sees every table naming a chat."""
 
-from db.models import base, broadcasts, chats, deletions, events, leases, setups, shared, web
+from db.models import (
+    base,
+    broadcasts,
+    chats,
+    deletions,
+    events,
+    leases,
+    setups,
+    shared,
+    tallies,
+    web,
+)
 
 __all__ = [
     "base",
@@ -11,5 +22,6 @@ __all__ = [
     "leases",
     "setups",
     "shared",
+    "tallies",
     "web",
 ]

@@ -26,6 +26,7 @@ from bot.core.leadership import new_owner
 from bot.core.messages import Address, ChatKind, UrlButton
 from db.models.broadcasts import OPEN_CONDITION, BroadcastRecipientRow, BroadcastRow
 from db.models.chats import Chat, ChatTopic
+from db.stores import tallies
 from db.stores.leases import Claimant
 
 B: Table = BroadcastRow.__table__  # type: ignore[assignment]
@@ -269,6 +270,12 @@ class SqlBroadcastStore:
             try:
                 rows = [{"rid": rid, "s": state.value, "a": tries} for rid, state, tries in marks]
                 await self._marks.execute(MARK, rows)
+                sent = sum(1 for _, state, _ in marks if state is DeliveryState.SENT)
+                if sent:
+                    # The overview's deliveries per week: one statement per batch of marks.
+                    dialect = self._engine.dialect.name
+                    bump = tallies.bump(dialect, tallies.BROADCAST_SENT, tallies.ANY_PLATFORM, sent)
+                    await self._marks.execute(bump)
                 await self._marks.commit()
             except BaseException:
                 await self._close_marks()

@@ -18,6 +18,7 @@ from db.dialect import upsert
 from db.erasure import erase
 from db.models.chats import CampaignStart, Chat, ChatTopic, Rsvp
 from db.session import checkpoint
+from db.stores import tallies
 from db.stores.chat_rows import (
     ADDRESSES,
     DELETE_TOPICS,
@@ -119,6 +120,8 @@ class SqlChatStore:
         old_topics = before.topics if before else frozenset()
         removed, added = sorted(old_topics - prefs.topics), sorted(prefs.topics - old_topics)
 
+        dialect = self._engine.dialect.name
+
         def write(connection: Connection) -> int:
             if cached is None:
                 result = connection.execute(INSERT_CHAT, chat_row(prefs))
@@ -132,6 +135,9 @@ class SqlChatStore:
                 connection.execute(DELETE_TOPICS, {"chat_pk": chat_pk, "topics": removed})
             if added:
                 connection.execute(INSERT_TOPIC, [{"chat_pk": chat_pk, "topic": t} for t in added])
+                # The overview's new subscriptions per week, counted with the change itself.
+                platform = prefs.address.platform
+                connection.execute(tallies.bump(dialect, tallies.SUBSCRIBED, platform, len(added)))
             return chat_pk
 
         # One greenlet for the whole transaction (db/transactions.py): a new chat's first

@@ -28,6 +28,7 @@ from db.models.events import (
     ReminderDirty,
     ReminderMark,
 )
+from db.stores import tallies
 from db.stores.events import epoch
 from db.stores.leases import Claimant
 from db.stores.plan_rows import CHAT_BATCH, COMING, chat_facts, due_of, merge_plan
@@ -240,6 +241,14 @@ class SqlPlanStore:
 async def _set_state(
     connection: AsyncConnection, ids: Sequence[int], state: str, only_from: str | None
 ) -> None:
+    if state == "sent" and ids:
+        # The overview's reminders sent per week: one statement for the whole batch, in its
+        # transaction (the sent rows themselves are purged by retention).
+        dialect = connection.dialect.name
+        sent = len(ids)
+        await connection.execute(
+            tallies.bump(dialect, tallies.REMINDER_SENT, tallies.ANY_PLATFORM, sent)
+        )
     for start in range(0, len(ids), CHAT_BATCH):
         chunk = list(ids[start : start + CHAT_BATCH])
         statement = update(PlannedReminder).where(PlannedReminder.id.in_(chunk))
