@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from bot.adapters.web import make_app, serve_web
 from bot.core.dashboard.ports import Dashboard
+from bot.core.dashboard.stats import Stats
+from db.stores.stats import SqlStats
 
 if TYPE_CHECKING:
     from bot.app import Core
@@ -28,7 +30,10 @@ def build_dashboard(core: Core) -> Dashboard:
         broadcasts=core.broadcasts,
         organizers=core.settings.organizers,
         base_url=core.settings.dashboard_url,
-        parts={},
+        parts={
+            # The overview's counts, read at most every few seconds (bot.core.dashboard.stats).
+            "stats": Stats(SqlStats(core.engine), core.deps.clock),
+        },
     )
 
 

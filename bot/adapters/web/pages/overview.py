@@ -1,14 +1,82 @@
-"""The overview: the campaign at a glance."""
+"""The overview: the campaign at a glance, as charts with their numbers beside them.
+
+Only organizers see campaign-wide counts; a group's or server's admin is told where their own
+group's numbers are, and never sees another group's.
+"""
 
 from __future__ import annotations
 
-from aiohttp import web
+from collections.abc import Callable
+from typing import Any
 
-from bot.adapters.web.render import render
+from aiohttp import web
+from markupsafe import Markup
+
+from bot.adapters.web.charts import Bar, bar_chart
+from bot.adapters.web.render import DASHBOARD, count_text, gettext, render
+from bot.core.dashboard.stats import (
+    BROADCAST_SENT,
+    ERASED,
+    REMINDER_SENT,
+    SUBSCRIBED,
+    CampaignStats,
+    Stats,
+)
 
 routes = web.RouteTableDef()
+PLATFORMS = {"telegram": "Telegram", "discord": "Discord"}
 
 
 @routes.get("/")
 async def overview(request: web.Request) -> web.StreamResponse:
-    return render(request, "overview.html")
+    grant = request.get("grant")
+    stats: Stats | None = request.app[DASHBOARD].parts.get("stats")
+    if grant is None or not grant.organizer or stats is None:
+        return render(request, "overview.html", {"campaign": None})
+    campaign = await stats.campaign()
+    return render(request, "overview.html", _context(request, campaign))
+
+
+def _context(request: web.Request, campaign: CampaignStats) -> dict[str, Any]:
+    _ = gettext(request)
+    text: Callable[[int], str] = lambda n: count_text(request, n)  # noqa: E731
+    weeks = [week.isoformat() for week in campaign.weeks]
+    weekly = (
+        (SUBSCRIBED, _("New subscriptions per week")),
+        (ERASED, _("Erasures per week")),
+        (REMINDER_SENT, _("Reminders sent per week")),
+        (BROADCAST_SENT, _("Broadcast messages delivered per week")),
+    )
+    charts: list[tuple[str, Markup]] = []
+    for what, title in weekly:
+        bars = [Bar(week, n) for week, n in zip(weeks, campaign.weekly[what], strict=True)]
+        description = _(
+            "One bar per week, oldest first; counts under 10 are drawn as a hatched stub."
+        )
+        axes = (_("Week of"), _("Count"))
+        charts.append((title, bar_chart(what, title, description, bars, axes, text)))
+    topics = campaign.by_topic()
+    title = _("Subscribers by topic")
+    topic_chart = bar_chart(
+        "topics",
+        title,
+        _("One bar per topic: active chats subscribed, on every platform and in every language."),
+        [Bar(topic, n) for topic, n in topics],
+        (_("Topic"), _("Subscribers")),
+        text,
+    )
+    cells = sorted(campaign.subscribers, key=lambda c: (c.topic, c.platform, c.language or ""))
+    return {
+        "campaign": campaign,
+        "as_of": campaign.as_of.strftime("%H:%M:%S"),
+        "topic_chart": (title, topic_chart),
+        "cells": [
+            (c.topic, PLATFORMS.get(c.platform, c.platform), c.language, c.count) for c in cells
+        ],
+        "weekly_charts": charts,
+        "weekly_rows": [
+            (week, [campaign.weekly[what][i] for what, _title in weekly])
+            for i, week in enumerate(weeks)
+        ],
+        "weekly_titles": [title for _what, title in weekly],
+    }
