@@ -32,9 +32,10 @@ lint: $(READY)
 # target is a result: the run goes on and `make bench` fails at the end. broadcast.py runs with
 # --paced at 150 ms and 500 ms latency (~100 s each) plus the paid lane (~50 s); mixed.py measures
 # 60 s; encryption.py about 3 minutes; scale.py (real processes on a throwaway PostgreSQL, which it
-# starts itself like the tests) a few minutes; reminders.py takes ~6.
+# starts itself like the tests) a few minutes; reminders.py takes ~6; web.py (the dashboard's
+# overview with 100,000 subscribers, `allybot web` in a process of its own) about 45 s.
 BENCHES ?= core conversations timezones reminders broadcast mixed telegram_adapter discord_adapter \
-	encryption scale
+	encryption scale web
 
 bench: $(READY)
 	mkdir -p bench/results

@@ -62,9 +62,9 @@ async def test_the_overview_counts_what_supporters_did_without_naming_them(
 
         # The charts say the same: the topic's bar reads 12, a small bar "fewer than 10".
         chart = page.locator("svg", has=page.locator("title", has_text="Subscribers by topic"))
-        assert "12" in await chart.locator("text").all_inner_texts()
+        assert "12" in await chart.locator("text").all_text_contents()
         erasures = page.locator("svg", has=page.locator("title", has_text="Erasures per week"))
-        assert "fewer than 10" in await erasures.locator("text").all_inner_texts()
+        assert "fewer than 10" in await erasures.locator("text").all_text_contents()
 
         html = await page.content()
         for person in [*ENGLISH, *RUSSIAN]:
