@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 
-from bot.core.dashboard.stats import SUBSCRIBED, Stats, SubscriberCount, monday
+from bot.core.dashboard.stats import SUBSCRIBED, CampaignStats, Stats, SubscriberCount, monday
 
 
 class Reader:
@@ -53,3 +53,15 @@ async def test_older_counts_are_shown_while_newer_ones_are_read() -> None:
     # Nobody looked for long: the page waits for fresh counts rather than show old ones.
     clock.now += timedelta(minutes=5)
     assert (await stats.campaign()).subscribers[0].count == 30
+
+
+def test_a_topics_total_never_gives_a_small_group_away() -> None:
+    cells = (
+        SubscriberCount("events", "telegram", "en", 10),
+        SubscriberCount("events", "telegram", "ru", 2),
+        SubscriberCount("news", "discord", None, 4),
+        SubscriberCount("news", "telegram", "ru", 5),
+    )
+    campaign = CampaignStats(cells, (), {}, datetime(2026, 12, 2, tzinfo=UTC))
+    # 12 beside a table reading 10 would say 2; news's 9 stays "fewer than 10" either way.
+    assert campaign.by_topic() == [("events", 10), ("news", 0)]

@@ -16,9 +16,10 @@ from markupsafe import Markup, escape
 
 from bot.core.dashboard.masking import masked
 
-WIDTH = 400
-LABEL = 104  # the categories' column
-VALUE = 96  # room after the longest bar for its label ("fewer than 10")
+WIDTH = 360
+LABEL = 92  # the categories' column (an ISO date fits)
+VALUE = 90  # room after the longest bar for its label ("fewer than 10")
+FITS = 13  # characters of a category's name that fit in its column
 ROW = 24
 BAR = 16
 TOP = 22  # the category axis's name
@@ -66,7 +67,8 @@ def bar_chart(
     for row, bar in enumerate(bars):
         y = TOP + row * ROW
         middle = y + ROW / 2 + 4
-        label = escape(bar.label)
+        # A long name is cut to fit its column; the table beside the chart has it whole.
+        label = escape(bar.label if len(bar.label) <= FITS else bar.label[: FITS - 1] + "…")
         parts.append(f'<text x="{LABEL - 6}" y="{middle}" text-anchor="end">{label}</text>')
         value = masked(bar.count)
         if value is None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from bot.core.dashboard.masking import masked
 from bot.core.ports import Clock
 
 # What the weekly tallies count (db/stores/tallies.py writes them under these names).
@@ -56,10 +57,12 @@ class CampaignStats:
     as_of: datetime
 
     def by_topic(self) -> list[tuple[str, int]]:
-        """Subscribers per topic (all platforms and languages), largest first."""
+        """Subscribers per topic (all platforms and languages), largest first, counting only
+        the cells shown as numbers: a total that included a cell under 10 would give it away
+        when the table beside it lists the others (12 in all, 10 in English: 2 in Russian)."""
         totals: dict[str, int] = {}
         for cell in self.subscribers:
-            totals[cell.topic] = totals.get(cell.topic, 0) + cell.count
+            totals[cell.topic] = totals.get(cell.topic, 0) + (masked(cell.count) or 0)
         return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
 

@@ -12,10 +12,12 @@ from aiohttp.test_utils import make_mocked_request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.web.charts import Bar, bar_chart
-from bot.adapters.web.pages.overview import _context
+from bot.adapters.web.charts import LABEL, STUB, Bar, bar_chart
+from bot.adapters.web.pages.overview import _context, overview
 from bot.adapters.web.render import DASHBOARD, ENVIRONMENT, count_text, environment, render
+from bot.core.dashboard.access import Grant
 from bot.core.dashboard.stats import WEEKLY, CampaignStats, SubscriberCount
+from bot.core.messages import Address, ChatKind
 
 SVG = "{http://www.w3.org/2000/svg}"
 WEEKS = tuple(date(2026, 9, 7) + timedelta(weeks=n) for n in range(12))
@@ -31,8 +33,17 @@ class English:
         return singular if n == 1 else plural
 
 
+class Untouchable:
+    async def campaign(self) -> None:
+        raise AssertionError("a group's admin must not get campaign-wide counts")
+
+
 class Parts:
-    translator = English()
+    """The little of the Dashboard port these pages use."""
+
+    def __init__(self) -> None:
+        self.translator = English()
+        self.parts = {"stats": Untouchable()}
 
 
 def request() -> web.Request:
@@ -80,8 +91,9 @@ def test_no_count_under_ten_is_ever_a_number_in_a_chart(pairs: list[tuple[str, i
 
 def test_bars_are_to_scale_with_their_value_written_after_them() -> None:
     svg = chart([Bar("rallies", 1000), Bar("news", 500), Bar("vigils", 3)])
-    widths = [float(w) for w in re.findall(r'<rect x="104"[^>]* width="([\d.]+)"', svg)]
-    assert widths[0] == 2 * widths[1] and widths[2] == 10
+    bars = re.findall(rf'<rect x="{LABEL}"[^>]* width="([\d.]+)"', svg)
+    widths = [float(w) for w in bars]
+    assert widths[0] == 2 * widths[1] and widths[2] == STUB
     assert {"1\u202f000", "500", "fewer than 10", "rallies", "Week of", "Count"} <= set(words(svg))
     assert "style=" not in svg  # the CSP forbids style attributes
 
@@ -125,3 +137,13 @@ def test_the_page_says_when_the_counts_were_read() -> None:
     body = render(req, "overview.html", _context(req, campaign([], [0] * 48))).text or ""
     assert "Counts as of 03:04:05 UTC" in body
     assert "No subscribers yet." in body
+
+
+async def test_a_groups_admin_sees_no_campaign_wide_count() -> None:
+    group = Address("telegram", "-1007399990001")
+    req = request()
+    req["grant"] = Grant(Address("telegram", "7355501234"), group, ChatKind.GROUP, scope=group)
+    response = await overview(req)
+    body = response.text or ""  # type: ignore[attr-defined]
+    assert "for organizers only" in body
+    assert 'class="count"' not in body and "<svg" not in body

@@ -60,7 +60,10 @@ def _context(request: web.Request, campaign: CampaignStats) -> dict[str, Any]:
     topic_chart = bar_chart(
         "topics",
         title,
-        _("One bar per topic: active chats subscribed, on every platform and in every language."),
+        _(
+            "One bar per topic: active chats subscribed, on every platform and in every"
+            " language, leaving out groups of fewer than 10."
+        ),
         [Bar(topic, n) for topic, n in topics],
         (_("Topic"), _("Subscribers")),
         text,
