@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from icalendar import Calendar
+from icalendar import Calendar, vDuration
 from icalendar import Event as CalendarEvent
 
 from bot.core.reminders.values import EventInfo, EventStatus
@@ -38,7 +38,7 @@ def events_feed(events: Sequence[EventInfo], locale: str | None, now: datetime, 
     calendar.add("x-wr-calname", name)
     # Google Calendar reads neither: it refreshes on its own schedule (about a day).
     calendar.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", FEED_REFRESH)
+    calendar.add("x-published-ttl", vDuration(FEED_REFRESH))
     for event in events:
         calendar.add_component(_entry(event, locale, now, None))
     calendar.add_missing_timezones()

@@ -42,7 +42,9 @@ class Page:
         response = await self.client.get(path, **options)
         return response.status, await response.text()
 
-    async def post(self, path: str, data: dict[str, Any] | list[tuple[str, str]]) -> tuple[int, str]:
+    async def post(
+        self, path: str, data: dict[str, Any] | list[tuple[str, str]]
+    ) -> tuple[int, str]:
         fields = list(data.items()) if isinstance(data, dict) else list(data)
         response = await self.client.post(path, data=[("csrf", self.csrf), *fields])
         return response.status, await response.text()
@@ -68,9 +70,9 @@ async def opened(core: Core, grant: Grant | None = ORGANIZERS) -> AsyncIterator[
 
 def button(reply: Reply, command: str, *args: str) -> tuple[str, ...]:
     for candidate in reply.buttons:
-        if isinstance(candidate, ActionButton) and candidate.command == command:
-            if candidate.args[: len(args)] == args:
-                return candidate.args
+        is_it = isinstance(candidate, ActionButton) and candidate.command == command
+        if is_it and candidate.args[: len(args)] == args:  # type: ignore[union-attr]
+            return candidate.args  # type: ignore[union-attr]
     raise AssertionError(f"no {command} {args} button in {reply.buttons}")
 
 

@@ -1,4 +1,4 @@
-"""The Events pages: what each reader may see, counts masked, changes made as the chat makes them."""
+"""The Events pages: what each reader may see, counts masked, changes made as the chat does."""
 
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ async def test_a_group_admin_sees_their_group_and_the_campaign_only(core: Core, 
 async def test_a_new_event_without_javascript_keeps_the_values_and_shows_the_error(
     core: Core,
 ) -> None:
-    fields = dict(zip(("title", "start", "end", "timezone", "place", "description"), EVENT))
+    names = ("title", "start", "end", "timezone", "place", "description")
+    fields = dict(zip(names, EVENT, strict=True))
     async with opened(core) as page:
         status, html = await page.post("/events/new", {**fields, "start": "someday soon"})
         assert status == 422

@@ -59,7 +59,8 @@ async def page(request: web.Request) -> web.StreamResponse:
 async def feed(request: web.Request) -> web.StreamResponse:
     lang = language(request)
     name = gettext(request)("Campaign events")
-    body = desk(request).feed(await public_events(request), lang, request.app[DASHBOARD].clock(), name)
+    now = request.app[DASHBOARD].clock()
+    body = desk(request).feed(await public_events(request), lang, now, name)
     response = web.Response(body=body, content_type="text/calendar", charset="utf-8")
     # Public and the same for everyone: a proxy may keep it for the hour calendars wait anyway.
     response.headers["Cache-Control"] = FEED_CACHE
