@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from bot.app import Core
 from tests.adapters.web.events_helpers import (
@@ -15,6 +16,7 @@ from tests.adapters.web.events_helpers import (
     publish_for_group,
 )
 from tests.support.chat import Say
+from tests.support.fakes import FixedClock
 
 COUNTS = re.compile(r'<span class="count">([^<]*)</span>')
 
@@ -103,3 +105,13 @@ async def test_edit_and_cancel_go_through_the_chat_commands(core: Core, say: Say
         assert "Cancelled “Rally for Chechnya”." in done
         _, listing = await page.get("/events")
     assert "Rally for Chechnya" not in listing
+
+
+async def test_past_events_are_a_switch_away(core: Core, say: Say, clock: FixedClock) -> None:
+    await publish(say, *EVENT, chat="organizer")
+    clock.now = datetime(2026, 12, 6, tzinfo=UTC)
+    async with opened(core) as page:
+        _, upcoming = await page.get("/events")
+        _, past = await page.get("/events?when=past")
+    assert "Rally for Chechnya" not in upcoming and "No upcoming events." in upcoming
+    assert "Rally for Chechnya" in past and 'href="/events"' in past

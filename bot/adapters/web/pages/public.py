@@ -51,7 +51,13 @@ async def page(request: web.Request) -> web.StreamResponse:
                 "url": event.url,
             }
         )
-    context = {"events": shown, "zone": zone or "", "typed_zone": request.query.get("tz", "")}
+    feed_url = f"{request.app[DASHBOARD].base_url}/events.ics?lang={lang}"
+    context = {
+        "events": shown,
+        "zone": zone or "",
+        "typed_zone": request.query.get("tz", ""),
+        "feed_url": feed_url,
+    }
     return render(request, "public_events.html", context)
 
 
