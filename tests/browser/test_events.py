@@ -17,9 +17,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Browser, Page
 
-from tests.adapters.telegram.fake_server import ALICE, FakeTelegram
+from tests.adapters.telegram.fake_server import ALICE, GROUP, FakeTelegram, group_chat, user
 from tests.adapters.telegram.fake_server import private_chat as chat_of
-from tests.browser.harness import PHONE, WebBot, dashboard_link, pages, screenshot, sign_in
+from tests.browser.harness import (
+    LINK,
+    PHONE,
+    WebBot,
+    dashboard_link,
+    pages,
+    screenshot,
+    sign_in,
+)
 from tests.e2e.people import pause
 
 ZONE = "Europe/Moscow"
@@ -214,6 +222,7 @@ async def test_cancelling_in_the_dashboard_tells_who_said_going(
         await screenshot(page, "events-desktop")
 
         await page.goto(f"{web.url}/events/{event_id}")
+        await screenshot(page, "events-detail")
         await page.click("#cancel-event")
         await page.wait_for_load_state()
         question = await page.inner_text(".reply-text")
@@ -226,3 +235,53 @@ async def test_cancelling_in_the_dashboard_tells_who_said_going(
     assert (notice.text or "").startswith("❌") and TITLE in (notice.text or ""), notice.text
     await asyncio.sleep(0)
     assert "Traceback" not in web.stderr
+
+
+async def group_admins_link(
+    fake: FakeTelegram, admin: dict[str, Any], group: dict[str, Any]
+) -> str:
+    """A group's admin (who started the bot privately) asks /dashboard in the group; the link
+    comes to their private chat, never the group."""
+    fake.make_admin(group["id"], admin["id"])
+    fake.chats[admin["id"]] = chat_of(admin)
+    sent = await fake.answered(group, admin, "/dashboard@" + fake.bot_user["username"])
+    found = [m[0] for s in sent if (m := LINK.search(s.text or ""))]
+    assert found and all(s.chat_id == admin["id"] for s in sent), [s.text for s in sent]
+    return found[0]
+
+
+async def test_a_group_admin_cannot_open_another_groups_event(
+    web: WebBot, fake: FakeTelegram, browser: Browser
+) -> None:
+    await web.start()
+    starts, ends = (moment + timedelta(days=2) for moment in starting_soon())
+    other_group = group_chat(-1007399990002, title="Other allies")
+    made: dict[str, str] = {}
+    cleo = user(7355509999, "en", "Cleo")
+    for admin, group in ((cleo, other_group), (ALICE, GROUP)):
+        link = await group_admins_link(fake, admin, group)
+        async with pages(browser, web.url) as seen:
+            page = await seen.new()
+            await sign_in(page, link)
+            await page.goto(web.url + "/events/new")
+            await fill_event(page, starts, ends, fast=True)
+            await page.locator("#field-title").fill(f"Picnic of {group['title']}")
+            await page.click("#preview-event")
+            await page.wait_for_load_state()
+            assert "Preview of the new event:" in await page.inner_text(".reply-text")
+            await page.click("button:has-text('Publish')")
+            await page.wait_for_load_state()
+            await page.goto(web.url + "/events")
+            await page.click(f"text=Picnic of {group['title']}")
+            await page.wait_for_url("**/events/e_*")
+            made[group["title"]] = page.url
+            if group is GROUP:
+                # Alice's own list: her group's event, never the other group's.
+                await page.goto(web.url + "/events")
+                listing = await page.inner_text("main")
+                assert "Picnic of Allies" in listing and "Other allies" not in listing
+                assert "this group" in listing
+                # The other group's event, even by its address, does not exist for her.
+                answer = await page.goto(made["Other allies"])
+                assert answer is not None and answer.status == 404
+                assert "Other allies" not in await page.content()
