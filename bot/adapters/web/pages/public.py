@@ -9,6 +9,7 @@ and ask calendars to fetch it again hourly.
 
 from __future__ import annotations
 
+import functools
 from zoneinfo import ZoneInfo, available_timezones
 
 from aiohttp import web
@@ -27,9 +28,15 @@ async def public_events(request: web.Request) -> list[EventInfo]:
     return [e for e in listed if e.scope is None and e.status is EventStatus.SCHEDULED]
 
 
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """The IANA names (read from disk once: each call of available_timezones() walks it)."""
+    return frozenset(available_timezones())
+
+
 def reader_zone(request: web.Request) -> str | None:
     chosen = request.query.get("tz", "").strip()
-    return chosen if chosen in available_timezones() else None
+    return chosen if chosen in zone_names() else None
 
 
 @routes.get("/public/events")
