@@ -11,6 +11,8 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from bot.adapters.web import make_app, serve_web
+from bot.content_check import ContentCheck
+from bot.core.dashboard.content import CONTENT
 from bot.core.dashboard.ports import Dashboard
 
 if TYPE_CHECKING:
@@ -28,7 +30,9 @@ def build_dashboard(core: Core) -> Dashboard:
         broadcasts=core.broadcasts,
         organizers=core.settings.organizers,
         base_url=core.settings.dashboard_url,
-        parts={},
+        parts={
+            CONTENT: ContentCheck(core.settings.content_dir, core.deps.clock),
+        },
     )
 
 
