@@ -11,7 +11,7 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from aiohttp import ClientResponse, DummyCookieJar
+from aiohttp import ClientResponse, DummyCookieJar, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.adapters.web import make_app
@@ -20,6 +20,7 @@ from bot.core.dashboard.access import Grant
 from bot.core.messages import Address, ChatKind
 from bot.dashboard import build_dashboard
 
+Client = TestClient[web.Request, web.Application]
 ORGANIZER = Grant(Address("console", "organizer"), Address("console", "organizer"))
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
 
@@ -31,7 +32,7 @@ def group_admin(group: str, user: str) -> Grant:
 
 
 @asynccontextmanager
-async def client(core: Core) -> AsyncIterator[TestClient[object, object]]:
+async def client(core: Core) -> AsyncIterator[Client]:
     """The dashboard of `core`, served on a free port of 127.0.0.1."""
     server = TestServer(make_app(build_dashboard(core)))
     async with TestClient(server, cookie_jar=DummyCookieJar()) as test_client:
@@ -44,9 +45,7 @@ def cookie_of(response: ClientResponse, name: str) -> str | None:
     return morsel.value if morsel is not None else None
 
 
-async def signed_in(
-    test_client: TestClient[object, object], core: Core, grant: Grant = ORGANIZER
-) -> dict[str, str]:
+async def signed_in(test_client: Client, core: Core, grant: Grant = ORGANIZER) -> dict[str, str]:
     """Headers of a browser signed in with a fresh link for `grant` (its session cookie)."""
     token = await core.web_access.link_token(grant)
     response = await test_client.post(f"/login/{token}", allow_redirects=False)
@@ -57,7 +56,7 @@ async def signed_in(
     return {"Cookie": f"{name}={session}"}
 
 
-async def csrf_of(test_client: TestClient[object, object], headers: dict[str, str]) -> str:
+async def csrf_of(test_client: Client, headers: dict[str, str]) -> str:
     """The CSRF token the signed-in pages carry in their forms."""
     page = await test_client.get("/", headers=headers)
     found = CSRF.search(await page.text())

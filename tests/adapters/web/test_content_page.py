@@ -28,9 +28,9 @@ def content_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, content_dir: Path) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'allybot.sqlite3'}",
-        organizers="console:organizer",  # type: ignore[arg-type]
+        organizers="console:organizer",
         content_dir=content_dir,
     )
 
