@@ -330,11 +330,21 @@ async def test_no_log_line_of_the_served_dashboard_has_a_token_or_an_id(
                     pass
             async with http.post(f"{base}/act", headers=cookie, data={"csrf": "ё"}) as bad:
                 assert bad.status == 403
+            # Malformed requests, which aiohttp reports quoting the line it could not read.
+            for raw in (
+                f"GET /login/{token}\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
+                f"GET / HTTP/1.1\r\nHost: x\r\nCookie: allybot={session}\r\nBad {session}\r\n\r\n",
+            ):
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.write(raw.encode())
+                assert (await reader.read()).startswith(b"HTTP/1.0 400")
+                writer.close()
         stop.set()
         await server
     # The database's own DEBUG lines are silenced in the process (bot/logs.py); all the rest.
     records = [r for r in caplog.records if not r.name.startswith(("aiosqlite", "sqlalchemy"))]
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in records)
     assert "dashboard on http://" in logged
+    assert "Error handling request" in logged
     for secret in (token, spent, session, "-1007399990001", "7355501234"):
         assert secret not in logged, secret
