@@ -72,5 +72,5 @@ class ContentCheck:
                 return self._kept[1]
             today = self._clock().astimezone(UTC).date()
             report = await asyncio.to_thread(content_report, self._directory, today)
-            self._kept = (now, report)
+            self._kept = (time.monotonic(), report)
             return report

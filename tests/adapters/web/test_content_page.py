@@ -3,6 +3,7 @@ and the items past their `checked:` date picked out; for organizers only."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 import shutil
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import Core
+from bot.content_check import ContentCheck
 from bot.settings import Settings
 from content.loader import default_content_dir
 from tests.adapters.web.access_support import client, group_admin, signed_in
@@ -122,3 +124,16 @@ async def test_a_group_admin_is_shown_a_friendly_refusal(core: Core) -> None:
     assert "donate.yaml" not in page
     # Their menu does not offer it either.
     assert 'href="/content"' not in page
+
+
+async def test_the_check_is_kept_a_few_seconds_then_run_again(
+    content_dir: Path, clock: FixedClock
+) -> None:
+    check = ContentCheck(content_dir, clock, keep_s=0.3)
+    first = await check()
+    edit(content_dir / "donate.yaml", "checked: 2026-12-01", "checked: soon")
+    # Reloading at once (or several organizers looking) reads the files once.
+    assert await check() is first
+    await asyncio.sleep(0.4)
+    again = await check()
+    assert again.errors == first.errors + 1
