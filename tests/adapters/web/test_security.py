@@ -1,12 +1,11 @@
 """The dashboard's defences, over HTTP against the real core: the headers on every answer, no
 inline script or style anywhere, CSRF and Origin checks on every POST, no page without a session
 but the public ones, the session cookie's flags, idle sessions and logging out, and no login
-token or id in a page after signing in or in any log line."""
+token or id in a page after signing in (the log: test_log_hygiene.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -14,10 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from aiohttp import ClientSession, DummyCookieJar
+from aiohttp import DummyCookieJar
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.adapters.web import make_app, serve_web
+from bot.adapters.web import make_app
 from bot.adapters.web.render import TEMPLATES
 from bot.adapters.web.security import CSP
 from bot.app import Core, build_core
@@ -34,7 +33,6 @@ from tests.adapters.web.access_support import (
     group_admin,
     signed_in,
 )
-from tests.browser.harness import free_port
 from tests.support.fakes import FixedClock
 
 # A whole event on one line, as /newevent takes it from a form: its draft is the visible change.
@@ -95,27 +93,6 @@ async def test_every_answer_carries_the_strict_headers(core: Core) -> None:
             if answer.content_type == "text/html":
                 assert not inline_in(await answer.text()), answer.url
         assert {a.status for a in answers} >= {200, 303, 403, 404}
-
-
-async def test_a_failing_page_is_a_plain_500_with_the_headers_and_a_quiet_log(
-    core: Core, caplog: pytest.LogCaptureFixture
-) -> None:
-    chat = "-100" + "7399990001"
-
-    async def broken() -> None:
-        raise RuntimeError(f"row for chat {chat} is gone")
-
-    dashboard = replace(build_dashboard(core), parts={"content": broken})
-    server = TestServer(make_app(dashboard))
-    async with TestClient(server, cookie_jar=DummyCookieJar()) as web_client:
-        headers = await signed_in(web_client, core)
-        with caplog.at_level(logging.DEBUG):
-            answer = await web_client.get("/content", headers=headers)
-            body = await answer.text()
-    assert answer.status == 500
-    assert answer.headers.get("Content-Security-Policy") == CSP
-    assert "Something went wrong" in body and chat not in body
-    assert "RuntimeError" in caplog.text and chat not in caplog.text
 
 
 async def test_a_post_without_the_right_csrf_token_is_refused_and_changes_nothing(
@@ -294,57 +271,3 @@ async def test_the_login_token_is_in_no_page_after_signing_in(core: Core) -> Non
             body = await page.text()
             for secret in (token, session, "-1007399990001", "7355501234"):
                 assert secret not in body, (path, secret)
-
-
-async def test_no_log_line_of_the_served_dashboard_has_a_token_or_an_id(
-    core: Core, caplog: pytest.LogCaptureFixture
-) -> None:
-    """The real server (serve_web, as `allybot web` runs it): no access log, nothing else either."""
-    port = free_port()
-    stop = asyncio.Event()
-    grant = group_admin("-1007399990001", "7355501234")
-    with caplog.at_level(logging.DEBUG):
-        server = asyncio.create_task(
-            serve_web(make_app(build_dashboard(core)), f"127.0.0.1:{port}", stop)
-        )
-        base = f"http://127.0.0.1:{port}"
-        token = await core.web_access.link_token(grant)
-        spent = await core.web_access.link_token(grant)
-        await core.web_access.log_in(spent)
-        async with ClientSession(cookie_jar=DummyCookieJar()) as http:
-            for _ in range(100):
-                try:
-                    async with http.get(f"{base}/signin"):
-                        break
-                except OSError:
-                    await asyncio.sleep(0.05)
-            async with http.get(f"{base}/login/{token}") as page:
-                assert page.status == 200
-            async with http.post(f"{base}/login/{token}", allow_redirects=False) as login:
-                session = login.cookies["allybot"].value
-            async with http.post(f"{base}/login/{spent}") as refused:
-                assert refused.status == 403
-            cookie = {"Cookie": f"allybot={session}"}
-            for path in ("/", "/content", f"/nowhere/{token}", "/act"):
-                async with http.get(f"{base}{path}", headers=cookie):
-                    pass
-            async with http.post(f"{base}/act", headers=cookie, data={"csrf": "ё"}) as bad:
-                assert bad.status == 403
-            # Malformed requests, which aiohttp reports quoting the line it could not read.
-            for raw in (
-                f"GET /login/{token}\x01 HTTP/1.1\r\nHost: x\r\n\r\n",
-                f"GET / HTTP/1.1\r\nHost: x\r\nCookie: allybot={session}\r\nBad {session}\r\n\r\n",
-            ):
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-                writer.write(raw.encode())
-                assert (await reader.read()).startswith(b"HTTP/1.0 400")
-                writer.close()
-        stop.set()
-        await server
-    # The database's own DEBUG lines are silenced in the process (bot/logs.py); all the rest.
-    records = [r for r in caplog.records if not r.name.startswith(("aiosqlite", "sqlalchemy"))]
-    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in records)
-    assert "dashboard on http://" in logged
-    assert "Error handling request" in logged
-    for secret in (token, spent, session, "-1007399990001", "7355501234"):
-        assert secret not in logged, secret
