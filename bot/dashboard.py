@@ -11,6 +11,8 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from bot.adapters.web import make_app, serve_web
+from bot.content_check import ContentCheck
+from bot.core.dashboard.content import CONTENT
 from bot.core.dashboard.events import EVENTS, EventsDesk
 from bot.core.dashboard.ports import Dashboard
 from content.i18n import format_time_range
@@ -32,7 +34,10 @@ def build_dashboard(core: Core) -> Dashboard:
         broadcasts=core.broadcasts,
         organizers=core.settings.organizers,
         base_url=core.settings.dashboard_url,
-        parts={EVENTS: events_desk(core)},
+        parts={
+            EVENTS: events_desk(core),
+            CONTENT: ContentCheck(core.settings.content_dir, core.deps.clock),
+        },
     )
 
 
