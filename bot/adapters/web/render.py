@@ -69,6 +69,13 @@ def count_markup(request: web.Request, count: int) -> Markup:
     return Markup('<span class="count">{}</span>').format(escape(count_text(request, count)))
 
 
+def remember_language(response: web.StreamResponse, lang: str, secure: bool) -> None:
+    """Keep the reader's language choice for a year (a language, nothing about them)."""
+    response.set_cookie(
+        LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, secure=secure, samesite="Strict"
+    )
+
+
 def render(
     request: web.Request,
     template: str,
@@ -92,7 +99,5 @@ def render(
     body = request.app[ENVIRONMENT].get_template(template).render(values)
     response = web.Response(text=body, status=status, content_type="text/html")
     if request.query.get("lang") in LANGUAGES:
-        response.set_cookie(
-            LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="Strict"
-        )
+        remember_language(response, lang, request.app[DASHBOARD].secure)
     return response

@@ -259,6 +259,21 @@ async def test_logging_out_ends_the_session_even_if_the_cookie_is_replayed(core:
         assert replayed.status == 303 and replayed.headers["Location"] == "/signin"
 
 
+async def test_a_new_link_replaces_the_browsers_session(https_core: Core) -> None:
+    """Signing in again in the same browser ends the session it had; the language kept for
+    the reader is a Secure cookie over HTTPS too."""
+    async with client(https_core) as web_client:
+        first = await signed_in(web_client, https_core)
+        token = await https_core.web_access.link_token(ORGANIZER)
+        again = await web_client.post(f"/login/{token}", headers=first, allow_redirects=False)
+        second = {"Cookie": f"__Host-allybot={cookie_of(again, '__Host-allybot')}"}
+        assert (await web_client.get("/", headers=second, allow_redirects=False)).status == 200
+        old = await web_client.get("/", headers=first, allow_redirects=False)
+        assert old.status == 303 and old.headers["Location"] == "/signin"
+        switched = await web_client.get("/?lang=ru", headers=second, allow_redirects=False)
+        assert switched.cookies["lang"]["secure"] and switched.cookies["lang"].value == "ru"
+
+
 async def test_the_login_token_is_in_no_page_after_signing_in(core: Core) -> None:
     async with client(core) as web_client:
         token = await core.web_access.link_token(group_admin("-1007399990001", "7355501234"))
