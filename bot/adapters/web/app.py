@@ -6,14 +6,14 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.adapters.web.pages import act, login, overview
+from bot.adapters.web.pages import act, broadcasts, login, overview
 from bot.adapters.web.render import DASHBOARD, ENVIRONMENT, environment
 from bot.adapters.web.security import headers_middleware
 from bot.adapters.web.session import sessions
 from bot.core.dashboard.ports import Dashboard
 
 STATIC = Path(__file__).parent / "static"
-PAGES = (login, overview, act)
+PAGES = (login, overview, act, broadcasts)
 
 
 def make_app(dashboard: Dashboard) -> web.Application:

@@ -1,2 +1,67 @@
 // Progressive enhancement only: every page works without this file.
 "use strict";
+
+// -- Broadcasts (pages/broadcasts.py): the live preview as the organizer types, and a running
+// broadcast's progress without reloading. Without this the preview comes with the next page and
+// the progress page refreshes itself every 5 seconds.
+(function broadcasts() {
+  function livePreview() {
+    var form = document.getElementById("bc-compose");
+    var panel = document.getElementById("bc-preview");
+    if (!form || !panel) { return; }
+    var timer = null;
+    var asked = 0;
+    function ask() {
+      var mine = ++asked;
+      fetch(panel.dataset.url, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          // Only the latest answer counts: an older one may arrive after a newer one.
+          if (data && mine === asked) { panel.innerHTML = data.html; }
+        })
+        .catch(function () { /* the preview comes with the next page instead */ });
+    }
+    form.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 250);
+    });
+  }
+
+  function liveProgress() {
+    var box = document.getElementById("bc-progress");
+    if (!box) { return; }
+    var unfinished = ["draft", "approval", "scheduled", "sending"];
+    function show(data) {
+      box.dataset.state = data.state;
+      document.getElementById("bc-state").textContent = data.state_label;
+      document.getElementById("bc-percent").textContent = data.percent;
+      document.getElementById("bc-eta").textContent = data.eta;
+      var bar = document.getElementById("bc-bar");
+      bar.value = data.percent;
+      bar.textContent = data.percent + "%";
+      box.querySelectorAll("[data-part]").forEach(function (cell) {
+        var part = cell.dataset.part;
+        cell.textContent = part === "total" ? data.total : data.counts[part];
+      });
+    }
+    function poll() {
+      fetch("/broadcasts/" + box.dataset.id + "/progress", { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (data) { show(data); }
+          var state = data ? data.state : box.dataset.state;
+          if (unfinished.indexOf(state) >= 0) {
+            // Every second while it sends; waiting (approval, schedule) changes more slowly.
+            setTimeout(poll, state === "sending" ? 1000 : 5000);
+          }
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    if (unfinished.indexOf(box.dataset.state) >= 0) { setTimeout(poll, 1000); }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    livePreview();
+    liveProgress();
+  });
+})();
