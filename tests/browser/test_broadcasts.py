@@ -21,16 +21,17 @@ from tests.e2e.people import PACE_S, texts
 
 pytestmark = pytest.mark.timeout(150)
 
-TEXT = "Rally on Saturday at the embassy, 3 buses leave at noon.\nStay safe: tell a friend where you go."
+TEXT = (
+    "Rally on Saturday at the embassy, 3 buses leave at noon.\n"
+    "Stay safe: tell a friend where you go."
+)
 LINK_LINE = "Petition | https://example.org/sign"
 FEWER = "fewer than 10"
 
 
 def supporters(count: int, first_id: int = 7366600000) -> list[dict[str, Any]]:
     """`count` supporters, every third writing in Russian."""
-    return [
-        user(first_id + n, "ru" if n % 3 == 0 else "en", f"Supporter{n}") for n in range(count)
-    ]
+    return [user(first_id + n, "ru" if n % 3 == 0 else "en", f"Supporter{n}") for n in range(count)]
 
 
 async def subscribe(fake: FakeTelegram, people: list[dict[str, Any]], discreet_off: bool) -> None:
@@ -220,11 +221,11 @@ async def test_history_charts_on_desktop_and_phone(
         table = await page.locator(".bc-history .bc-chart-table td").all_inner_texts()
         assert table == [FEWER] * 4
         await screenshot(page, "broadcast-history-desktop")
-        await page.set_viewport_size(PHONE)
+        await page.set_viewport_size({"width": PHONE["width"], "height": PHONE["height"]})
         await page.reload()
-        assert await page.evaluate(
-            "document.documentElement.scrollWidth <= window.innerWidth"
-        ), "the page scrolls sideways at 375 px"
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (
+            "the page scrolls sideways at 375 px"
+        )
         await screenshot(page, "broadcast-history-phone")
 
 

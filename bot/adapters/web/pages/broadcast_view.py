@@ -13,13 +13,14 @@ from aiohttp import web
 from bot.adapters.web.render import DASHBOARD, count_text, gettext, ngettext
 from bot.adapters.web.session import grant_of
 from bot.core.broadcast.values import HERE, BroadcastInfo, BroadcastState, DeliveryState
+from bot.core.dashboard.masking import FEWEST
 from bot.core.messages import ActionButton, Reply
 from bot.core.ports import TOPICS
 
 # The bot's answers carry counts as bare numbers ("goes to 7 chats: Telegram: en 4, ru 3"): a
 # number standing alone is a count, unless it is an id (#12, "/cancel 12") or part of a date,
 # a time or a larger number.
-_NUMBER = re.compile(r"(?<![#\d:.\-/\w])\d+(?![\d:.\-\w])")
+_NUMBER = re.compile(r"(?<![#\d:\-/\w])(?<!\d\.)\d+(?![\d:\-\w]|\.\d)")
 _COMMAND_BEFORE = re.compile(r"/\w+\s+$")
 # The buttons of the bot's broadcast answers a page offers, by the action each page route takes.
 ACTIONS = {"bcsend": "confirm", "approve": "approve", "cancel": "cancel"}
@@ -29,7 +30,7 @@ def masked_text(request: web.Request, text: str) -> str:
     """The bot's answer with every count under 10 as "fewer than 10" (ids and times kept)."""
 
     def one(match: re.Match[str]) -> str:
-        if _COMMAND_BEFORE.search(text[: match.start()]):
+        if int(match[0]) >= FEWEST or _COMMAND_BEFORE.search(text[: match.start()]):
             return match[0]
         return count_text(request, int(match[0]))
 
