@@ -188,6 +188,7 @@ async def test_a_second_organizer_approves_in_their_own_browser(
             await approver.locator(f"#awaiting-{broadcast_id} button").click()
             await approver.wait_for_load_state()
             assert texts("ru")("Approved.") in await approver.locator("#bc-said").inner_text()
+            await screenshot(approver, "broadcast-approved-ru")
 
     await fake.wait_until(
         lambda: all(any(s.text == text for s in fake.in_chat(p["id"])) for p in people),

@@ -10,7 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.adapters.web.render import DASHBOARD, count_text, gettext, ngettext
+from bot.adapters.web.render import DASHBOARD, count_text, gettext
+from bot.adapters.web.render import ngettext as plural_for
 from bot.adapters.web.session import grant_of
 from bot.core.broadcast.values import HERE, BroadcastInfo, BroadcastState, DeliveryState
 from bot.core.dashboard.masking import FEWEST
@@ -140,12 +141,13 @@ def eta_text(request: web.Request, info: BroadcastInfo) -> str:
     if info.state is not BroadcastState.SENDING or info.remaining == 0:
         return ""
     seconds = request.app[DASHBOARD].broadcasts.eta_s(info)
+    ngettext = plural_for(request)
     if seconds < 90:
         count = max(1, round(seconds))
-        text = ngettext(request)("about {count} second left", "about {count} seconds left", count)
+        text = ngettext("about {count} second left", "about {count} seconds left", count)
         return text.format(count=count)
     minutes = max(1, round(seconds / 60))
-    text = ngettext(request)("about {count} minute left", "about {count} minutes left", minutes)
+    text = ngettext("about {count} minute left", "about {count} minutes left", minutes)
     return text.format(count=minutes)
 
 
