@@ -280,3 +280,26 @@ async def test_a_group_admin_sees_only_their_group(
         )
         assert cancel.status == 404
     assert "Hello all" not in " ".join(s.text or "" for p in people for s in fake.in_chat(p["id"]))
+
+
+async def test_without_javascript_the_pages_still_work(
+    web: WebBot, fake: FakeTelegram, browser: Browser
+) -> None:
+    """The preview comes with the draft page; the progress page refreshes itself."""
+    await web.start()
+    people = supporters(3, first_id=7311100000)
+    await subscribe(fake, people, discreet_off=True)
+    text = "Letters to the ministry go out on Monday."
+    async with pages(browser, web.url, java_script_enabled=False) as seen:
+        page = await signed_in(seen, fake, ORGANIZER)
+        await compose(page, web.url, text)
+        assert "as you write" in await page.locator("#bc-preview").inner_text()
+        await page.click("#bc-submit")
+        await page.wait_for_load_state()
+        assert await page.locator("#bc-preview-telegram").inner_text() == text
+        await page.click("#bc-confirm")
+        await page.wait_for_load_state()
+        # Reloaded every 5 seconds by the page's own <meta refresh> until it is finished.
+        await expect(page.locator("#bc-state")).to_have_text("finished", timeout=30_000)
+    for person in people:
+        assert any(s.text == text for s in fake.in_chat(person["id"]))

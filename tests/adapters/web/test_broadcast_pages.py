@@ -218,7 +218,7 @@ async def test_progress_is_masked_and_refreshes_itself_without_javascript(
     }
     assert progress["percent"] == 70 and progress["eta"] == "about 3 minutes left"
     page = await (await organizer.get("/broadcasts/1")).text()
-    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
+    assert '<noscript><meta http-equiv="refresh" content="5; url=/broadcasts/1"></noscript>' in page
     assert 'max="100" value="70"' in page
 
 
