@@ -131,6 +131,10 @@ async def test_compose_preview_confirm_and_watch_it_go(
             "data-state", "done", timeout=20_000
         )
         assert await page.locator("#bc-state").inner_text() == "finished"
+        # The chart followed too, and a finished broadcast offers no Cancel.
+        chart_rows = page.locator("#bc-chart-box .bc-chart-table td")
+        assert await chart_rows.all_inner_texts() == ["13", FEWER, FEWER, FEWER]
+        assert not await page.locator("#bc-cancel").is_visible()
         assert await page.locator("[data-part=total]").inner_text() == "13"
         assert await page.locator("[data-part=remaining]").inner_text() == FEWER
         # The page showed the bar moving, never backwards.

@@ -21,7 +21,6 @@ from bot.adapters.web.pages.broadcast_view import (
     audiences,
     broadcast_or_404,
     draft_id,
-    eta_text,
     masked_text,
     part_labels,
     progress,
@@ -29,7 +28,14 @@ from bot.adapters.web.pages.broadcast_view import (
     topic_names,
     visible,
 )
-from bot.adapters.web.render import DASHBOARD, ENVIRONMENT, count_text, gettext, render
+from bot.adapters.web.render import (
+    DASHBOARD,
+    ENVIRONMENT,
+    count_markup,
+    count_text,
+    gettext,
+    render,
+)
 from bot.adapters.web.session import grant_of
 from bot.core.broadcast.values import UNFINISHED, BroadcastInfo, BroadcastState
 from bot.core.messages import Reply
@@ -147,9 +153,14 @@ async def live_preview(request: web.Request) -> web.StreamResponse:
     """The preview panel for the text typed so far (app.js asks, debounced)."""
     form = await request.post()
     context = preview_context(request, str(form.get("text", "")).replace("\r\n", "\n"))
-    template = request.app[ENVIRONMENT].get_template("broadcast_preview.html")
-    body = template.render({"_": gettext(request), **context})
+    body = fragment(request, "broadcast_preview.html", context)
     return web.json_response({"html": body, "error": context.get("preview_error") or ""})
+
+
+def fragment(request: web.Request, template: str, context: dict[str, Any]) -> str:
+    """A part of a page, for app.js to put in place (escaped like the pages, counts masked)."""
+    values = {"_": gettext(request), "count": lambda n: count_markup(request, n), **context}
+    return request.app[ENVIRONMENT].get_template(template).render(values)
 
 
 @routes.get("/broadcasts/{id}")
@@ -169,7 +180,10 @@ def detail_page(request: web.Request, info: BroadcastInfo, said: str = "") -> we
 async def progress_json(request: web.Request) -> web.StreamResponse:
     """Progress for app.js: masked counts, the percent, the time left."""
     info = await broadcast_or_404(request)
-    return web.json_response({**progress(request, info), "eta": eta_text(request, info)})
+    chart_html = fragment(
+        request, "broadcast_chart.html", {"item": {"chart": chart(request, info)}}
+    )
+    return web.json_response({**progress(request, info), "chart": chart_html})
 
 
 @routes.post("/broadcasts/{id}/{action:confirm|approve|cancel}")

@@ -43,6 +43,13 @@
         var part = cell.dataset.part;
         cell.textContent = part === "total" ? data.total : data.counts[part];
       });
+      // The delivery chart, drawn again on the server (counts under 10 stay stubs).
+      var chart = document.getElementById("bc-chart-box");
+      if (chart && data.chart) { chart.innerHTML = data.chart; }
+      // A finished or cancelled broadcast can no longer be cancelled or approved.
+      if (unfinished.indexOf(data.state) < 0) {
+        document.querySelectorAll(".bc-while-unfinished").forEach(function (form) { form.hidden = true; });
+      }
     }
     function poll() {
       fetch("/broadcasts/" + box.dataset.id + "/progress", { credentials: "same-origin" })
