@@ -250,3 +250,21 @@ async def test_the_live_preview_is_the_cores_composition(
     assert 'href="https://example.org/s"' in answer["html"] and "Sign |" not in answer["html"]
     too_long = await organizer.post("/broadcasts/preview", data={"csrf": csrf, "text": "x" * 2001})
     assert "2001" in (await too_long.json())["error"]
+
+
+async def test_no_page_names_a_chat_or_a_person(
+    organizer: TestClient[Any, Any], core: Core
+) -> None:
+    csrf = organizer.csrf  # type: ignore[attr-defined]
+    answers = [
+        await organizer.get("/broadcasts"),
+        await organizer.get("/broadcasts/2"),
+        await organizer.get("/broadcasts/3/progress"),
+        await organizer.post("/broadcasts", data={"csrf": csrf, "audience": "events", "text": "a"}),
+        await organizer.post("/broadcasts/2/cancel", data={"csrf": csrf}),
+    ]
+    for answer in answers:
+        body = await answer.text()
+        assert answer.status == 200
+        for address in (ORGANIZER, ADMIN, GROUP, OTHER_GROUP):
+            assert address.chat_id.lstrip("-") not in body
