@@ -59,7 +59,8 @@ def count_text(request: web.Request, count: int) -> str:
     """A count as a page shows it: the number, or "fewer than 10"."""
     shown = masked(count)
     if shown is None:
-        return gettext(request)("fewer than {n}").format(n=FEWEST)
+        _ = gettext(request)
+        return _("fewer than {n}").format(n=FEWEST)
     return f"{shown:,}".replace(",", "\u202f")
 
 
