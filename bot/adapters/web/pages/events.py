@@ -138,7 +138,11 @@ async def edit(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/events/{id}/cancel")
 async def cancel(request: web.Request) -> web.StreamResponse:
-    """The chat's /cancelevent: its question (how many will be told) with Yes and Keep."""
+    """The chat's /cancelevent question, asked by the page: the chat's says how many will be
+    told as a bare number, which a page shows only as a masked count. Yes sends the chat's
+    own `/cancelevent <id> confirm`; the core checks again who may."""
     event = await reachable(request)
-    reply = await act(request, "cancelevent", event.id)
-    return answered(request, reply, "/events")
+    if not may_change(grant_of(request), event):
+        reply = await act(request, "cancelevent", event.id)
+        return answered(request, reply, f"/events/{event.id}")
+    return render(request, "events_cancel.html", {"row": await row(request, event)})
