@@ -36,7 +36,7 @@ USER allybot
 # DATABASE_URL to PostgreSQL (compose.yaml does).
 WORKDIR /var/lib/allybot
 # 8443: TELEGRAM_WEBHOOK_LISTEN (set it to 0.0.0.0:8443 in a container); 9464: METRICS_LISTEN.
-EXPOSE 8443 9464
+EXPOSE 8443 8080 9464
 # `allybot health` checks the database and every platform whose token is set; exit 1 is
 # unhealthy. The start period covers migrations and the platforms' first answer.
 HEALTHCHECK --interval=30s --timeout=15s --start-period=30s --retries=3 \

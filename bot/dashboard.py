@@ -11,9 +11,15 @@ import asyncio
 from typing import TYPE_CHECKING
 
 from bot.adapters.web import make_app, serve_web
+from bot.content_check import ContentCheck
+from bot.core.dashboard.content import CONTENT
+from bot.core.dashboard.events import EVENTS, EventsDesk
 from bot.core.dashboard.ports import Dashboard
 from bot.core.dashboard.stats import Stats
+from content.i18n import format_time_range
 from db.stores.stats import SqlStats
+from handlers.event_admin.form import FORM_FIELDS
+from handlers.texts.calendar import events_feed
 
 if TYPE_CHECKING:
     from bot.app import Core
@@ -31,9 +37,23 @@ def build_dashboard(core: Core) -> Dashboard:
         organizers=core.settings.organizers,
         base_url=core.settings.dashboard_url,
         parts={
+            EVENTS: events_desk(core),
+            CONTENT: ContentCheck(core.settings.content_dir, core.deps.clock),
             # The overview's counts, read at most every few seconds (bot.core.dashboard.stats).
             "stats": Stats(SqlStats(core.engine), core.deps.clock),
         },
+    )
+
+
+def events_desk(core: Core) -> EventsDesk:
+    """The Events pages' parts: the chat's RSVP counts, form checks, calendar and times."""
+    return EventsDesk(
+        rsvp_counts=core.store.rsvp_counts,
+        check=core.dispatcher.check_answer,
+        form_command="eventform",
+        form_fields=FORM_FIELDS,
+        feed=events_feed,
+        when=format_time_range,
     )
 
 

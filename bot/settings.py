@@ -296,12 +296,21 @@ class Settings(BaseSettings):
             value = value.strip()
         return None if value == "" else value
 
-    @field_validator("discord_api_base_url", "web_url")
+    @field_validator("discord_api_base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         # Never quoted back: a proxy's URL may carry a password or a secret path.
         if value is not None and not _url_with_host(value, ("http", "https")):
-            raise ValueError("expected an http:// or https:// URL such as https://example.org")
+            raise ValueError(
+                "expected an http:// or https:// URL such as https://discord.com/api/v10"
+            )
+        return value
+
+    @field_validator("web_url")
+    @classmethod
+    def _dashboard_address(cls, value: str | None) -> str | None:
+        if value is not None and not _url_with_host(value, ("http", "https")):
+            raise ValueError("expected the address people open, such as https://allies.org")
         return value
 
     @field_validator("discord_gateway_url")

@@ -24,7 +24,7 @@ async def dashboard(request: Request, deps: Deps) -> Reply:
         reach = _("It opens the whole campaign's dashboard.")
     elif is_group_admin(request):
         scope = request.chat
-        reach = _("It opens this group's page of the dashboard only.")
+        reach = _("It opens only this group's or server's pages of the dashboard.")
     else:
         raise UserError(
             _(

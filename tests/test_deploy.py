@@ -40,6 +40,7 @@ REFERENCE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?:[:?-][^}]*)?\}")
 STAND_INS = {
     "POSTGRES_PASSWORD": "stand-in-password",
     "ALLYBOT_DOMAIN": "bot.example.org",
+    "ALLYBOT_DASHBOARD_DOMAIN": "allies.example.org",
     "TELEGRAM_BOT_TOKEN": "123456:stand-in",
     "DISCORD_BOT_TOKEN": "stand.in.token",
     "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram-updates",
@@ -101,7 +102,7 @@ def roles_from(service: dict[str, Any]) -> set[str]:
 
 def test_compose_runs_the_roles_issue_15_asks_for_on_one_postgresql() -> None:
     found = services()
-    assert set(found) == {"postgres", "caddy", *BOT_SERVICES}
+    assert set(found) == {"postgres", "caddy", "web", *BOT_SERVICES}
     roles = {name: roles_from(found[name]) for name in BOT_SERVICES}
     assert roles == {
         "telegram-1": {"telegram"},
@@ -145,6 +146,25 @@ def test_every_bot_service_reads_postgresql_and_its_settings_validate(
             monkeypatch.delenv(variable)
 
 
+def test_the_dashboard_is_served_alone_behind_https_and_links_point_there(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    web = services()["web"]
+    assert web["command"] == ["web"]
+    assert web["env_file"] == ".env"
+    env = {k: interpolated(v) for k, v in environment(web).items()}
+    for variable, value in {**STAND_INS, **env}.items():
+        monkeypatch.setenv(variable, value)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.web_listen == "0.0.0.0:8080"
+    assert settings.dashboard_url == "https://allies.example.org"
+    # Every bot service's /dashboard links point at the same public address.
+    for name in BOT_SERVICES:
+        assert interpolated(environment(services()[name])["WEB_URL"]) == settings.dashboard_url
+    site = re.search(r"\{\$ALLYBOT_DASHBOARD_DOMAIN\} \{([^}]*)\}", CADDYFILE.read_text())
+    assert site is not None and "reverse_proxy web:8080" in site[1]
+
+
 def test_no_secret_is_written_in_compose_yaml() -> None:
     text = COMPOSE.read_text()
     for name, service in services().items():
@@ -168,16 +188,19 @@ def test_no_secret_is_written_in_compose_yaml() -> None:
         if SECRET_NAME.search(variable):
             assert value == "", f"env.example must not hold a {variable}"
     # The others are real settings, or Compose's own.
-    known = {field.upper() for field in Settings.model_fields} | {"ALLYBOT_DOMAIN"}
+    known = {field.upper() for field in Settings.model_fields} | {
+        "ALLYBOT_DOMAIN",
+        "ALLYBOT_DASHBOARD_DOMAIN",
+    }
     assert set(example) <= known | {"POSTGRES_PASSWORD"}
 
 
 def test_the_proxy_gets_only_its_domain_and_forwards_to_both_workers() -> None:
     caddy = services()["caddy"]
     assert "env_file" not in caddy  # the bot's tokens are none of its business
-    assert set(environment(caddy)) == {"ALLYBOT_DOMAIN"}
+    assert set(environment(caddy)) == {"ALLYBOT_DOMAIN", "ALLYBOT_DASHBOARD_DOMAIN"}
     assert "./deploy/Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
-    assert set(caddy["depends_on"]) == {"telegram-1", "telegram-2"}
+    assert set(caddy["depends_on"]) == {"telegram-1", "telegram-2", "web"}
     assert "443:443" in caddy["ports"]
     upstreams = re.search(r"reverse_proxy ([^{]+)\{", CADDYFILE.read_text())
     assert upstreams is not None

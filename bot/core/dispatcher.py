@@ -103,6 +103,27 @@ class Dispatcher(Generic[PartsT]):
             )
             return Reply(_(SORRY))
 
+    async def check_answer(self, request: Request) -> str:
+        """Check the last of `request.args`, the answers so far to a step-by-step command's
+        questions, exactly as the chat checks it when typed: the Arg's `check` with the chat's
+        language and zone. Its echo ("Starts: …"), or UserError with the chat's refusal.
+
+        Nothing is remembered, sent or stored: a form in a browser checks each field as it is
+        typed with the one rule the chat uses (bot/adapters/web), and submits the whole command
+        through `dispatch` after."""
+        request = await self._with_chat_preferences(request)
+        _ = self._gettext(request)
+        command = self._registry.get(request.command)
+        if command is None or not request.args or len(request.args) > len(command.args):
+            raise UserError(_("I don't know that command."))
+        allowed = self.is_organizer(request.user) or request.is_chat_admin
+        if (command.organizer_only or command.organizers_or_admins) and not allowed:
+            raise UserError(_("Only campaign organizers can use this command."))
+        arg = command.args[len(request.args) - 1]
+        if arg.check is None:
+            return ""
+        return await arg.check(request, self._deps)
+
     async def _dispatch(self, request: Request) -> Reply | None:
         verdict = await self._limiter.check(self._limit_key(request))
         request = await self._with_chat_preferences(request)

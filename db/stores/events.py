@@ -121,6 +121,13 @@ class SqlEventStore:
         published = (await self._published_events()).values()
         # The campaign's events and this chat's own.
         mine = [e for e in published if e.scope is None or e.scope == chat]
+        return self._timely(mine, now, past)
+
+    async def listed(self, now: datetime, past: bool) -> list[EventInfo]:
+        return self._timely(list((await self._published_events()).values()), now, past)
+
+    def _timely(self, mine: list[EventInfo], now: datetime, past: bool) -> list[EventInfo]:
+        """Content events and `mine`, upcoming (scheduled) or past, in the order they are read."""
         if past:
             # Past events stay on record, cancelled ones too (shown as cancelled).
             content = [e for e in self._content.values() if e.ends_at <= now]

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Page, Request, async_playwright
 
-from tests.adapters.telegram.fake_server import ORGANIZER, FakeTelegram
+from tests.adapters.telegram.fake_server import ORGANIZER, FakeTelegram, Sent
 from tests.adapters.telegram.fake_server import private_chat as chat_of
 from tests.e2e.conftest import BotProcess
 
@@ -165,3 +165,21 @@ async def sign_in(page: Page, link: str) -> None:
     await page.goto(link)
     await page.click("#sign-in")
     await page.wait_for_load_state()
+
+
+def make_group_admin(fake: FakeTelegram, group: dict[str, Any], person: dict[str, Any]) -> None:
+    """`person` administers `group` (the fake's getChatMember says so) and has opened a private
+    chat with the bot, where its private answers to them go."""
+    fake.make_admin(group["id"], person["id"])
+    fake.chats[person["id"]] = chat_of(person)
+
+
+async def group_dashboard_link(
+    fake: FakeTelegram, group: dict[str, Any], person: dict[str, Any]
+) -> tuple[str | None, list[Sent]]:
+    """`person` sends /dashboard in `group`: the link in the answer (None without one) and every
+    message the bot sent for it, in whatever chat (a private answer goes to the private chat)."""
+    sent = await fake.answered(group, person, f"/dashboard@{fake.bot_user['username']}")
+    found = [LINK.search(s.text or "") for s in sent]
+    links = [match[0] for match in found if match]
+    return (links[0] if links else None), sent

@@ -31,7 +31,7 @@ async def test_a_groups_admin_gets_a_link_for_their_group_only(say: Say, core: C
         "/dashboard", chat="-100555", user="77", kind=ChatKind.GROUP, admin=True, locale="ru"
     )
     found = LINK.search(reply.text)
-    assert found is not None and "только страницу этой группы" in reply.text
+    assert found is not None and "только страницы этой группы" in reply.text
     signed_in = await core.web_access.log_in(found[1])
     assert signed_in is not None
     assert signed_in[1].scope == Address("console", "-100555")

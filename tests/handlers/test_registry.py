@@ -34,6 +34,7 @@ MENU_ORDER = [
     "bcsend",
     "approve",
     "cancel",
+    "dashboard",
     "ics",
     "show",
     "rsvp",

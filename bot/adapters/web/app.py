@@ -6,14 +6,24 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.adapters.web.pages import act, login, overview
+from bot.adapters.web.pages import (
+    act,
+    broadcasts,
+    content,
+    events,
+    events_form,
+    login,
+    overview,
+    public,
+)
 from bot.adapters.web.render import DASHBOARD, ENVIRONMENT, environment
 from bot.adapters.web.security import headers_middleware
 from bot.adapters.web.session import sessions
 from bot.core.dashboard.ports import Dashboard
 
 STATIC = Path(__file__).parent / "static"
-PAGES = (login, overview, act)
+# events_form before events: /events/new and /events/check before /events/{id}.
+PAGES = (login, overview, act, events_form, events, public, content, broadcasts)
 
 
 def make_app(dashboard: Dashboard) -> web.Application:

@@ -59,7 +59,8 @@ def count_text(request: web.Request, count: int) -> str:
     """A count as a page shows it: the number, or "fewer than 10"."""
     shown = masked(count)
     if shown is None:
-        return gettext(request)("fewer than {n}").format(n=FEWEST)
+        _ = gettext(request)
+        return _("fewer than {n}").format(n=FEWEST)
     return f"{shown:,}".replace(",", "\u202f")
 
 
@@ -67,6 +68,13 @@ def count_markup(request: web.Request, count: int) -> Markup:
     """A count in a page, marked `class="count"` so tests find every one (and check that none
     under 10 shows as a number)."""
     return Markup('<span class="count">{}</span>').format(escape(count_text(request, count)))
+
+
+def remember_language(response: web.StreamResponse, lang: str, secure: bool) -> None:
+    """Keep the reader's language choice for a year (a language, nothing about them)."""
+    response.set_cookie(
+        LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, secure=secure, samesite="Strict"
+    )
 
 
 def render(
@@ -92,7 +100,5 @@ def render(
     body = request.app[ENVIRONMENT].get_template(template).render(values)
     response = web.Response(text=body, status=status, content_type="text/html")
     if request.query.get("lang") in LANGUAGES:
-        response.set_cookie(
-            LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="Strict"
-        )
+        remember_language(response, lang, request.app[DASHBOARD].secure)
     return response

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import traceback
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -36,6 +38,7 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
 }
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+log = logging.getLogger(__name__)
 
 
 def csrf_token(session_token: str) -> str:
@@ -60,6 +63,12 @@ def headers_middleware(secure: bool) -> Middleware:
             response = await handler(request)
         except web.HTTPException as error:
             response = error
+        except Exception as error:
+            # Logged by type and stack only: an error's text, like the request's path, may carry
+            # a login token or an id. Answered here so that even this page has the headers.
+            stack = "".join(traceback.format_tb(error.__traceback__))
+            log.error("dashboard: a page failed with %s\n%s", type(error).__name__, stack)
+            response = web.HTTPInternalServerError(text="Something went wrong on our side.")
         response.headers.update(HEADERS)
         if secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"

@@ -18,8 +18,13 @@ from bot.adapters.web.security import csrf_token, same_origin
 from bot.core.dashboard.access import Grant
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-# Reachable without a session: the login link, the public events page and feed, static files.
-PUBLIC = ("/login/", "/static/", "/public", "/events.ics", "/favicon.ico", "/healthz")
+# Reachable without a session, by the route that matched (not by the path's first letters, so
+# "/publicity" or "/events.ics.bak" is never public by accident): the sign-in page, the login
+# link, static files, the public events page and feed, and anything under /public/.
+PUBLIC = frozenset(
+    ("/signin", "/login/{token}", "/static", "/events.ics", "/favicon.ico", "/healthz", "/public")
+)
+PUBLIC_UNDER = "/public/"
 
 
 def cookie_name(secure: bool) -> str:
@@ -59,12 +64,18 @@ async def sessions(request: web.Request, handler: Handler) -> web.StreamResponse
         if grant is not None and not request.path.startswith("/login/"):
             form = await request.post()
             sent = str(form.get("csrf", request.headers.get("X-CSRF-Token", "")))
-            if not hmac.compare_digest(sent, request["csrf"]):
+            # As bytes: compare_digest refuses str with non-ASCII characters (a 500, not a 403).
+            if not hmac.compare_digest(sent.encode(), request["csrf"].encode()):
                 raise web.HTTPForbidden(text="stale form: reload the page and try again")
-    if grant is None and not _public(request.path):
+    if grant is None and not _public(request):
         raise web.HTTPSeeOther("/signin")
     return await handler(request)
 
 
-def _public(path: str) -> bool:
-    return path == "/signin" or path.startswith(PUBLIC)
+def _public(request: web.Request) -> bool:
+    """Whether the route that matched is a public one (an unknown path is not)."""
+    resource = request.match_info.route.resource
+    if resource is None:
+        return False
+    canonical = resource.canonical
+    return canonical in PUBLIC or canonical.startswith(PUBLIC_UNDER)

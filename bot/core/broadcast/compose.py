@@ -10,7 +10,7 @@ import re
 from datetime import datetime, timedelta
 
 from bot.core.broadcast.values import Message
-from bot.core.dates import is_now, parse_local
+from bot.core.dates import is_now, parse_local, split_leading_time
 from bot.core.i18n import N_
 from bot.core.messages import UrlButton
 from bot.core.timezones import zone_named
@@ -103,3 +103,10 @@ def scheduled(wall: datetime, tz: str | None, now: datetime) -> datetime:
     if when - now > LATEST_SCHEDULE:
         raise ComposeError(N_("Broadcasts can be scheduled at most 60 days ahead."))
     return when
+
+
+def compose_line(line: str, tz: str | None, now: datetime) -> tuple[Message, datetime | None]:
+    """What `/broadcast <audience> <line>` sends and the wall time it names first (None: now),
+    for a preview; pure, the same split and checks as the command (raises ComposeError)."""
+    wall, raw = split_leading_time(line, now.astimezone(zone_named(tz)))
+    return compose(raw), wall

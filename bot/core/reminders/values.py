@@ -97,6 +97,12 @@ class EventStore(Protocol):
         soonest first, or past ones (cancelled ones too) latest first."""
         ...
 
+    async def listed(self, now: datetime, past: bool) -> list[EventInfo]:
+        """Every published event of every scope (for the dashboard, which filters by its
+        reader's reach): upcoming scheduled ones soonest first, or past ones (cancelled ones
+        too) latest first, as `visible` orders them."""
+        ...
+
     async def save_draft(
         self,
         draft: EventDraft,

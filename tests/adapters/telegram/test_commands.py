@@ -55,6 +55,10 @@ async def expected_reply(
     return reply.text, labels, reply.private and not reply.asks
 
 
+def one_link(text: str) -> str:
+    return re.sub(r"/login/[A-Za-z0-9_-]+", "/login/<token>", text)
+
+
 @pytest.mark.parametrize("person", [ALICE, BORIS], ids=["en", "ru"])
 @pytest.mark.parametrize("where", ["private", "group"])
 async def test_every_menu_command_shows_the_cores_reply(
@@ -70,7 +74,8 @@ async def test_every_menu_command_shows_the_cores_reply(
         typed = f"/{command.name}" if where == "private" else f"/{command.name}@{BOT_USERNAME}"
         sent = await fake.answered(chat, person, typed)
         text, labels, private = await expected_reply(core, command.name, person, kind, locale)
-        assert sent[0].text == text, command.name
+        # /dashboard's link is new each time it is asked for.
+        assert one_link(sent[0].text or "") == one_link(text), command.name
         # Each label as Telegram shows it: a long one shortened at a word (bot.core.labels).
         shown = [shorten(label, MAX_BUTTON_CHARS) for label in labels]
         assert [b["text"] for b in sent[0].buttons] == shown, command.name

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.adapters.web.render import DASHBOARD, LANG_COOKIE, LANGUAGES, render
+from bot.adapters.web.render import (
+    DASHBOARD,
+    LANG_COOKIE,
+    LANGUAGES,
+    remember_language,
+    render,
+)
 from bot.adapters.web.session import end_session, start_session
 
 routes = web.RouteTableDef()
@@ -35,13 +41,15 @@ async def login(request: web.Request) -> web.StreamResponse:
     if signed_in is None:
         return render(request, "login_refused.html", status=403)
     token, grant = signed_in
+    previous = request.get("session")
+    if previous:
+        # A new link replaces the session this browser had: one session per browser.
+        await dashboard.access.log_out(previous)
     response = web.HTTPSeeOther("/")
     start_session(response, token, dashboard.secure)
     if LANG_COOKIE not in request.cookies and grant.locale in LANGUAGES:
         # The dashboard speaks the language the person speaks to the bot, until they switch.
-        response.set_cookie(
-            LANG_COOKIE, str(grant.locale), max_age=365 * 86400, httponly=True, samesite="Strict"
-        )
+        remember_language(response, str(grant.locale), dashboard.secure)
     raise response
 
 
