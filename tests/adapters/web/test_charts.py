@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.web.charts import LABEL, STUB, Bar, bar_chart
-from bot.adapters.web.pages.overview import _context, overview
+from bot.adapters.web.pages.overview import overview, page_values
 from bot.adapters.web.render import DASHBOARD, ENVIRONMENT, count_text, environment, render
 from bot.core.dashboard.access import Grant
 from bot.core.dashboard.stats import WEEKLY, CampaignStats, SubscriberCount
@@ -124,7 +124,7 @@ def test_no_count_under_ten_is_ever_a_number_on_the_page(
     subscribers: list[tuple[str, str, str | None, int]], weekly: list[int]
 ) -> None:
     req = request()
-    body = render(req, "overview.html", _context(req, campaign(subscribers, weekly))).text or ""
+    body = render(req, "overview.html", page_values(req, campaign(subscribers, weekly))).text or ""
     shown = re.findall(r'<span class="count">([^<]*)</span>', body)
     assert shown and not any(small_numbers(text) for text in shown)
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", body)
@@ -134,7 +134,7 @@ def test_no_count_under_ten_is_ever_a_number_on_the_page(
 
 def test_the_page_says_when_the_counts_were_read() -> None:
     req = request()
-    body = render(req, "overview.html", _context(req, campaign([], [0] * 48))).text or ""
+    body = render(req, "overview.html", page_values(req, campaign([], [0] * 48))).text or ""
     assert "Counts as of 03:04:05 UTC" in body
     assert "No subscribers yet." in body
 

@@ -6,6 +6,7 @@ group's numbers are, and never sees another group's.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,16 @@ from aiohttp import web
 from markupsafe import Markup
 
 from bot.adapters.web.charts import Bar, bar_chart
-from bot.adapters.web.render import DASHBOARD, count_text, gettext, render
+from bot.adapters.web.render import (
+    DASHBOARD,
+    ENVIRONMENT,
+    count_markup,
+    count_text,
+    gettext,
+    language,
+    ngettext,
+    render,
+)
 from bot.core.dashboard.stats import (
     BROADCAST_SENT,
     ERASED,
@@ -25,6 +35,10 @@ from bot.core.dashboard.stats import (
 
 routes = web.RouteTableDef()
 PLATFORMS = {"telegram": "Telegram", "discord": "Discord"}
+# The charts and tables drawn for a reading of the counts, by language: the same until the next
+# reading, however many organizers reload. Keyed by the reading's identity, checked with `is`.
+_DRAWN: OrderedDict[tuple[int, str], tuple[CampaignStats, Markup]] = OrderedDict()
+DRAWN_KEPT = 8
 
 
 @routes.get("/")
@@ -34,7 +48,26 @@ async def overview(request: web.Request) -> web.StreamResponse:
     if grant is None or not grant.organizer or stats is None:
         return render(request, "overview.html", {"campaign": None})
     campaign = await stats.campaign()
-    return render(request, "overview.html", _context(request, campaign))
+    return render(request, "overview.html", page_values(request, campaign))
+
+
+def page_values(request: web.Request, campaign: CampaignStats) -> dict[str, Any]:
+    """The overview's values: its charts and tables drawn once per reading and language."""
+    key = (id(campaign), language(request))
+    drawn = _DRAWN.get(key)
+    if drawn is None or drawn[0] is not campaign:
+        values = {
+            "_": gettext(request),
+            "ngettext": ngettext(request),
+            "count": lambda n: count_markup(request, n),
+            **_context(request, campaign),
+        }
+        template = request.app[ENVIRONMENT].get_template("_overview.html")
+        drawn = (campaign, Markup(template.render(values)))  # noqa: S704  (autoescaped)
+        _DRAWN[key] = drawn
+        if len(_DRAWN) > DRAWN_KEPT:
+            _DRAWN.popitem(last=False)
+    return {"campaign": campaign, "content": drawn[1]}
 
 
 def _context(request: web.Request, campaign: CampaignStats) -> dict[str, Any]:
