@@ -50,7 +50,7 @@ async def test_a_server_admin_gets_an_ephemeral_link_that_signs_in(
     found = LINK.search(content(asked))
     assert found, content(asked)
     link = found[0]
-    assert "this group's page of the dashboard only" in content(asked)
+    assert "only this group's or server's pages of the dashboard" in content(asked)
     # Nothing about it was posted where the server could read it.
     assert not [m for m in discord.channel_messages[general] if "/login/" in content(m)]
 

@@ -123,7 +123,7 @@ async def test_a_groups_admin_sees_only_their_group(
     link, sent = await group_dashboard_link(fake, GROUP_A, ADMIN_A)
     assert link is not None
     assert {s.chat_id for s in sent} == {ADMIN_A["id"]}
-    assert "this group's page of the dashboard only" in (sent[0].text or "")
+    assert "only this group's or server's pages of the dashboard" in (sent[0].text or "")
     assert not [s for s in fake.sent if s.chat_id == GROUP_A["id"] and "/login/" in (s.text or "")]
     # An admin the bot cannot write to privately is asked to open a private chat, in the group,
     # and the link is not put there instead.
