@@ -53,6 +53,9 @@ async def sessions(request: web.Request, handler: Handler) -> web.StreamResponse
     """Attach the session's grant and CSRF token; send everyone else to the sign-in page."""
     dashboard = request.app[DASHBOARD]
     token = request.cookies.get(cookie_name(dashboard.secure), "")
+    if request.path.startswith("/static/"):
+        # A stylesheet or a script says nothing about anyone: no session read for it.
+        token = ""
     grant = await dashboard.access.session(token) if token else None
     if grant is not None:
         request["grant"] = grant
