@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: run console test lint bench translations
+.PHONY: run console test lint bench translations screenshots
 
 $(READY): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,14 @@ bench: $(READY)
 translations: $(READY)
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _ -k N_ -k gettext:2 -k ngettext:1,2 -o content/locales/allybot.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -D allybot -i content/locales/allybot.pot -d content/locales
+
+# The README's screenshots of the dashboard, taken by the browser tests that walk those pages
+# (the real process, real Chromium): each test keeps what it saw in tests/browser/artifacts/.
+screenshots: $(READY)
+	$(BIN)/pytest -q tests/browser/test_overview.py tests/browser/test_events.py \
+		tests/browser/test_broadcasts.py -k "overview or cancelling or compose_preview"
+	mkdir -p docs/screenshots
+	cp tests/browser/artifacts/overview-desktop.png docs/screenshots/overview.png
+	cp tests/browser/artifacts/broadcast-draft.png docs/screenshots/broadcast-composer.png
+	cp tests/browser/artifacts/events-desktop.png docs/screenshots/events.png
+	cp tests/browser/artifacts/events-phone.png docs/screenshots/events-phone.png

@@ -267,7 +267,8 @@ def main() -> int:
     notes = [
         f"The aggregates are renewed in the background at most every {TTL.total_seconds():.0f} s;"
         " the page says as of when",
-        "every signed-in request, static files included, renews its session in the database",
+        "a session's expiry is written at most once a thirtieth of its idle time (once a minute),"
+        " and static files read no session",
     ]
     write("web", figures, args.json, notes)
     missed = [figure.label for figure in figures if figure.met is False]
