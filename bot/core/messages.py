@@ -51,6 +51,10 @@ class Request:
     admin_check: AdminCheck | None = field(default=None, compare=False, repr=False)
     # The chat is in discreet mode (bot.core.discreet): filled in by the dispatcher, like `locale`.
     discreet: bool = False
+    # Asked in the organizer dashboard (bot/adapters/web), which shows the reply on its page: a
+    # handler sends nothing to the chat on the side (a phone that may be searched gets no copy
+    # of a draft the organizer only looked at in a browser).
+    in_dashboard: bool = False
 
     @property
     def user(self) -> Address:

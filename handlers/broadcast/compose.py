@@ -126,6 +126,9 @@ async def _draft(
     )
     # A discreet chat's own preview may not be forwarded or saved either.
     preview = replace(message.reply(), protect=request.discreet)
+    if request.in_dashboard:
+        # The dashboard draws the exact message beside this answer, as each platform shows it.
+        return Reply("\n".join(lines), buttons=controls, private=True)
     # The exact message recipients get goes to a private chat as its own message; in a group
     # (where only the asker should see it) it is shown inside this private reply instead.
     if request.chat_kind is ChatKind.PRIVATE and await service.push(

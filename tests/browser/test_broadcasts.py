@@ -117,6 +117,8 @@ async def test_compose_preview_confirm_and_watch_it_go(
         assert "Confirm" in said and no_small_numbers(said.split())
         shown = await page.locator("#bc-preview-telegram").inner_text()
         assert shown == TEXT
+        # The page draws the preview: the organizer's phone gets no copy of the draft.
+        assert not [s for s in fake.in_chat(ORGANIZER["id"]) if TEXT in (s.text or "")]
         await screenshot(page, "broadcast-draft")
 
         await page.click("#bc-confirm")

@@ -41,6 +41,7 @@ def as_request(request: web.Request, command: str, *args: str) -> Request:
         locale=language(request),
         # A group admin's grant was given after the platform said they administer the group.
         is_chat_admin=grant.scope is not None,
+        in_dashboard=True,
     )
 
 
