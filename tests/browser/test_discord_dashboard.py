@@ -12,16 +12,11 @@ from playwright.async_api import Browser
 
 from tests.adapters.telegram.fake_server import FakeTelegram
 from tests.browser.harness import LINK, WebBot, pages, screenshot, sign_in
-from tests.e2e.conftest import stopped_at_the_end
+from tests.e2e.conftest import discord, stopped_at_the_end
 from tests.e2e.discord import LaggyDiscord, answer, content, ephemeral
 
-
-@pytest.fixture
-async def discord() -> AsyncIterator[LaggyDiscord]:
-    server = LaggyDiscord()
-    await server.start()
-    yield server
-    await server.stop()
+# The e2e tests' fake Discord (REST and gateway at 50-150 ms), the same fixture.
+__all__ = ["discord"]
 
 
 @pytest.fixture
